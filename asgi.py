@@ -1,0 +1,26 @@
+"""ASGI entry point: HTTP through Django, WebSockets through the live-room consumer.
+
+WebSockets must come from an allowed Origin (ALLOWED_HOSTS) and carry the Django
+session cookie for facilitators.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from sessions.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

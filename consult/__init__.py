@@ -1,0 +1,1 @@
+"""Project package: settings, URL routing, and (later) the asynchronous consultation domain."""

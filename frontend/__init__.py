@@ -1,0 +1,1 @@
+"""Server-rendered pages and the small browser client of the live room."""

@@ -1,0 +1,1 @@
+"""Voting activities: single and multiple choice, scale, word cloud and ranking polls."""

@@ -1,0 +1,344 @@
+"""The poll kinds: how each validates its settings and ballots and counts its results."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions.kinds import ActivityKind, CommandError
+from sessions.models import Activity, Participant
+
+from .models import Ballot
+
+MAX_OPTIONS = 20
+MAX_OPTION_LENGTH = 120
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _clean_options(raw: Any, *, minimum: int = 2, maximum: int = MAX_OPTIONS) -> list[str]:
+    if isinstance(raw, str):
+        raw = raw.splitlines()
+    if not isinstance(raw, list | tuple):
+        raise ValidationError({"options": _("Give the options as a list.")})
+    options = [" ".join(str(o).split()) for o in raw]
+    options = [o for o in options if o]
+    if not minimum <= len(options) <= maximum:
+        raise ValidationError(
+            {"options": _("Give between %(min)d and %(max)d options.") % {"min": minimum, "max": maximum}}
+        )
+    if any(len(o) > MAX_OPTION_LENGTH for o in options):
+        raise ValidationError(
+            {"options": _("Keep each option under %(n)d characters.") % {"n": MAX_OPTION_LENGTH}}
+        )
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValidationError({"options": _("Each option must be different.")})
+    return options
+
+
+def _int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int:
+    value = raw.get(name, default)
+    if value in (None, ""):
+        value = default
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: _("Enter a whole number.")}) from None
+    if not low <= value <= high:
+        raise ValidationError(
+            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+        )
+    return value
+
+
+class PollKind(ActivityKind):
+    """What every poll shares: one ballot per participant, changeable if allowed."""
+
+    participant_commands = frozenset({"vote"})
+
+    def clean_choice(self, activity: Activity, data: Any) -> Any:
+        raise NotImplementedError
+
+    def apply(
+        self, *, activity: Activity, participant: Participant, action: str, data: Any
+    ) -> dict[str, Any]:
+        choice = self.clean_choice(activity, data)
+        ballot = (
+            Ballot.objects.select_for_update()
+            .filter(activity=activity, participant=participant)
+            .first()
+        )
+        if ballot is None:
+            Ballot.objects.create(activity=activity, participant=participant, choice=choice)
+        elif not activity.allow_change:
+            raise CommandError("already_voted", _("You have already voted in this poll."))
+        else:
+            ballot.choice = choice
+            ballot.save(update_fields=["choice", "updated_at"])
+        return {"activity": activity.pk, "ballot": choice}
+
+    def response_count(self, activity: Activity) -> int:
+        return Ballot.objects.filter(activity=activity).count()
+
+    def choices(self, activity: Activity) -> list[Any]:
+        return list(Ballot.objects.filter(activity=activity).values_list("choice", flat=True))
+
+    def participant_state(self, activity: Activity, participant: Participant) -> Any:
+        return (
+            Ballot.objects.filter(activity=activity, participant=participant)
+            .values_list("choice", flat=True)
+            .first()
+        )
+
+    def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
+        for ballot in Ballot.objects.filter(activity=activity).select_related("participant"):
+            yield {"participant": ballot.participant, "answer": self.render(activity, ballot.choice)}
+
+    def render(self, activity: Activity, choice: Any) -> str:
+        return str(choice)
+
+
+class OptionsPoll(PollKind):
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"options": _clean_options(raw.get("options"))}
+
+    def public_config(self, activity: Activity) -> dict[str, Any]:
+        return {"options": activity.config["options"]}
+
+    def _option(self, activity: Activity, value: Any) -> int:
+        if not _is_int(value) or not 0 <= value < len(activity.config["options"]):
+            raise CommandError("invalid_choice", _("That is not one of the options."))
+        return value
+
+    def render(self, activity: Activity, choice: Any) -> str:
+        options = activity.config["options"]
+        if isinstance(choice, list):
+            return "; ".join(options[i] for i in choice)
+        return options[choice]
+
+    def _counts(self, activity: Activity, counts: Counter, voters: int) -> dict[str, Any]:
+        return {
+            "total": voters,
+            "options": [
+                {
+                    "label": label,
+                    "count": counts[i],
+                    "percent": round(100 * counts[i] / voters, 1) if voters else 0.0,
+                }
+                for i, label in enumerate(activity.config["options"])
+            ],
+        }
+
+
+class SingleChoice(OptionsPoll):
+    name = "single_choice"
+    label = gettext_lazy("Single choice")
+
+    def clean_choice(self, activity: Activity, data: Any) -> int:
+        return self._option(activity, data)
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        choices = self.choices(activity)
+        return self._counts(activity, Counter(choices), len(choices))
+
+
+class MultipleChoice(OptionsPoll):
+    name = "multiple_choice"
+    label = gettext_lazy("Multiple choice")
+
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        options = _clean_options(raw.get("options"))
+        most = _int_setting(raw, "max_choices", len(options), 1, len(options))
+        return {"options": options, "max_choices": most}
+
+    def public_config(self, activity: Activity) -> dict[str, Any]:
+        return {**super().public_config(activity), "max_choices": activity.config["max_choices"]}
+
+    def clean_choice(self, activity: Activity, data: Any) -> list[int]:
+        if not isinstance(data, list) or not data:
+            raise CommandError("invalid_choice", _("Choose at least one option."))
+        picked = sorted({self._option(activity, value) for value in data})
+        if len(picked) != len(data):
+            raise CommandError("invalid_choice", _("Choose each option only once."))
+        if len(picked) > activity.config["max_choices"]:
+            raise CommandError(
+                "too_many_choices",
+                _("Choose at most %(n)d options.") % {"n": activity.config["max_choices"]},
+            )
+        return picked
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        choices = self.choices(activity)
+        counts = Counter(i for choice in choices for i in choice)
+        return self._counts(activity, counts, len(choices))
+
+
+class Scale(PollKind):
+    name = "scale"
+    label = gettext_lazy("Scale")
+
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        low = _int_setting(raw, "min", 1, -10, 10)
+        high = _int_setting(raw, "max", 5, -10, 20)
+        if not low < high <= low + 20:
+            raise ValidationError({"max": _("The top of the scale must be above the bottom.")})
+        labels = {}
+        for name in ("min_label", "max_label"):
+            text = " ".join(str(raw.get(name) or "").split())
+            if len(text) > 60:
+                raise ValidationError({name: _("Keep the label under 60 characters.")})
+            labels[name] = text
+        return {"min": low, "max": high, **labels}
+
+    def public_config(self, activity: Activity) -> dict[str, Any]:
+        return dict(activity.config)
+
+    def clean_choice(self, activity: Activity, data: Any) -> int:
+        if not _is_int(data) or not activity.config["min"] <= data <= activity.config["max"]:
+            raise CommandError(
+                "invalid_choice",
+                _("Choose a whole number from %(min)d to %(max)d.") % activity.config,
+            )
+        return data
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        choices = self.choices(activity)
+        counts = Counter(choices)
+        low, high = activity.config["min"], activity.config["max"]
+        total = len(choices)
+        return {
+            "total": total,
+            "mean": round(sum(choices) / total, 2) if total else None,
+            "distribution": [
+                {"value": v, "count": counts[v], "percent": round(100 * counts[v] / total, 1) if total else 0.0}
+                for v in range(low, high + 1)
+            ],
+        }
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_word(text: str) -> str:
+    """One form per entry: trimmed, single-spaced, lower case."""
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+class WordCloud(PollKind):
+    name = "word_cloud"
+    label = gettext_lazy("Word cloud")
+    facilitator_commands = frozenset({"hide_entry", "show_entry"})
+    SHOWN = 100
+
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "max_entries": _int_setting(raw, "max_entries", 3, 1, 10),
+            "max_length": _int_setting(raw, "max_length", 30, 3, 60),
+            "hidden": [],
+        }
+
+    def public_config(self, activity: Activity) -> dict[str, Any]:
+        return {
+            "max_entries": activity.config["max_entries"],
+            "max_length": activity.config["max_length"],
+        }
+
+    def clean_choice(self, activity: Activity, data: Any) -> list[str]:
+        if isinstance(data, str):
+            data = [data]
+        if not isinstance(data, list) or not data or not all(isinstance(d, str) for d in data):
+            raise CommandError("invalid_choice", _("Send one or more short texts."))
+        words = []
+        for text in data:
+            word = normalise_word(text)
+            if not word:
+                raise CommandError("invalid_choice", _("An entry cannot be empty."))
+            if len(word) > activity.config["max_length"]:
+                raise CommandError(
+                    "too_long",
+                    _("Keep each entry under %(n)d characters.") % {"n": activity.config["max_length"]},
+                )
+            if word not in words:
+                words.append(word)
+        if len(words) > activity.config["max_entries"]:
+            raise CommandError(
+                "too_many_choices",
+                _("Send at most %(n)d entries.") % {"n": activity.config["max_entries"]},
+            )
+        return words
+
+    def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
+        if not isinstance(data, str) or not normalise_word(data):
+            raise CommandError("invalid_value", _("Name the entry to hide or show."))
+        word = normalise_word(data)
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        hidden = set(locked.config.get("hidden", []))
+        if action == "hide_entry":
+            hidden.add(word)
+        else:
+            hidden.discard(word)
+        locked.config = {**locked.config, "hidden": sorted(hidden)}
+        locked.save(update_fields=["config"])
+        activity.config = locked.config
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        hidden = set(activity.config.get("hidden", []))
+        counts = Counter(w for words in self.choices(activity) for w in words if w not in hidden)
+        return {
+            "total_entries": sum(counts.values()),
+            "words": [{"text": w, "count": c} for w, c in counts.most_common(self.SHOWN)],
+        }
+
+    def render(self, activity: Activity, choice: Any) -> str:
+        return "; ".join(choice)
+
+
+class Ranking(OptionsPoll):
+    name = "ranking"
+    label = gettext_lazy("Ranking")
+
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"options": _clean_options(raw.get("options"), maximum=10)}
+
+    def clean_choice(self, activity: Activity, data: Any) -> list[int]:
+        n = len(activity.config["options"])
+        if (
+            not isinstance(data, list)
+            or not all(_is_int(v) for v in data)
+            or sorted(data) != list(range(n))
+        ):
+            raise CommandError("invalid_choice", _("Put every option in order, each once."))
+        return data
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        options = activity.config["options"]
+        n = len(options)
+        choices = self.choices(activity)
+        rank_sum = [0] * n
+        borda = [0] * n
+        for order in choices:
+            for rank, option in enumerate(order):
+                rank_sum[option] += rank + 1
+                borda[option] += n - 1 - rank
+        total = len(choices)
+        rows = [
+            {
+                "label": label,
+                "mean_rank": round(rank_sum[i] / total, 2) if total else None,
+                "borda": borda[i],
+            }
+            for i, label in enumerate(options)
+        ]
+        rows.sort(key=lambda r: (-r["borda"], r["label"]))
+        return {"total": total, "options": rows}
+
+
+POLL_KINDS = [SingleChoice(), MultipleChoice(), Scale(), WordCloud(), Ranking()]

@@ -1,0 +1,242 @@
+"""The live-room WebSocket consumer: parse, check the role, call a service, answer.
+
+Fan-out does not go through this class: the process's RoomHub writes broadcasts to the
+socket directly (see realtime.py). Close codes are listed in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from . import realtime, selectors, services
+from .kinds import CommandError, Role
+from .limits import TokenBucket
+from .models import Activity, Session
+from .protocol import ACTIVITY_CONTROL_ACTIONS, CONTROL_ACTIONS, Message, ProtocolError, parse
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_UNAUTHORISED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_FLOODING = 4008
+CLOSE_TOO_LARGE = 1009
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    # No per-connection channel: the hub holds one subscription per room per process.
+    channel_layer_alias = None
+
+    async def connect(self) -> None:
+        self.limits = settings.LIVE_ROOM
+        self.bucket = TokenBucket(self.limits["RATE_PER_SECOND"], self.limits["RATE_BURST"])
+        self.strikes = 0
+        self.role: Role | None = None
+        self.participant = None
+        self.conn: realtime.RoomConnection | None = None
+        self.hub: realtime.RoomHub | None = None
+        code = self.scope["url_route"]["kwargs"]["code"]
+        self.session: Session | None = await database_sync_to_async(selectors.session_by_code)(code)
+        await self.accept()
+        if self.session is None:
+            await self.send_error("unknown_session", _("No session has this code."))
+            await self.close(code=CLOSE_UNKNOWN_SESSION)
+
+    async def disconnect(self, code: int) -> None:
+        if self.hub is not None and self.conn is not None:
+            await self.hub.detach(self.conn)
+
+    async def send_json(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=realtime.dumps(payload))
+
+    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+        payload = {"type": "error", "code": code, "message": message}
+        if ref is not None:
+            payload["ref"] = ref
+        await self.send_json(payload)
+
+    async def strike(self) -> bool:
+        """Count an abusive message; close the socket past the limit."""
+        self.strikes += 1
+        if self.strikes >= self.limits["ABUSE_CLOSE_AFTER"]:
+            await self.send_error("flooding", _("Too many bad or excess messages; disconnected."))
+            await self.close(code=CLOSE_FLOODING)
+            return True
+        return False
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session is None:
+            return
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > self.limits["MAX_FRAME_BYTES"]:
+            if not await self.strike():
+                await self.send_error(
+                    "too_large",
+                    _("Messages are limited to %(n)d bytes.") % {"n": self.limits["MAX_FRAME_BYTES"]},
+                )
+            return
+        if not self.bucket.take():
+            if not await self.strike():
+                await self.send_error("rate_limited", _("Too many messages; slow down."))
+            return
+        if text_data is None:
+            await self.send_error("invalid_message", _("Send text frames holding JSON."))
+            return
+        try:
+            message = parse(text_data)
+            await self.handle(message)
+        except ProtocolError as exc:
+            await self.send_error(exc.code, exc.message, exc.ref)
+        except CommandError as exc:
+            await self.send_error(exc.code, exc.message, message.ref)
+        except ValidationError as exc:
+            await self.send_error("invalid_value", "; ".join(exc.messages), message.ref)
+
+    async def handle(self, message: Message) -> None:
+        if message.type == "ping":
+            await self.send_json({"type": "pong", "ref": message.ref})
+            return
+        if message.type == "hello":
+            await self.hello(message)
+            return
+        if self.role is None:
+            raise ProtocolError("not_joined", _("Send 'hello' first."), message.ref)
+        if message.type == "resync":
+            await self.send_snapshot(message.ref)
+        elif message.type == "act":
+            await self.act(message)
+        elif message.type == "control":
+            await self.control(message)
+
+    # -- joining
+
+    async def hello(self, message: Message) -> None:
+        if self.role is not None:
+            raise ProtocolError("already_joined", _("This connection has joined already."), message.ref)
+        try:
+            role = Role(message.get("role"))
+        except ValueError:
+            raise ProtocolError("invalid_field", _("Unknown role."), message.ref) from None
+        if role is Role.PARTICIPANT:
+            self.participant = await database_sync_to_async(selectors.participant_from_token)(
+                message.get("token", ""), session=self.session
+            )
+            if self.participant is None:
+                await self.send_error(
+                    "invalid_token", _("Your place in this session was not found; join again."), message.ref
+                )
+                await self.close(code=CLOSE_UNAUTHORISED)
+                return
+        elif role is Role.FACILITATOR and not await self.may_facilitate():
+            await self.send_error("forbidden", _("Only this session's facilitators can do this."), message.ref)
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.role = role
+        self.hub = await realtime.get_hub()
+        realtime.current_hub.set(self.hub)
+        self.conn = realtime.RoomConnection(role=role, send_text=self.send_text)
+        await self.hub.attach(self.session.pk, self.conn)
+        last_seq = message.get("last_seq")
+        replay = self.hub.replay_since(self.session.pk, last_seq) if last_seq is not None else None
+        me = await self.me()
+        if replay is not None:
+            self.conn.pending.extend((seq, texts[role.value]) for seq, texts in replay)
+            await self.send_json({"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me})
+            await self.conn.start(last_seq)
+            return
+        seq, texts = await database_sync_to_async(realtime.snapshot_texts)(self.session.pk)
+        snapshot = json.loads(texts[role.value])
+        welcome = {"type": "welcome", "resumed": False, "seq": seq, "role": role, "me": me, "data": snapshot["data"]}
+        if role is not Role.PARTICIPANT:
+            welcome["connected"] = self.hub.connected(self.session.pk)
+        await self.send_json(welcome)
+        await self.conn.start(seq)
+
+    async def send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    @database_sync_to_async
+    def me(self) -> dict[str, Any] | None:
+        if self.participant is None:
+            return None
+        return {
+            "participant": self.participant.pk,
+            "display_name": self.participant.display_name,
+            "ballots": selectors.participant_ballots(self.participant),
+        }
+
+    async def send_snapshot(self, ref: Any) -> None:
+        seq, texts = await database_sync_to_async(realtime.snapshot_texts)(self.session.pk)
+        self.conn.last_sent = max(self.conn.last_sent, seq)
+        payload = json.loads(texts[self.role.value])
+        payload["ref"] = ref
+        payload["me"] = await self.me()
+        await self.send_json(payload)
+
+    @database_sync_to_async
+    def may_facilitate(self) -> bool:
+        user = self.scope.get("user")
+        return user is not None and selectors.can_facilitate(user, self.session)
+
+    # -- commands
+
+    async def act(self, message: Message) -> None:
+        if self.role is not Role.PARTICIPANT:
+            raise CommandError("forbidden", _("Only participants can vote."))
+        result = await database_sync_to_async(services.perform_command)(
+            participant=self.participant,
+            activity_id=message.get("activity"),
+            action=message.get("action"),
+            data=message.get("data"),
+            key=message.get("key"),
+        )
+        await self.send_json({"type": "ack", "ref": message.ref, "result": result})
+
+    async def control(self, message: Message) -> None:
+        if self.role is not Role.FACILITATOR or not await self.may_facilitate():
+            raise CommandError("forbidden", _("Only this session's facilitators can do this."))
+        action = message.get("action")
+        if action not in CONTROL_ACTIONS:
+            raise CommandError("unknown_action", _("Unknown facilitator action."))
+        await database_sync_to_async(self.run_control)(action, message.get("activity"), message.get("value"))
+        await self.send_json({"type": "ack", "ref": message.ref, "result": {"action": action}})
+
+    def run_control(self, action: str, activity_id: int | None, value: Any) -> None:
+        session = Session.objects.get(pk=self.session.pk)
+        if action == "open_session":
+            services.set_session_status(session=session, status=Session.Status.OPEN)
+        elif action == "close_session":
+            services.set_session_status(session=session, status=Session.Status.CLOSED)
+        elif action == "lock":
+            if not isinstance(value, bool):
+                raise CommandError("invalid_value", _("'value' must be true or false."))
+            services.set_session_locked(session=session, locked=value)
+        if action not in ACTIVITY_CONTROL_ACTIONS:
+            return
+        activity = Activity.objects.filter(pk=activity_id, session=session).first()
+        if activity is None:
+            raise CommandError("unknown_activity", _("This activity does not exist."))
+        if action == "open_activity":
+            services.open_activity(activity=activity)
+        elif action == "close_activity":
+            services.close_activity(activity=activity)
+        elif action == "reveal":
+            if not isinstance(value, bool):
+                raise CommandError("invalid_value", _("'value' must be true or false."))
+            services.reveal_results(activity=activity, revealed=value)
+        elif action == "set_visibility":
+            services.set_results_visibility(activity=activity, visibility=value)
+        elif action == "move":
+            services.move_activity(activity=activity, position=value)
+        elif action == "moderate":
+            if not isinstance(value, dict) or not isinstance(value.get("action"), str):
+                raise CommandError("invalid_value", _("'value' must name an action."))
+            services.moderate_activity(activity=activity, action=value["action"], data=value.get("data"))

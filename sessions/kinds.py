@@ -1,0 +1,93 @@
+"""The activity-kind registry.
+
+Each kind of activity (a single-choice poll, a word cloud, later an idea board) is one
+small class registered here from its app's ``AppConfig.ready()``. The room, the
+services and the consumer only talk to this interface; they know no specific kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from .models import Activity, Participant
+
+
+class Role(StrEnum):
+    PARTICIPANT = "participant"
+    FACILITATOR = "facilitator"
+    SCREEN = "screen"
+
+
+class CommandError(Exception):
+    """A command was refused; ``code`` is the protocol's typed error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ActivityKind:
+    name: ClassVar[str]
+    label: ClassVar[Any]
+    # Commands a participant may send to an open activity of this kind.
+    participant_commands: ClassVar[frozenset[str]] = frozenset()
+    # Moderation commands only a facilitator may send.
+    facilitator_commands: ClassVar[frozenset[str]] = frozenset()
+
+    def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Validate a facilitator's settings; raise django ValidationError."""
+        return {}
+
+    def public_config(self, activity: Activity) -> dict[str, Any]:
+        """What every role may see of the settings (options, scale ends ...)."""
+        return {}
+
+    def apply(
+        self, *, activity: Activity, participant: Participant, action: str, data: Any
+    ) -> dict[str, Any]:
+        """Carry out a participant command inside the caller's transaction."""
+        raise CommandError("unknown_action", f"Unknown action {action!r}.")
+
+    def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
+        """Carry out a facilitator moderation command inside the caller's transaction."""
+        raise CommandError("unknown_action", f"Unknown action {action!r}.")
+
+    def response_count(self, activity: Activity) -> int:
+        return 0
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        """The full current result: small enough to broadcast as a whole."""
+        return {}
+
+    def participant_state(self, activity: Activity, participant: Participant) -> Any:
+        """This participant's own input (their ballot), or None."""
+        return None
+
+    def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
+        """One row per response, without the respondent's profile (added by the caller)."""
+        return []
+
+
+_registry: dict[str, ActivityKind] = {}
+
+
+def register(kind: ActivityKind) -> ActivityKind:
+    if kind.name in _registry:
+        raise ValueError(f"activity kind {kind.name!r} registered twice")
+    _registry[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> ActivityKind:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise CommandError("unknown_kind", f"Unknown activity kind {name!r}.") from None
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    return [(k.name, k.label) for k in _registry.values()]

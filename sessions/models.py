@@ -1,0 +1,163 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from consult.models import Process
+
+from .stakeholders import Gender, Sector, StakeholderGroup
+
+# Unambiguous characters for join codes (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_token_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("Conference")
+        WEBINAR = "webinar", _("Webinar")
+        ROADMAP_WORKSHOP = "roadmap_workshop", _("Roadmap workshop")
+        FLAGSHIP_LAB = "flagship_lab", _("Flagship lab")
+        ADVOCACY_FORUM = "advocacy_forum", _("Global advocacy forum")
+
+    process = models.ForeignKey(
+        Process, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="events"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        permissions = [("organise", "Can organise events and run live sessions")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not yet open")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=200)
+    code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    locked = models.BooleanField(_("locked against new joiners"), default=False)
+    current_activity = models.ForeignKey(
+        "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Room sequence number: every broadcast event takes the next value (see realtime.py).
+    seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class Activity(models.Model):
+    """One interactive item of a session's agenda; its behaviour comes from its kind."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not yet open")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Visibility(models.TextChoices):
+        HIDDEN = "hidden", _("Hidden from participants")
+        LIVE = "live", _("Live as votes arrive")
+        AFTER_CLOSE = "after_close", _("After the activity closes")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("question"), max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    results_visibility = models.CharField(
+        _("participants see results"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.LIVE,
+    )
+    results_revealed = models.BooleanField(_("results shown on the projector"), default=False)
+    allow_change = models.BooleanField(_("participants may change their vote"), default=True)
+    config = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["session", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """A person in a session: an account or a guest holding a signed token."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    secret = models.CharField(max_length=64, default=new_token_secret, editable=False)
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=32, choices=StakeholderGroup.choices, blank=True
+    )
+    country = CountryField(_("country"), blank=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "joined_at"]
+
+    def __str__(self) -> str:
+        return self.display_name or f"participant {self.pk}"
+
+
+class CommandReceipt(models.Model):
+    """The stored answer to a participant's command, keyed by its idempotency key.
+
+    A resent command finds its receipt and gets the same answer without a second effect.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "key"], name="receipt_unique_key")
+        ]

@@ -1,0 +1,485 @@
+"""Realtime fan-out for live rooms.
+
+Publishing (sync, called after a transaction commits): ``room_changed`` and
+``tally_changed`` stamp the next room sequence number under the session's row lock,
+build each role's view, serialise it to text once per role, and send *one* message to
+the room's channel-layer group.
+
+Receiving (async, one :class:`RoomHub` per process and event loop): the hub subscribes
+the process to the group of every room that has local connections, puts events back in
+``seq`` order, keeps a short replay buffer for reconnecting clients, and writes the
+already-serialised text straight to its local sockets. Tallies are coalesced: a vote
+marks its activity dirty and the hub sends the activity's current tally at most once
+per ``LIVE_ROOM["TALLY_INTERVAL_MS"]``. Presence (connected participants) is
+aggregated from every process's report.
+
+The channel layer is at-most-once: nothing here is a record. Votes live in the
+database; a lost event shows up as a ``seq`` gap, which the hub repairs with a fresh
+snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import random
+import time
+import uuid
+import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from .kinds import Role
+from .models import Activity, Session
+from .selectors import activity_results_views, room_views
+
+log = logging.getLogger(__name__)
+
+PRESENCE_HEARTBEAT_S = 10.0
+PRESENCE_EXPIRY_S = 30.0
+GAP_WAIT_S = 0.3
+
+current_hub: contextvars.ContextVar[RoomHub | None] = contextvars.ContextVar(
+    "current_hub", default=None
+)
+
+
+def group_name(session_id: int) -> str:
+    return f"room.{session_id}"
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def _stamp(
+    session_id: int, name: str, build: Callable[[Session], dict[str, Any]]
+) -> dict[str, Any]:
+    """Take the next seq and build the per-role views in one locked transaction, so the
+    order of seq numbers is the order in which the states were read."""
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+        )
+        session.seq += 1
+        session.save(update_fields=["seq"])
+        views = build(session)
+    ts = time.time()
+    texts = {
+        role: dumps({"type": "event", "seq": session.seq, "name": name, "ts": ts, "data": view})
+        for role, view in views.items()
+    }
+    return {"type": "room.event", "session": session_id, "seq": session.seq, "texts": texts}
+
+
+def stamp_room(session_id: int) -> dict[str, Any]:
+    return _stamp(session_id, "room", room_views)
+
+
+def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
+    def build(session: Session) -> dict[str, Any]:
+        activity = Activity.objects.get(pk=activity_id, session=session)
+        return activity_results_views(activity)
+
+    return _stamp(session_id, "tally", build)
+
+
+def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
+    """The whole room per role with the seq it was read at (no new seq is taken)."""
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+        )
+        views = room_views(session)
+    texts = {
+        role: dumps({"type": "snapshot", "seq": session.seq, "data": view})
+        for role, view in views.items()
+    }
+    return session.seq, texts
+
+
+def _send_sync(message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(message["session"]), message)
+
+
+def room_changed(session_id: int) -> None:
+    """Broadcast the room's new state. Call from ``transaction.on_commit``."""
+    try:
+        _send_sync(stamp_room(session_id))
+    except Exception:  # the layer is at-most-once; clients resync on the next event
+        log.exception("room broadcast failed for session %s", session_id)
+
+
+def tally_changed(session_id: int, activity_id: int) -> None:
+    """An activity's result changed. Call from ``transaction.on_commit``.
+
+    Inside a live-room process the hub coalesces; elsewhere (a command, a plain HTTP
+    request) the tally is sent at once."""
+    hub = current_hub.get()
+    if hub is not None and not hub.closed:
+        hub.loop.call_soon_threadsafe(hub.mark_dirty, session_id, activity_id)
+        return
+    try:
+        _send_sync(stamp_tally(session_id, activity_id))
+    except Exception:
+        log.exception("tally broadcast failed for session %s", session_id)
+
+
+# --------------------------------------------------------------------------- receiving
+
+
+SendText = Callable[[str], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class RoomConnection:
+    """One local socket as the hub sees it: a role and a way to send text."""
+
+    role: Role
+    send_text: SendText
+    session_id: int = 0
+    last_sent: int = -1
+    ready: bool = False
+    pending: list[tuple[int, str]] = field(default_factory=list)
+
+    async def push(self, seq: int, text: str) -> None:
+        if not self.ready:
+            self.pending.append((seq, text))
+        elif seq > self.last_sent:
+            self.last_sent = seq
+            await self.send_text(text)
+
+    async def start(self, since_seq: int) -> None:
+        """Begin delivery after the client holds the state as of ``since_seq``."""
+        self.last_sent = since_seq
+        while self.pending:
+            batch = sorted(self.pending)
+            self.pending = []
+            for seq, text in batch:
+                if seq > self.last_sent:
+                    self.last_sent = seq
+                    await self.send_text(text)
+        self.ready = True
+
+
+@dataclass(eq=False)
+class LocalRoom:
+    session_id: int
+    conns: dict[Role, set[RoomConnection]] = field(
+        default_factory=lambda: {role: set() for role in Role}
+    )
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+    last_seq: int | None = None
+    buffer: deque = field(default_factory=lambda: deque(maxlen=settings.LIVE_ROOM["REPLAY_BUFFER"]))
+    pending: dict[int, dict[str, str]] = field(default_factory=dict)
+    gap_timer: asyncio.TimerHandle | None = None
+    presence: dict[str, tuple[int, float]] = field(default_factory=dict)
+    announced: int | None = None
+    report_timer: asyncio.TimerHandle | None = None
+
+    def empty(self) -> bool:
+        return not any(self.conns.values())
+
+    def connected(self) -> int:
+        now = time.monotonic()
+        return sum(n for n, seen in self.presence.values() if now - seen < PRESENCE_EXPIRY_S)
+
+
+class RoomHub:
+    """This process's single subscriber per room; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.layer = get_channel_layer()
+        self.process_id = uuid.uuid4().hex[:12]
+        self.rooms: dict[int, LocalRoom] = {}
+        self.channel: str | None = None
+        self.dirty: set[tuple[int, int]] = set()
+        self.dirty_event = asyncio.Event()
+        self.closed = False
+        self.tasks: list[asyncio.Task] = []
+        self.ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self.channel = await self.layer.new_channel("hub.")
+        self.tasks = [
+            self.loop.create_task(self._read_loop()),
+            self.loop.create_task(self._tally_loop()),
+            self.loop.create_task(self._heartbeat_loop()),
+        ]
+        self.ready.set()
+
+    async def close(self) -> None:
+        self.closed = True
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: PERF203
+                pass
+        for session_id in list(self.rooms):
+            try:
+                await self.layer.group_discard(group_name(session_id), self.channel)
+            except Exception:
+                log.debug("group_discard failed on close", exc_info=True)
+        self.rooms.clear()
+
+    # -- membership
+
+    async def attach(self, session_id: int, conn: RoomConnection) -> LocalRoom:
+        await self.ready.wait()
+        conn.session_id = session_id
+        room = self.rooms.get(session_id)
+        if room is None:
+            room = self.rooms[session_id] = LocalRoom(session_id)
+            await self.layer.group_add(group_name(session_id), self.channel)
+            room.subscribed.set()
+            await self._send(session_id, {"type": "room.presence_query", "session": session_id})
+        else:
+            await room.subscribed.wait()
+        room.conns[conn.role].add(conn)
+        if conn.role is Role.PARTICIPANT:
+            self._schedule_report(room)
+        return room
+
+    async def detach(self, conn: RoomConnection) -> None:
+        room = self.rooms.get(conn.session_id)
+        if room is None:
+            return
+        room.conns[conn.role].discard(conn)
+        if conn.role is Role.PARTICIPANT:
+            self._schedule_report(room)
+        if room.empty():
+            self.rooms.pop(conn.session_id, None)
+            if room.report_timer:
+                room.report_timer.cancel()
+            await self._report(room, count=0)
+            try:
+                await self.layer.group_discard(group_name(conn.session_id), self.channel)
+            except Exception:
+                log.warning("group_discard failed for room %s", conn.session_id, exc_info=True)
+
+    def replay_since(self, session_id: int, since_seq: int) -> list[tuple[int, dict]] | None:
+        """Events after ``since_seq`` if this process still holds all of them, else None."""
+        room = self.rooms.get(session_id)
+        if room is None or room.last_seq is None:
+            return None
+        if since_seq == room.last_seq:
+            return []
+        if since_seq > room.last_seq or not room.buffer or room.buffer[0][0] > since_seq + 1:
+            return None
+        return [(seq, texts) for seq, texts in room.buffer if seq > since_seq]
+
+    def connected(self, session_id: int) -> int:
+        room = self.rooms.get(session_id)
+        return room.connected() if room else 0
+
+    # -- receiving from the layer
+
+    async def _read_loop(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("channel layer receive failed; retrying", exc_info=True)
+                await asyncio.sleep(backoff * (1 + random.random()))
+                backoff = min(backoff * 2, 5.0)
+                await self._recover()
+                continue
+            backoff = 0.1
+            try:
+                await self._dispatch(message)
+            except Exception:
+                log.exception("live room message failed: %r", message.get("type"))
+
+    async def _recover(self) -> None:
+        """After the layer comes back: subscribe again and resend every room's state,
+        since events may have been lost meanwhile."""
+        for session_id, room in list(self.rooms.items()):
+            try:
+                await self.layer.group_add(group_name(session_id), self.channel)
+            except Exception:
+                log.info("layer still down", exc_info=True)
+                return
+            await self._push_snapshot(room)
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        room = self.rooms.get(message.get("session"))
+        if room is None:
+            return
+        kind = message.get("type")
+        if kind == "room.event":
+            await self._on_event(room, message["seq"], message["texts"])
+        elif kind == "room.presence":
+            room.presence[message["process"]] = (int(message["count"]), time.monotonic())
+            await self._announce_presence(room)
+        elif kind == "room.presence_query":
+            self._schedule_report(room)
+
+    async def _on_event(self, room: LocalRoom, seq: int, texts: dict[str, str]) -> None:
+        if room.last_seq is not None and seq <= room.last_seq:
+            return
+        if room.last_seq is not None and seq > room.last_seq + 1:
+            room.pending[seq] = texts
+            if room.gap_timer is None:
+                room.gap_timer = self.loop.call_later(
+                    GAP_WAIT_S, lambda: self.loop.create_task(self._fill_gap(room))
+                )
+            return
+        await self._deliver(room, seq, texts)
+        while room.last_seq + 1 in room.pending:
+            nxt = room.last_seq + 1
+            await self._deliver(room, nxt, room.pending.pop(nxt))
+        if not room.pending and room.gap_timer is not None:
+            room.gap_timer.cancel()
+            room.gap_timer = None
+
+    async def _fill_gap(self, room: LocalRoom) -> None:
+        room.gap_timer = None
+        if room.pending:
+            await self._push_snapshot(room)
+
+    async def _push_snapshot(self, room: LocalRoom) -> None:
+        seq, texts = await database_sync_to_async(snapshot_texts)(room.session_id)
+        room.buffer.clear()
+        room.last_seq = seq
+        room.pending = {s: t for s, t in room.pending.items() if s > seq}
+        for role, conns in room.conns.items():
+            for conn in list(conns):
+                if conn.ready:
+                    conn.last_sent = seq
+                    await conn.send_text(texts[role.value])
+        while room.last_seq + 1 in room.pending:
+            nxt = room.last_seq + 1
+            await self._deliver(room, nxt, room.pending.pop(nxt))
+
+    async def _deliver(self, room: LocalRoom, seq: int, texts: dict[str, str]) -> None:
+        room.last_seq = seq
+        room.buffer.append((seq, texts))
+        for role, conns in room.conns.items():
+            text = texts.get(role.value)
+            if text is None:
+                continue
+            for conn in list(conns):
+                try:
+                    await conn.push(seq, text)
+                except Exception:
+                    log.debug("send to a closing socket failed", exc_info=True)
+
+    # -- tallies
+
+    def mark_dirty(self, session_id: int, activity_id: int) -> None:
+        self.dirty.add((session_id, activity_id))
+        self.dirty_event.set()
+
+    async def _tally_loop(self) -> None:
+        interval = settings.LIVE_ROOM["TALLY_INTERVAL_MS"] / 1000
+        while True:
+            await self.dirty_event.wait()
+            self.dirty_event.clear()
+            batch, self.dirty = self.dirty, set()
+            for session_id, activity_id in batch:
+                try:
+                    message = await database_sync_to_async(stamp_tally)(session_id, activity_id)
+                    await self._send(session_id, message)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("tally broadcast failed; retrying next tick")
+                    self.dirty.add((session_id, activity_id))
+                    self.dirty_event.set()
+            await asyncio.sleep(interval)
+
+    # -- presence
+
+    def _schedule_report(self, room: LocalRoom) -> None:
+        if room.report_timer is None:
+            room.report_timer = self.loop.call_later(
+                0.25, lambda: self.loop.create_task(self._report(room))
+            )
+
+    async def _report(self, room: LocalRoom, count: int | None = None) -> None:
+        room.report_timer = None
+        if count is None:
+            count = len(room.conns[Role.PARTICIPANT])
+        room.presence[self.process_id] = (count, time.monotonic())
+        await self._announce_presence(room)
+        await self._send(
+            room.session_id,
+            {
+                "type": "room.presence",
+                "session": room.session_id,
+                "process": self.process_id,
+                "count": count,
+            },
+        )
+
+    async def _announce_presence(self, room: LocalRoom) -> None:
+        total = room.connected()
+        if total == room.announced:
+            return
+        room.announced = total
+        text = dumps({"type": "presence", "connected": total})
+        for role in (Role.FACILITATOR, Role.SCREEN):
+            for conn in list(room.conns[role]):
+                if conn.ready:
+                    try:
+                        await conn.send_text(text)
+                    except Exception:
+                        log.debug("presence send failed", exc_info=True)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_HEARTBEAT_S)
+            for room in list(self.rooms.values()):
+                try:
+                    # Re-joining is cheap and heals a group lost with a Redis restart.
+                    await self.layer.group_add(group_name(room.session_id), self.channel)
+                    await self._report(room)
+                except Exception:
+                    log.info("heartbeat failed", exc_info=True)
+
+    async def _send(self, session_id: int, message: dict[str, Any]) -> None:
+        try:
+            await self.layer.group_send(group_name(session_id), message)
+        except Exception:
+            log.warning("group_send failed for room %s", session_id, exc_info=True)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
+
+
+async def get_hub() -> RoomHub:
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.closed:
+        hub = _hubs[loop] = RoomHub()
+        await hub.start()
+    await hub.ready.wait()
+    return hub
+
+
+async def close_hub() -> None:
+    """Stop this loop's hub (tests; a process that ends closes with its loop)."""
+    hub = _hubs.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.close()

@@ -1,0 +1,145 @@
+"""Reads: role-aware views of a session, used by pages, the API and the live room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core import signing
+from django.db.models import Count, QuerySet
+
+from .kinds import Role, get_kind
+from .models import Activity, Event, Participant, Session
+
+TOKEN_SALT = "live.participant"
+
+
+def is_organiser(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm("live.organise"))
+
+
+def can_facilitate(user: AbstractBaseUser | AnonymousUser, session: Session) -> bool:
+    if not is_organiser(user):
+        return False
+    return user.is_superuser or session.event.owner_id == user.pk
+
+
+def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
+    qs = Event.objects.annotate(session_count=Count("sessions")).select_related("process")
+    return qs if user.is_superuser else qs.filter(owner=user)
+
+
+def session_by_code(code: str) -> Session | None:
+    code = (code or "").strip().upper().replace(" ", "")
+    if not code or len(code) > 12:
+        return None
+    return Session.objects.select_related("event").filter(code=code).first()
+
+
+def participant_token(participant: Participant) -> str:
+    return signing.dumps({"p": participant.pk, "s": participant.secret}, salt=TOKEN_SALT)
+
+
+def participant_from_token(token: str, *, session: Session) -> Participant | None:
+    """The participant a signed token names, if it is valid and belongs to this session."""
+    if not isinstance(token, str) or len(token) > 300:
+        return None
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    participant = Participant.objects.filter(pk=data.get("p"), session=session).first()
+    if participant is None or participant.secret != data.get("s"):
+        return None
+    return participant
+
+
+def results_visible(activity: Activity, role: Role) -> bool:
+    if role is Role.FACILITATOR:
+        return True
+    if role is Role.SCREEN:
+        return activity.results_revealed
+    if activity.results_visibility == Activity.Visibility.LIVE:
+        return activity.status != Activity.Status.DRAFT
+    if activity.results_visibility == Activity.Visibility.AFTER_CLOSE:
+        return activity.status == Activity.Status.CLOSED
+    return False
+
+
+def activity_results(activity: Activity) -> dict[str, Any]:
+    kind = get_kind(activity.kind)
+    return {"count": kind.response_count(activity), "tally": kind.tally(activity)}
+
+
+def activity_results_views(activity: Activity) -> dict[str, dict[str, Any]]:
+    """The result of one activity as each role may see it; the tally is computed once."""
+    results = activity_results(activity)
+    views = {}
+    for role in Role:
+        view: dict[str, Any] = {"activity": activity.pk, "count": results["count"]}
+        if results_visible(activity, role):
+            view["tally"] = results["tally"]
+        views[role.value] = view
+    return views
+
+
+def activity_view(activity: Activity, role: Role, results: dict[str, Any] | None) -> dict:
+    kind = get_kind(activity.kind)
+    view = {
+        "id": activity.pk,
+        "kind": activity.kind,
+        "title": activity.title,
+        "position": activity.position,
+        "status": activity.status,
+        "results_visibility": activity.results_visibility,
+        "results_revealed": activity.results_revealed,
+        "allow_change": activity.allow_change,
+        "config": kind.public_config(activity),
+    }
+    if results is not None:
+        view["count"] = results["count"]
+        if results_visible(activity, role):
+            view["tally"] = results["tally"]
+    return view
+
+
+def room_views(session: Session) -> dict[str, dict[str, Any]]:
+    """The whole room state for each role. Participants and the projector only see
+    the current activity; the facilitator sees the whole agenda."""
+    activities = list(session.activities.all())
+    results = {a.pk: activity_results(a) for a in activities if a.status != Activity.Status.DRAFT}
+    header = {
+        "code": session.code,
+        "title": session.title,
+        "event": session.event.title,
+        "status": session.status,
+        "locked": session.locked,
+        "current_activity": session.current_activity_id,
+    }
+    views: dict[str, dict[str, Any]] = {}
+    for role in Role:
+        if role is Role.FACILITATOR:
+            shown = activities
+        else:
+            shown = [a for a in activities if a.pk == session.current_activity_id]
+        views[role.value] = {
+            **header,
+            "activities": [activity_view(a, role, results.get(a.pk)) for a in shown],
+        }
+    return views
+
+
+def participant_ballots(participant: Participant) -> dict[str, Any]:
+    """This participant's own input per activity of their session (activity id -> state)."""
+    mine = {}
+    for activity in participant.session.activities.exclude(status=Activity.Status.DRAFT):
+        state = get_kind(activity.kind).participant_state(activity, participant)
+        if state is not None:
+            mine[str(activity.pk)] = state
+    return mine
+
+
+def participant_count(session: Session) -> int:
+    return session.participants.count()

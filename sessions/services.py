@@ -1,0 +1,313 @@
+"""Writes for events, sessions, activities and participants.
+
+Every state change broadcasts from ``transaction.on_commit`` (never before the commit).
+Views, consumers, admin and commands all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from consult.models import Process
+
+from . import realtime
+from .kinds import CommandError, get_kind
+from .models import Activity, CommandReceipt, Event, Participant, Session, new_join_code
+from .selectors import session_by_code
+from .stakeholders import Gender, Sector, StakeholderGroup
+
+MAX_KEY_LENGTH = 64
+
+
+def _broadcast_room(session_id: int) -> None:
+    transaction.on_commit(partial(realtime.room_changed, session_id))
+
+
+# --------------------------------------------------------------------------- events
+
+
+def create_event(
+    *,
+    owner: AbstractBaseUser,
+    title: str,
+    kind: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    sector: str = "",
+    time_zone: str = "UTC",
+    process: Process | None = None,
+) -> Event:
+    if kind not in Event.Kind.values:
+        raise ValidationError({"kind": _("Unknown event kind.")})
+    if sector not in Sector.values:
+        raise ValidationError({"sector": _("Unknown sector.")})
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Unknown time zone.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The event cannot end before it starts.")})
+    event = Event(
+        owner=owner,
+        title=title.strip(),
+        kind=kind,
+        sector=sector,
+        time_zone=time_zone,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        process=process,
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def create_session(*, event: Event, title: str) -> Session:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Give the session a title.")})
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return Session.objects.create(event=event, title=title, code=new_join_code())
+        except IntegrityError:  # join code taken: draw another
+            continue
+    raise RuntimeError("could not draw a free join code")
+
+
+def set_session_status(*, session: Session, status: str) -> Session:
+    if status not in Session.Status.values:
+        raise CommandError("invalid_value", _("Unknown session status."))
+    with transaction.atomic():
+        session.status = status
+        session.save(update_fields=["status"])
+        _broadcast_room(session.pk)
+    return session
+
+
+def set_session_locked(*, session: Session, locked: bool) -> Session:
+    with transaction.atomic():
+        session.locked = bool(locked)
+        session.save(update_fields=["locked"])
+        _broadcast_room(session.pk)
+    return session
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+def add_activity(
+    *,
+    session: Session,
+    kind: str,
+    title: str,
+    config: dict[str, Any],
+    results_visibility: str = Activity.Visibility.LIVE,
+    allow_change: bool = True,
+) -> Activity:
+    activity_kind = get_kind(kind)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Write the question.")})
+    if results_visibility not in Activity.Visibility.values:
+        raise ValidationError({"results_visibility": _("Unknown visibility.")})
+    clean = activity_kind.clean_config(config)
+    with transaction.atomic():
+        last = session.activities.aggregate(m=Max("position"))["m"]
+        activity = Activity(
+            session=session,
+            kind=kind,
+            title=title,
+            config=clean,
+            position=0 if last is None else last + 1,
+            results_visibility=results_visibility,
+            allow_change=allow_change,
+        )
+        activity.full_clean()
+        activity.save()
+        _broadcast_room(session.pk)
+    return activity
+
+
+def delete_activity(*, activity: Activity) -> None:
+    if activity.status != Activity.Status.DRAFT:
+        raise CommandError("activity_started", _("Only activities not yet opened can be deleted."))
+    with transaction.atomic():
+        activity.delete()
+        _broadcast_room(activity.session_id)
+
+
+def move_activity(*, activity: Activity, position: int) -> list[int]:
+    """Put an activity at ``position`` (0-based) in its session's agenda; returns the order."""
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise CommandError("invalid_value", _("The position must be a whole number from 0."))
+    with transaction.atomic():
+        Session.objects.select_for_update().filter(pk=activity.session_id).first()
+        ids = list(
+            Activity.objects.filter(session_id=activity.session_id)
+            .order_by("position", "id")
+            .values_list("id", flat=True)
+        )
+        ids.remove(activity.pk)
+        ids.insert(min(position, len(ids)), activity.pk)
+        for index, pk in enumerate(ids):
+            Activity.objects.filter(pk=pk).update(position=index)
+        _broadcast_room(activity.session_id)
+    return ids
+
+
+def open_activity(*, activity: Activity) -> Activity:
+    """Open an activity and make it the session's current one; the one open before closes."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=activity.session_id)
+        Activity.objects.filter(session=session, status=Activity.Status.OPEN).exclude(
+            pk=activity.pk
+        ).update(status=Activity.Status.CLOSED)
+        activity.status = Activity.Status.OPEN
+        activity.save(update_fields=["status"])
+        session.current_activity = activity
+        if session.status == Session.Status.DRAFT:
+            session.status = Session.Status.OPEN
+        session.save(update_fields=["current_activity", "status"])
+        _broadcast_room(session.pk)
+    return activity
+
+
+def close_activity(*, activity: Activity) -> Activity:
+    with transaction.atomic():
+        activity.status = Activity.Status.CLOSED
+        activity.save(update_fields=["status"])
+        _broadcast_room(activity.session_id)
+    return activity
+
+
+def set_results_visibility(*, activity: Activity, visibility: str) -> Activity:
+    if visibility not in Activity.Visibility.values:
+        raise CommandError("invalid_value", _("Unknown visibility."))
+    with transaction.atomic():
+        activity.results_visibility = visibility
+        activity.save(update_fields=["results_visibility"])
+        _broadcast_room(activity.session_id)
+    return activity
+
+
+def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
+    with transaction.atomic():
+        activity.results_revealed = bool(revealed)
+        activity.save(update_fields=["results_revealed"])
+        _broadcast_room(activity.session_id)
+    return activity
+
+
+def moderate_activity(*, activity: Activity, action: str, data: Any) -> None:
+    kind = get_kind(activity.kind)
+    if action not in kind.facilitator_commands:
+        raise CommandError("unknown_action", _("This activity has no such action."))
+    with transaction.atomic():
+        kind.moderate(activity=activity, action=action, data=data)
+        transaction.on_commit(partial(realtime.tally_changed, activity.session_id, activity.pk))
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def join_session(
+    *,
+    code: str,
+    display_name: str = "",
+    stakeholder_group: str = "",
+    country: str = "",
+    sector: str = "",
+    gender: str = "",
+    organisation: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Participant:
+    """A new participant in the session with this join code."""
+    session = session_by_code(code)
+    if session is None:
+        raise CommandError("unknown_code", _("No session has this code. Check it and try again."))
+    if session.status == Session.Status.CLOSED:
+        raise CommandError("session_closed", _("This session has ended."))
+    if session.locked:
+        raise CommandError("session_locked", _("This session is not accepting new participants."))
+    errors = {}
+    for name, value, allowed in (
+        ("stakeholder_group", stakeholder_group, StakeholderGroup.values),
+        ("sector", sector, Sector.values),
+        ("gender", gender, Gender.values),
+    ):
+        if value not in allowed:
+            errors[name] = _("Choose a value from the list.")
+    participant = Participant(
+        session=session,
+        user=user if user is not None and user.is_authenticated else None,
+        display_name=display_name.strip(),
+        stakeholder_group=stakeholder_group,
+        country=country,
+        sector=sector,
+        gender=gender,
+        organisation=organisation.strip(),
+    )
+    try:
+        participant.full_clean(exclude=["session", "user", "secret"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    participant.save()
+    return participant
+
+
+def perform_command(
+    *, participant: Participant, activity_id: int, action: str, data: Any, key: str
+) -> dict[str, Any]:
+    """Carry out a participant's command on an activity, exactly once per key.
+
+    The effect and its receipt commit together before the caller acknowledges; a
+    resend with the same key returns the stored answer with ``duplicate: true``.
+    """
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise CommandError("invalid_key", _("Every command needs a key of 1 to 64 characters."))
+    stored = CommandReceipt.objects.filter(participant=participant, key=key).first()
+    if stored is not None:
+        return {**stored.result, "duplicate": True}
+    activity = (
+        Activity.objects.select_related("session")
+        .filter(pk=activity_id, session_id=participant.session_id)
+        .first()
+    )
+    if activity is None:
+        raise CommandError("unknown_activity", _("This activity does not exist."))
+    kind = get_kind(activity.kind)
+    if action not in kind.participant_commands:
+        if action in kind.facilitator_commands:
+            raise CommandError("forbidden", _("Only the facilitator can do this."))
+        raise CommandError("unknown_action", _("This activity has no such action."))
+    if activity.session.status == Session.Status.CLOSED:
+        raise CommandError("session_closed", _("This session has ended."))
+    if activity.status != Activity.Status.OPEN:
+        raise CommandError("activity_closed", _("This activity is not open."))
+    try:
+        with transaction.atomic():
+            result = kind.apply(activity=activity, participant=participant, action=action, data=data)
+            CommandReceipt.objects.create(
+                participant=participant, key=key, activity=activity, result=result
+            )
+            transaction.on_commit(
+                partial(realtime.tally_changed, activity.session_id, activity.pk)
+            )
+    except IntegrityError:
+        stored = CommandReceipt.objects.filter(participant=participant, key=key).first()
+        if stored is None:
+            raise CommandError(
+                "conflict", _("Another answer of yours arrived at the same time; try again.")
+            ) from None
+        return {**stored.result, "duplicate": True}
+    return {**result, "duplicate": False}

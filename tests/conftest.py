@@ -1,0 +1,38 @@
+import os
+
+import pytest
+import pytest_asyncio
+from django.conf import settings
+from django.db import connection
+
+from sessions import realtime
+
+
+def pytest_sessionstart(session):
+    """Tests run against the real services; a missing one is a failure, never a skip."""
+    if os.environ.get("ALLOW_EMBEDDED") == "1":
+        return
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    if "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        problems.append("REDIS_URL is not set")
+    if problems:
+        raise pytest.UsageError("; ".join(problems) + " (run the suite with `make test`)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _services_up(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+
+
+@pytest_asyncio.fixture
+async def hub():
+    """This test loop's RoomHub, closed after the test."""
+    yield await realtime.get_hub()
+    await realtime.close_hub()

@@ -1,0 +1,72 @@
+"""Test data built through the same services the product uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from django.contrib.auth.models import Permission, User
+
+from sessions import selectors, services
+from sessions.models import Activity, Event, Participant, Session
+
+_counter = itertools.count(1)
+
+DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
+    "single_choice": {"options": ["Yes", "No", "Not sure"]},
+    "multiple_choice": {"options": ["Cobalt", "Lithium", "Tin", "Gold"], "max_choices": 2},
+    "scale": {"min": 1, "max": 5, "min_label": "Not at all", "max_label": "Fully"},
+    "word_cloud": {"max_entries": 3, "max_length": 30},
+    "ranking": {"options": ["Traceability", "Living wages", "Recycling"]},
+}
+
+
+def make_user(*, organiser: bool = False, password: str = "pass-word-123", **extra) -> User:
+    n = next(_counter)
+    user = User.objects.create_user(
+        username=extra.pop("username", f"user{n}"), email=f"user{n}@example.org", password=password, **extra
+    )
+    if organiser:
+        user.user_permissions.add(Permission.objects.get(codename="organise", content_type__app_label="live"))
+        user = User.objects.get(pk=user.pk)  # drop the permission cache
+    return user
+
+
+def make_event(*, owner: User | None = None, **extra) -> Event:
+    return services.create_event(
+        owner=owner or make_user(organiser=True),
+        title=extra.pop("title", f"Roadmap workshop {next(_counter)}"),
+        kind=extra.pop("kind", Event.Kind.ROADMAP_WORKSHOP),
+        starts_on=extra.pop("starts_on", dt.date(2026, 12, 1)),
+        ends_on=extra.pop("ends_on", dt.date(2026, 12, 2)),
+        **extra,
+    )
+
+
+def make_session(*, event: Event | None = None, **extra) -> Session:
+    return services.create_session(event=event or make_event(), title=extra.pop("title", "Plenary"))
+
+
+def make_activity(
+    *, session: Session | None = None, kind: str = "single_choice", open: bool = False, **extra
+) -> Activity:
+    activity = services.add_activity(
+        session=session or make_session(),
+        kind=kind,
+        title=extra.pop("title", f"Question {next(_counter)}"),
+        config=extra.pop("config", DEFAULT_CONFIGS[kind]),
+        **extra,
+    )
+    if open:
+        services.open_activity(activity=activity)
+        activity.refresh_from_db()
+    return activity
+
+
+def make_participant(*, session: Session, **extra) -> Participant:
+    return services.join_session(code=session.code, **extra)
+
+
+def token_for(participant: Participant) -> str:
+    return selectors.participant_token(participant)
