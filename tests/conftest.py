@@ -36,3 +36,20 @@ async def hub():
     """This test loop's RoomHub, closed after the test."""
     yield await realtime.get_hub()
     await realtime.close_hub()
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    from tests.servers import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("static"))
+
+
+@pytest.fixture
+def daphne_server(transactional_db, static_root):
+    """A real Daphne process serving the test database; stopped before the tables are flushed."""
+    from tests.servers import DaphneProcess
+
+    server = DaphneProcess(static_root=static_root).start()
+    yield server
+    server.stop()
