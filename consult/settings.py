@@ -101,7 +101,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # Persistent connections: each live-room worker thread keeps its own.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -115,7 +117,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py's asyncio pool raises when full; size it for join storms.
-                "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONN", 200)}],
+                "hosts": [
+                    {"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONN", 200)}
+                ],
                 "capacity": 1000,
                 "expiry": 30,
             },
@@ -198,6 +202,7 @@ LIVE_ROOM = {
     "ABUSE_CLOSE_AFTER": env_int("LIVE_ABUSE_CLOSE_AFTER", 50),
     "TALLY_INTERVAL_MS": env_int("LIVE_TALLY_INTERVAL_MS", 200),
     "REPLAY_BUFFER": env_int("LIVE_REPLAY_BUFFER", 256),
+    "DB_THREADS": env_int("LIVE_DB_THREADS", 8),
 }
 
 LOGGING = {

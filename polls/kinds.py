@@ -33,7 +33,10 @@ def _clean_options(raw: Any, *, minimum: int = 2, maximum: int = MAX_OPTIONS) ->
     options = [o for o in options if o]
     if not minimum <= len(options) <= maximum:
         raise ValidationError(
-            {"options": _("Give between %(min)d and %(max)d options.") % {"min": minimum, "max": maximum}}
+            {
+                "options": _("Give between %(min)d and %(max)d options.")
+                % {"min": minimum, "max": maximum}
+            }
         )
     if any(len(o) > MAX_OPTION_LENGTH for o in options):
         raise ValidationError(
@@ -100,7 +103,10 @@ class PollKind(ActivityKind):
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
         for ballot in Ballot.objects.filter(activity=activity).select_related("participant"):
-            yield {"participant": ballot.participant, "answer": self.render(activity, ballot.choice)}
+            yield {
+                "participant": ballot.participant,
+                "answer": self.render(activity, ballot.choice),
+            }
 
     def render(self, activity: Activity, choice: Any) -> str:
         return str(choice)
@@ -218,7 +224,11 @@ class Scale(PollKind):
             "total": total,
             "mean": round(sum(choices) / total, 2) if total else None,
             "distribution": [
-                {"value": v, "count": counts[v], "percent": round(100 * counts[v] / total, 1) if total else 0.0}
+                {
+                    "value": v,
+                    "count": counts[v],
+                    "percent": round(100 * counts[v] / total, 1) if total else 0.0,
+                }
                 for v in range(low, high + 1)
             ],
         }
@@ -264,7 +274,8 @@ class WordCloud(PollKind):
             if len(word) > activity.config["max_length"]:
                 raise CommandError(
                     "too_long",
-                    _("Keep each entry under %(n)d characters.") % {"n": activity.config["max_length"]},
+                    _("Keep each entry under %(n)d characters.")
+                    % {"n": activity.config["max_length"]},
                 )
             if word not in words:
                 words.append(word)

@@ -19,3 +19,6 @@ class Ballot(models.Model):
                 fields=["activity", "participant"], name="one_ballot_per_participant"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"ballot of {self.participant_id} on {self.activity_id}"

@@ -12,12 +12,18 @@ JOIN_ERROR_STATUS = {"unknown_code": 404, "session_locked": 403, "session_closed
 
 
 class JoinSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    stakeholder_group = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    display_name = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    stakeholder_group = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default=""
+    )
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     sector = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     gender = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
-    organisation = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
 
 
 class JoinView(APIView):

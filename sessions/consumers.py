@@ -10,13 +10,13 @@ import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from . import realtime, selectors, services
+from .db import db_call
 from .kinds import CommandError, Role
 from .limits import TokenBucket
 from .models import Activity, Session
@@ -44,8 +44,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.conn: realtime.RoomConnection | None = None
         self.hub: realtime.RoomHub | None = None
         code = self.scope["url_route"]["kwargs"]["code"]
-        self.session: Session | None = await database_sync_to_async(selectors.session_by_code)(code)
+        # Accept before any database work so a join storm never runs into the server's
+        # handshake timeout; an unknown code is answered on the open socket.
         await self.accept()
+        self.session: Session | None = await db_call(selectors.session_by_code)(code)
         if self.session is None:
             await self.send_error("unknown_session", _("No session has this code."))
             await self.close(code=CLOSE_UNKNOWN_SESSION)
@@ -80,7 +82,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if not await self.strike():
                 await self.send_error(
                     "too_large",
-                    _("Messages are limited to %(n)d bytes.") % {"n": self.limits["MAX_FRAME_BYTES"]},
+                    _("Messages are limited to %(n)d bytes.")
+                    % {"n": self.limits["MAX_FRAME_BYTES"]},
                 )
             return
         if not self.bucket.take():
@@ -120,23 +123,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def hello(self, message: Message) -> None:
         if self.role is not None:
-            raise ProtocolError("already_joined", _("This connection has joined already."), message.ref)
+            raise ProtocolError(
+                "already_joined", _("This connection has joined already."), message.ref
+            )
         try:
             role = Role(message.get("role"))
         except ValueError:
             raise ProtocolError("invalid_field", _("Unknown role."), message.ref) from None
         if role is Role.PARTICIPANT:
-            self.participant = await database_sync_to_async(selectors.participant_from_token)(
+            self.participant = await db_call(selectors.participant_from_token)(
                 message.get("token", ""), session=self.session
             )
             if self.participant is None:
                 await self.send_error(
-                    "invalid_token", _("Your place in this session was not found; join again."), message.ref
+                    "invalid_token",
+                    _("Your place in this session was not found; join again."),
+                    message.ref,
                 )
                 await self.close(code=CLOSE_UNAUTHORISED)
                 return
         elif role is Role.FACILITATOR and not await self.may_facilitate():
-            await self.send_error("forbidden", _("Only this session's facilitators can do this."), message.ref)
+            await self.send_error(
+                "forbidden", _("Only this session's facilitators can do this."), message.ref
+            )
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.role = role
@@ -149,12 +158,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         me = await self.me()
         if replay is not None:
             self.conn.pending.extend((seq, texts[role.value]) for seq, texts in replay)
-            await self.send_json({"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me})
+            await self.send_json(
+                {"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me}
+            )
             await self.conn.start(last_seq)
             return
-        seq, texts = await database_sync_to_async(realtime.snapshot_texts)(self.session.pk)
+        seq, texts = await db_call(realtime.snapshot_texts)(self.session.pk)
         snapshot = json.loads(texts[role.value])
-        welcome = {"type": "welcome", "resumed": False, "seq": seq, "role": role, "me": me, "data": snapshot["data"]}
+        welcome = {
+            "type": "welcome",
+            "resumed": False,
+            "seq": seq,
+            "role": role,
+            "me": me,
+            "data": snapshot["data"],
+        }
         if role is not Role.PARTICIPANT:
             welcome["connected"] = self.hub.connected(self.session.pk)
         await self.send_json(welcome)
@@ -163,7 +181,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_text(self, text: str) -> None:
         await self.send(text_data=text)
 
-    @database_sync_to_async
+    @db_call
     def me(self) -> dict[str, Any] | None:
         if self.participant is None:
             return None
@@ -174,14 +192,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         }
 
     async def send_snapshot(self, ref: Any) -> None:
-        seq, texts = await database_sync_to_async(realtime.snapshot_texts)(self.session.pk)
+        seq, texts = await db_call(realtime.snapshot_texts)(self.session.pk)
         self.conn.last_sent = max(self.conn.last_sent, seq)
         payload = json.loads(texts[self.role.value])
         payload["ref"] = ref
         payload["me"] = await self.me()
         await self.send_json(payload)
 
-    @database_sync_to_async
+    @db_call
     def may_facilitate(self) -> bool:
         user = self.scope.get("user")
         return user is not None and selectors.can_facilitate(user, self.session)
@@ -191,7 +209,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def act(self, message: Message) -> None:
         if self.role is not Role.PARTICIPANT:
             raise CommandError("forbidden", _("Only participants can vote."))
-        result = await database_sync_to_async(services.perform_command)(
+        result = await db_call(services.perform_command)(
             participant=self.participant,
             activity_id=message.get("activity"),
             action=message.get("action"),
@@ -206,7 +224,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         action = message.get("action")
         if action not in CONTROL_ACTIONS:
             raise CommandError("unknown_action", _("Unknown facilitator action."))
-        await database_sync_to_async(self.run_control)(action, message.get("activity"), message.get("value"))
+        await db_call(self.run_control)(action, message.get("activity"), message.get("value"))
         await self.send_json({"type": "ack", "ref": message.ref, "result": {"action": action}})
 
     def run_control(self, action: str, activity_id: int | None, value: Any) -> None:
@@ -239,4 +257,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         elif action == "moderate":
             if not isinstance(value, dict) or not isinstance(value.get("action"), str):
                 raise CommandError("invalid_value", _("'value' must name an action."))
-            services.moderate_activity(activity=activity, action=value["action"], data=value.get("data"))
+            services.moderate_activity(
+                activity=activity, action=value["action"], data=value.get("data")
+            )

@@ -49,7 +49,8 @@ class Event(models.Model):
         permissions = [("organise", "Can organise events and run live sessions")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="event_ends_after_start",
             )
         ]
 
@@ -161,3 +162,6 @@ class CommandReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["participant", "key"], name="receipt_unique_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}:{self.key}"

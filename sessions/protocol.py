@@ -13,7 +13,12 @@ ANY = object()
 # type -> {field: (accepted python types, required)}
 SCHEMAS: dict[str, dict[str, tuple[Any, bool]]] = {
     "hello": {"role": (str, True), "token": (str, False), "last_seq": (int, False)},
-    "act": {"activity": (int, True), "action": (str, True), "data": (ANY, False), "key": (str, True)},
+    "act": {
+        "activity": (int, True),
+        "action": (str, True),
+        "data": (ANY, False),
+        "key": (str, True),
+    },
     "control": {"action": (str, True), "activity": (int, False), "value": (ANY, False)},
     "resync": {},
     "ping": {},

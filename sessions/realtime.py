@@ -21,6 +21,7 @@ snapshot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -34,11 +35,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from .db import db_call
 from .kinds import Role
 from .models import Activity, Session
 from .selectors import activity_results_views, room_views
@@ -72,14 +73,27 @@ def _stamp(
     order of seq numbers is the order in which the states were read."""
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+            Session.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=session_id)
         )
         session.seq += 1
         session.save(update_fields=["seq"])
+        # Everything committed before this instant is in the views built below.
+        as_of = time.time()
         views = build(session)
     ts = time.time()
     texts = {
-        role: dumps({"type": "event", "seq": session.seq, "name": name, "ts": ts, "data": view})
+        role: dumps(
+            {
+                "type": "event",
+                "seq": session.seq,
+                "name": name,
+                "ts": ts,
+                "as_of": as_of,
+                "data": view,
+            }
+        )
         for role, view in views.items()
     }
     return {"type": "room.event", "session": session_id, "seq": session.seq, "texts": texts}
@@ -101,7 +115,9 @@ def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
     """The whole room per role with the seq it was read at (no new seq is taken)."""
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update(of=("self",)).select_related("event").get(pk=session_id)
+            Session.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=session_id)
         )
         views = room_views(session)
     texts = {
@@ -229,10 +245,8 @@ class RoomHub:
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):  # noqa: PERF203
-                pass
         for session_id in list(self.rooms):
             try:
                 await self.layer.group_discard(group_name(session_id), self.channel)
@@ -359,7 +373,7 @@ class RoomHub:
             await self._push_snapshot(room)
 
     async def _push_snapshot(self, room: LocalRoom) -> None:
-        seq, texts = await database_sync_to_async(snapshot_texts)(room.session_id)
+        seq, texts = await db_call(snapshot_texts)(room.session_id)
         room.buffer.clear()
         room.last_seq = seq
         room.pending = {s: t for s, t in room.pending.items() if s > seq}
@@ -399,7 +413,7 @@ class RoomHub:
             batch, self.dirty = self.dirty, set()
             for session_id, activity_id in batch:
                 try:
-                    message = await database_sync_to_async(stamp_tally)(session_id, activity_id)
+                    message = await db_call(stamp_tally)(session_id, activity_id)
                     await self._send(session_id, message)
                 except asyncio.CancelledError:
                     raise

@@ -296,13 +296,13 @@ def perform_command(
         raise CommandError("activity_closed", _("This activity is not open."))
     try:
         with transaction.atomic():
-            result = kind.apply(activity=activity, participant=participant, action=action, data=data)
+            result = kind.apply(
+                activity=activity, participant=participant, action=action, data=data
+            )
             CommandReceipt.objects.create(
                 participant=participant, key=key, activity=activity, result=result
             )
-            transaction.on_commit(
-                partial(realtime.tally_changed, activity.session_id, activity.pk)
-            )
+            transaction.on_commit(partial(realtime.tally_changed, activity.session_id, activity.pk))
     except IntegrityError:
         stored = CommandReceipt.objects.filter(participant=participant, key=key).first()
         if stored is None:

@@ -45,6 +45,7 @@ class DaphneProcess:
             "STATIC_ROOT": str(static_root),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
+            "DB_CONN_MAX_AGE": "60",
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen | None = None
@@ -59,7 +60,16 @@ class DaphneProcess:
 
     def start(self, timeout: float = 30.0) -> DaphneProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -1,0 +1,31 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+
+from demo import data
+
+
+class Command(BaseCommand):
+    help = "Create the demo facilitator and the demo workshop session (safe to run again)."
+
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=data.FACILITATOR_USERNAME, defaults={"email": "facilitator@example.org"}
+        )
+        if created:
+            user.set_password(data.FACILITATOR_PASSWORD)
+            user.save()
+        user.user_permissions.add(
+            Permission.objects.get(codename="organise", content_type__app_label="live")
+        )
+        session = data.load(owner=user)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nDemo ready.\n"
+                f"  Facilitator login: {data.FACILITATOR_USERNAME} / {data.FACILITATOR_PASSWORD}"
+                "  at http://127.0.0.1:8000/accounts/login/\n"
+                f"  Join code: {session.code}  (participants: http://127.0.0.1:8000/j/{session.code})\n"
+                f"  Projector: http://127.0.0.1:8000/s/{session.code}/screen\n"
+            )
+        )

@@ -1,0 +1,20 @@
+"""Database calls from the live room's async code.
+
+Channels' ``database_sync_to_async`` runs every call on one shared thread by default,
+which serialises a whole process's votes and joins behind each other. The live room
+uses a small pool of worker threads instead, each with its own database connection.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+
+_executor = ThreadPoolExecutor(
+    max_workers=settings.LIVE_ROOM["DB_THREADS"], thread_name_prefix="live-db"
+)
+
+
+def db_call(func):
+    """Wrap a sync function that touches the database for ``await``-ing from the room."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
