@@ -55,8 +55,10 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark uses its own database (created when missing) and Redis database 2.
 bench: install-dev
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/consult_bench} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} \
 		$(BIN)/python bench/room.py $(ARGS)
 
 clean:
