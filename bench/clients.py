@@ -123,7 +123,7 @@ class Child:
                 elif kind == "ack":
                     fut = p.acks.pop(msg["ref"], None)
                     if fut is not None and not fut.done():
-                        fut.set_result((now, msg["result"]))
+                        fut.set_result((now, {**msg["result"], "at": msg["at"]}))
                 elif kind == "welcome":
                     p.last_seq = msg["seq"]
                     p.current = msg["data"]["current_activity"]

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOG_DIR = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
@@ -130,16 +131,19 @@ class Servers:
     def __init__(self, count: int) -> None:
         self.ports = [free_port() for _ in range(count)]
         self.procs: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
 
     def start(self) -> None:
         env = {
             **os.environ,
-            "DB_CONN_MAX_AGE": "60",
             "API_ANON_RATE": "1000000/minute",
+            "DB_POOL_MAX": "20",
             "STATIC_MANIFEST": "0",
             "LOG_LEVEL": "ERROR",
         }
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
         for port in self.ports:
+            self.logs.append(LOG_DIR / f"server-{port}.log")
             self.procs.append(
                 subprocess.Popen(
                     [
@@ -155,7 +159,7 @@ class Servers:
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=self.logs[-1].open("w"),
                 )
             )
         for port, proc in zip(self.ports, self.procs, strict=True):
@@ -293,7 +297,7 @@ def vote_to_visible(votes: list[dict], events: dict, observers: dict) -> list[fl
     for vote in votes:
         if vote["acked"] is None or "error" in (vote["result"] or {}):
             continue
-        index = bisect.bisect_left(as_of, vote["acked"])
+        index = bisect.bisect_left(as_of, vote["result"]["at"])
         if index == len(seqs):
             continue
         target = seqs[index]
@@ -356,8 +360,9 @@ def measure(args, session, activity, cookie, servers) -> dict:
     votes = [v for r in pool.recv() for v in r["votes"]]
     acked = [v for v in votes if v["acked"] is not None and "error" not in v["result"]]
     last_ack = max(v["acked"] for v in acked)
+    last_commit = max(v["result"]["at"] for v in acked)
     log(f"{len(acked)}/{len(votes)} votes acked in {last_ack - start_at:.1f}s")
-    pool.send({"as_of": last_ack, "timeout": 30})
+    pool.send({"as_of": last_commit, "timeout": 30})
     results = pool.recv()
     pool.close()
 

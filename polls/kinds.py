@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,8 +92,14 @@ class PollKind(ActivityKind):
     def response_count(self, activity: Activity) -> int:
         return Ballot.objects.filter(activity=activity).count()
 
-    def choices(self, activity: Activity) -> list[Any]:
-        return list(Ballot.objects.filter(activity=activity).values_list("choice", flat=True))
+    def grouped(self, activity: Activity) -> list[tuple[Any, int]]:
+        """Each distinct ballot with how many participants cast it (counted in SQL)."""
+        return list(
+            Ballot.objects.filter(activity=activity)
+            .values_list("choice")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
 
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return (
@@ -152,8 +159,10 @@ class SingleChoice(OptionsPoll):
         return self._option(activity, data)
 
     def tally(self, activity: Activity) -> dict[str, Any]:
-        choices = self.choices(activity)
-        return self._counts(activity, Counter(choices), len(choices))
+        counts = Counter()
+        for choice, n in self.grouped(activity):
+            counts[choice] += n
+        return self._counts(activity, counts, sum(counts.values()))
 
 
 class MultipleChoice(OptionsPoll):
@@ -182,9 +191,13 @@ class MultipleChoice(OptionsPoll):
         return picked
 
     def tally(self, activity: Activity) -> dict[str, Any]:
-        choices = self.choices(activity)
-        counts = Counter(i for choice in choices for i in choice)
-        return self._counts(activity, counts, len(choices))
+        counts = Counter()
+        voters = 0
+        for choice, n in self.grouped(activity):
+            voters += n
+            for i in choice:
+                counts[i] += n
+        return self._counts(activity, counts, voters)
 
 
 class Scale(PollKind):
@@ -216,13 +229,14 @@ class Scale(PollKind):
         return data
 
     def tally(self, activity: Activity) -> dict[str, Any]:
-        choices = self.choices(activity)
-        counts = Counter(choices)
+        counts = Counter()
+        for choice, n in self.grouped(activity):
+            counts[choice] += n
         low, high = activity.config["min"], activity.config["max"]
-        total = len(choices)
+        total = sum(counts.values())
         return {
             "total": total,
-            "mean": round(sum(choices) / total, 2) if total else None,
+            "mean": round(sum(v * n for v, n in counts.items()) / total, 2) if total else None,
             "distribution": [
                 {
                     "value": v,
@@ -302,7 +316,11 @@ class WordCloud(PollKind):
 
     def tally(self, activity: Activity) -> dict[str, Any]:
         hidden = set(activity.config.get("hidden", []))
-        counts = Counter(w for words in self.choices(activity) for w in words if w not in hidden)
+        counts = Counter()
+        for words, n in self.grouped(activity):
+            for word in words:
+                if word not in hidden:
+                    counts[word] += n
         return {
             "total_entries": sum(counts.values()),
             "words": [{"text": w, "count": c} for w, c in counts.most_common(self.SHOWN)],
@@ -332,14 +350,14 @@ class Ranking(OptionsPoll):
     def tally(self, activity: Activity) -> dict[str, Any]:
         options = activity.config["options"]
         n = len(options)
-        choices = self.choices(activity)
         rank_sum = [0] * n
         borda = [0] * n
-        for order in choices:
+        total = 0
+        for order, count in self.grouped(activity):
+            total += count
             for rank, option in enumerate(order):
-                rank_sum[option] += rank + 1
-                borda[option] += n - 1 - rank
-        total = len(choices)
+                rank_sum[option] += (rank + 1) * count
+                borda[option] += (n - 1 - rank) * count
         rows = [
             {
                 "label": label,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -151,19 +152,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.role = role
         self.hub = await realtime.get_hub()
         realtime.current_hub.set(self.hub)
-        self.conn = realtime.RoomConnection(role=role, send_text=self.send_text)
+        self.conn = realtime.RoomConnection(
+            role=role, send_text=self.send_text, wire=self.scope.get("live_wire")
+        )
         await self.hub.attach(self.session.pk, self.conn)
         last_seq = message.get("last_seq")
         replay = self.hub.replay_since(self.session.pk, last_seq) if last_seq is not None else None
         me = await self.me()
         if replay is not None:
-            self.conn.pending.extend((seq, texts[role.value]) for seq, texts in replay)
+            self.conn.pending.extend((seq, frames[role.value]) for seq, frames in replay)
             await self.send_json(
                 {"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me}
             )
             await self.conn.start(last_seq)
             return
-        seq, texts = await db_call(realtime.snapshot_texts)(self.session.pk)
+        seq, texts = await self.hub.snapshot(self.session.pk)
         snapshot = json.loads(texts[role.value])
         welcome = {
             "type": "welcome",
@@ -192,7 +195,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         }
 
     async def send_snapshot(self, ref: Any) -> None:
-        seq, texts = await db_call(realtime.snapshot_texts)(self.session.pk)
+        seq, texts = await self.hub.snapshot(self.session.pk)
         self.conn.last_sent = max(self.conn.last_sent, seq)
         payload = json.loads(texts[self.role.value])
         payload["ref"] = ref
@@ -216,7 +219,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             data=message.get("data"),
             key=message.get("key"),
         )
-        await self.send_json({"type": "ack", "ref": message.ref, "result": result})
+        # "at": when the command was committed; every event with a later "as_of" includes it.
+        await self.send_json(
+            {"type": "ack", "ref": message.ref, "at": time.time(), "result": result}
+        )
 
     async def control(self, message: Message) -> None:
         if self.role is not Role.FACILITATOR or not await self.may_facilitate():

@@ -32,6 +32,7 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -162,34 +163,85 @@ def tally_changed(session_id: int, activity_id: int) -> None:
 SendText = Callable[[str], Awaitable[None]]
 
 
+class Frame:
+    """One broadcast text, framed for the wire at most once however many sockets get it."""
+
+    __slots__ = ("_prepared", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._prepared = None
+
+    @property
+    def prepared(self):
+        if self._prepared is None:
+            from autobahn.websocket.protocol import PreparedMessage
+
+            self._prepared = PreparedMessage(self.text.encode(), False, False, True)
+        return self._prepared
+
+
+def wire_of(send: Callable) -> Any:
+    """Daphne's WebSocket protocol object behind the server's ASGI ``send``, or None.
+
+    Under Daphne the hub writes pre-framed broadcasts straight to that protocol,
+    skipping the per-socket ASGI message, UTF-8 encoding and framing. Any other
+    server (or the test communicator) gets the portable path through ``send``.
+    """
+    protocol = send.args[0] if isinstance(send, partial) and send.args else None
+    if protocol is not None and hasattr(protocol, "sendPreparedMessage"):
+        return protocol
+    return None
+
+
+class WireMiddleware:
+    """Outermost ASGI middleware: notes the server's own ``send`` (before session
+    middleware wraps it) in ``scope["live_wire"]`` for the hub's fast path."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        return await self.inner({**scope, "live_wire": wire_of(send)}, receive, send)
+
+
 @dataclass(eq=False)
 class RoomConnection:
     """One local socket as the hub sees it: a role and a way to send text."""
 
     role: Role
     send_text: SendText
+    wire: Any = None
     session_id: int = 0
     last_sent: int = -1
     ready: bool = False
-    pending: list[tuple[int, str]] = field(default_factory=list)
+    pending: list[tuple[int, Frame]] = field(default_factory=list)
 
-    async def push(self, seq: int, text: str) -> None:
+    async def write(self, frame: Frame) -> None:
+        wire = self.wire
+        if wire is not None:
+            if wire.state == wire.STATE_OPEN:
+                wire.sendPreparedMessage(frame.prepared)
+        else:
+            await self.send_text(frame.text)
+
+    async def push(self, seq: int, frame: Frame) -> None:
         if not self.ready:
-            self.pending.append((seq, text))
+            self.pending.append((seq, frame))
         elif seq > self.last_sent:
             self.last_sent = seq
-            await self.send_text(text)
+            await self.write(frame)
 
     async def start(self, since_seq: int) -> None:
         """Begin delivery after the client holds the state as of ``since_seq``."""
         self.last_sent = since_seq
         while self.pending:
-            batch = sorted(self.pending)
+            batch = sorted(self.pending, key=lambda item: item[0])
             self.pending = []
-            for seq, text in batch:
+            for seq, frame in batch:
                 if seq > self.last_sent:
                     self.last_sent = seq
-                    await self.send_text(text)
+                    await self.write(frame)
         self.ready = True
 
 
@@ -207,6 +259,8 @@ class LocalRoom:
     presence: dict[str, tuple[int, float]] = field(default_factory=dict)
     announced: int | None = None
     report_timer: asyncio.TimerHandle | None = None
+    snapshot: tuple[int, dict[str, str]] | None = None
+    snapshot_loading: asyncio.Future | None = None
 
     def empty(self) -> bool:
         return not any(self.conns.values())
@@ -289,7 +343,9 @@ class RoomHub:
             except Exception:
                 log.warning("group_discard failed for room %s", conn.session_id, exc_info=True)
 
-    def replay_since(self, session_id: int, since_seq: int) -> list[tuple[int, dict]] | None:
+    def replay_since(
+        self, session_id: int, since_seq: int
+    ) -> list[tuple[int, dict[str, Frame]]] | None:
         """Events after ``since_seq`` if this process still holds all of them, else None."""
         room = self.rooms.get(session_id)
         if room is None or room.last_seq is None:
@@ -299,6 +355,36 @@ class RoomHub:
         if since_seq > room.last_seq or not room.buffer or room.buffer[0][0] > since_seq + 1:
             return None
         return [(seq, texts) for seq, texts in room.buffer if seq > since_seq]
+
+    async def snapshot(self, session_id: int) -> tuple[int, dict[str, str]]:
+        """The room per role and its seq, shared by every join while nothing changed.
+
+        Valid for a connection attached to the room before this call: every event
+        after the returned seq will still be delivered to it.
+        """
+        room = self.rooms.get(session_id)
+        if room is None:
+            return await db_call(snapshot_texts)(session_id)
+        if room.snapshot is not None and room.snapshot[0] == room.last_seq:
+            return room.snapshot
+        if room.snapshot_loading is not None:
+            return await asyncio.shield(room.snapshot_loading)
+        room.snapshot_loading = self.loop.create_future()
+        try:
+            seq, texts = await db_call(snapshot_texts)(session_id)
+        except BaseException as exc:
+            room.snapshot_loading.set_exception(exc)
+            room.snapshot_loading.exception()  # retrieved: joiners waiting on it get it
+            room.snapshot_loading = None
+            raise
+        if room.last_seq is None or seq == room.last_seq:
+            # Nothing was delivered here yet, or nothing since seq: share it. (When
+            # events are still on their way, seq runs ahead and the next join reads again.)
+            room.last_seq = seq
+            room.snapshot = (seq, texts)
+        room.snapshot_loading.set_result((seq, texts))
+        room.snapshot_loading = None
+        return seq, texts
 
     def connected(self, session_id: int) -> int:
         room = self.rooms.get(session_id)
@@ -376,26 +462,29 @@ class RoomHub:
         seq, texts = await db_call(snapshot_texts)(room.session_id)
         room.buffer.clear()
         room.last_seq = seq
+        room.snapshot = (seq, texts)
         room.pending = {s: t for s, t in room.pending.items() if s > seq}
         for role, conns in room.conns.items():
+            frame = Frame(texts[role.value])
             for conn in list(conns):
                 if conn.ready:
                     conn.last_sent = seq
-                    await conn.send_text(texts[role.value])
+                    await conn.write(frame)
         while room.last_seq + 1 in room.pending:
             nxt = room.last_seq + 1
             await self._deliver(room, nxt, room.pending.pop(nxt))
 
     async def _deliver(self, room: LocalRoom, seq: int, texts: dict[str, str]) -> None:
+        frames = {role: Frame(text) for role, text in texts.items()}
         room.last_seq = seq
-        room.buffer.append((seq, texts))
+        room.buffer.append((seq, frames))
         for role, conns in room.conns.items():
-            text = texts.get(role.value)
-            if text is None:
+            frame = frames.get(role.value)
+            if frame is None:
                 continue
             for conn in list(conns):
                 try:
-                    await conn.push(seq, text)
+                    await conn.push(seq, frame)
                 except Exception:
                     log.debug("send to a closing socket failed", exc_info=True)
 
@@ -452,12 +541,12 @@ class RoomHub:
         if total == room.announced:
             return
         room.announced = total
-        text = dumps({"type": "presence", "connected": total})
+        frame = Frame(dumps({"type": "presence", "connected": total}))
         for role in (Role.FACILITATOR, Role.SCREEN):
             for conn in list(room.conns[role]):
                 if conn.ready:
                     try:
-                        await conn.send_text(text)
+                        await conn.write(frame)
                     except Exception:
                         log.debug("presence send failed", exc_info=True)
 

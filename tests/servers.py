@@ -45,7 +45,7 @@ class DaphneProcess:
             "STATIC_ROOT": str(static_root),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
-            "DB_CONN_MAX_AGE": "60",
+            "DB_POOL_MAX": "10",
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen | None = None
