@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,6 +65,37 @@ def _int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int
     return value
 
 
+def upsert_ballot(
+    activity: Activity, participant: Participant, choice: Any, *, replace: bool
+) -> bool:
+    """Write the participant's ballot in one statement; False if one existed and
+    ``replace`` is off. The unique constraint keeps one ballot per participant."""
+    now = timezone.now()
+    field = Ballot._meta.get_field
+    quote = connection.ops.quote_name
+    params = [
+        activity.pk,
+        participant.pk,
+        field("choice").get_db_prep_save(choice, connection),
+        field("created_at").get_db_prep_save(now, connection),
+        field("updated_at").get_db_prep_save(now, connection),
+    ]
+    insert = (
+        f"INSERT INTO {quote(Ballot._meta.db_table)} "  # noqa: S608 - names from the model
+        "(activity_id, participant_id, choice, created_at, updated_at) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (activity_id, participant_id) "
+    )
+    with connection.cursor() as cursor:
+        if replace:
+            cursor.execute(
+                insert + "DO UPDATE SET choice = EXCLUDED.choice, updated_at = EXCLUDED.updated_at",
+                params,
+            )
+            return True
+        cursor.execute(insert + "DO NOTHING RETURNING id", params)
+        return cursor.fetchone() is not None
+
+
 class PollKind(ActivityKind):
     """What every poll shares: one ballot per participant, changeable if allowed."""
 
@@ -75,18 +108,8 @@ class PollKind(ActivityKind):
         self, *, activity: Activity, participant: Participant, action: str, data: Any
     ) -> dict[str, Any]:
         choice = self.clean_choice(activity, data)
-        ballot = (
-            Ballot.objects.select_for_update()
-            .filter(activity=activity, participant=participant)
-            .first()
-        )
-        if ballot is None:
-            Ballot.objects.create(activity=activity, participant=participant, choice=choice)
-        elif not activity.allow_change:
+        if not upsert_ballot(activity, participant, choice, replace=activity.allow_change):
             raise CommandError("already_voted", _("You have already voted in this poll."))
-        else:
-            ballot.choice = choice
-            ballot.save(update_fields=["choice", "updated_at"])
         return {"activity": activity.pk, "ballot": choice}
 
     def response_count(self, activity: Activity) -> int:
@@ -102,11 +125,10 @@ class PollKind(ActivityKind):
         )
 
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
-        return (
-            Ballot.objects.filter(activity=activity, participant=participant)
-            .values_list("choice", flat=True)
-            .first()
-        )
+        found = Ballot.objects.filter(activity=activity, participant=participant).values_list(
+            "choice", flat=True
+        )[:1]
+        return found[0] if found else None
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
         for ballot in Ballot.objects.filter(activity=activity).select_related("participant"):

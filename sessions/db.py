@@ -15,6 +15,15 @@ _executor = ThreadPoolExecutor(
 )
 
 
+# Broadcasts get a thread of their own so they never queue behind a burst of votes.
+_broadcast_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-broadcast")
+
+
 def db_call(func):
     """Wrap a sync function that touches the database for ``await``-ing from the room."""
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
+
+
+def broadcast_db_call(func):
+    """Like :func:`db_call`, on the broadcast thread."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_broadcast_executor)

@@ -40,7 +40,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from .db import db_call
+from .db import broadcast_db_call, db_call
 from .kinds import Role
 from .models import Activity, Session
 from .selectors import activity_results_views, room_views
@@ -286,6 +286,9 @@ class RoomHub:
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
+        import sys
+
+        sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
         self.channel = await self.layer.new_channel("hub.")
         self.tasks = [
             self.loop.create_task(self._read_loop()),
@@ -502,7 +505,7 @@ class RoomHub:
             batch, self.dirty = self.dirty, set()
             for session_id, activity_id in batch:
                 try:
-                    message = await db_call(stamp_tally)(session_id, activity_id)
+                    message = await broadcast_db_call(stamp_tally)(session_id, activity_id)
                     await self._send(session_id, message)
                 except asyncio.CancelledError:
                     raise

@@ -33,7 +33,11 @@ def session_by_code(code: str) -> Session | None:
     code = (code or "").strip().upper().replace(" ", "")
     if not code or len(code) > 12:
         return None
-    return Session.objects.select_related("event").filter(code=code).first()
+    # get() rather than first(): no ORDER BY to compile on this hot path.
+    try:
+        return Session.objects.select_related("event").get(code=code)
+    except Session.DoesNotExist:
+        return None
 
 
 def participant_token(participant: Participant) -> str:
@@ -50,8 +54,13 @@ def participant_from_token(token: str, *, session: Session) -> Participant | Non
         return None
     if not isinstance(data, dict):
         return None
-    participant = Participant.objects.filter(pk=data.get("p"), session=session).first()
-    if participant is None or participant.secret != data.get("s"):
+    if not isinstance(data.get("p"), int):
+        return None
+    try:
+        participant = Participant.objects.get(pk=data["p"], session=session)
+    except Participant.DoesNotExist:
+        return None
+    if participant.secret != data.get("s"):
         return None
     return participant
 
