@@ -122,7 +122,14 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py's asyncio pool raises when full; size it for join storms.
                 "hosts": [
-                    {"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONN", 200)}
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("REDIS_MAX_CONN", 200),
+                        # Longer than the layer's 5 s blocking pop, or every idle
+                        # receive ends in a read timeout (redis-py's default is 5 s).
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                    }
                 ],
                 "capacity": 1000,
                 "expiry": 30,

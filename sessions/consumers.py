@@ -103,6 +103,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_error(exc.code, exc.message, message.ref)
         except ValidationError as exc:
             await self.send_error("invalid_value", "; ".join(exc.messages), message.ref)
+        except Exception:
+            # A bug must not cost the participant their connection; it is logged.
+            log.exception("live-room message failed")
+            await self.send_error("server_error", _("Something went wrong on our side; try again."))
 
     async def handle(self, message: Message) -> None:
         if message.type == "ping":

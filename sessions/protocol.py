@@ -64,6 +64,23 @@ def _valid_ref(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 64
 
 
+def _clean_text(value: Any, depth: int = 0) -> bool:
+    """No NUL characters or lone surrogates anywhere: the database and UTF-8 refuse them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_clean_text(k) and _clean_text(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_clean_text(v, depth + 1) for v in value)
+    return True
+
+
 def parse(text: str) -> Message:
     try:
         payload = json.loads(text)
@@ -71,6 +88,8 @@ def parse(text: str) -> Message:
         raise ProtocolError("invalid_json", _("The message is not valid JSON.")) from None
     if not isinstance(payload, dict):
         raise ProtocolError("invalid_message", _("A message must be a JSON object."))
+    if not _clean_text(payload):
+        raise ProtocolError("invalid_message", _("Text may not contain NUL or invalid characters."))
     ref = payload.get("id")
     if ref is not None and not _valid_ref(ref):
         raise ProtocolError("invalid_field", _("'id' must be a short string or an integer."))

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -49,6 +50,8 @@ class DaphneProcess:
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen | None = None
+        # A file, not a pipe: an undrained pipe would fill up and stall the server.
+        self.log_path = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
 
     @property
     def base_url(self) -> str:
@@ -73,12 +76,12 @@ class DaphneProcess:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log_path.open("ab"),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"daphne exited: {self.log()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1) as response:
                     if response.status == 200:
@@ -87,6 +90,10 @@ class DaphneProcess:
                 time.sleep(0.05)  # polling for the port to open; no event to await
         self.stop()
         raise RuntimeError("daphne did not start in time")
+
+    def log(self) -> str:
+        """Everything the server wrote to stderr so far (all of its starts)."""
+        return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
