@@ -397,16 +397,20 @@ class RoomHub:
 
     async def _read_loop(self) -> None:
         backoff = 0.1
+        recovering = False
         while True:
             try:
+                if recovering:
+                    await self._recover()
+                    recovering = False
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("channel layer receive failed; retrying", exc_info=True)
+            except Exception as exc:
+                log.warning("channel layer unavailable (%s); retrying", exc)
                 await asyncio.sleep(backoff * (1 + random.random()))
                 backoff = min(backoff * 2, 5.0)
-                await self._recover()
+                recovering = True
                 continue
             backoff = 0.1
             try:
@@ -415,15 +419,14 @@ class RoomHub:
                 log.exception("live room message failed: %r", message.get("type"))
 
     async def _recover(self) -> None:
-        """After the layer comes back: subscribe again and resend every room's state,
-        since events may have been lost meanwhile."""
-        for session_id, room in list(self.rooms.items()):
-            try:
-                await self.layer.group_add(group_name(session_id), self.channel)
-            except Exception:
-                log.info("layer still down", exc_info=True)
-                return
+        """After the layer comes back: subscribe again (Redis may have lost the groups)
+        and resend every room's state, since events may have been lost meanwhile.
+        Raises while the layer is still down, so the caller retries."""
+        for session_id in list(self.rooms):
+            await self.layer.group_add(group_name(session_id), self.channel)
+        for room in list(self.rooms.values()):
             await self._push_snapshot(room)
+        log.warning("channel layer back; %d room(s) resynchronised", len(self.rooms))
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         room = self.rooms.get(message.get("session"))

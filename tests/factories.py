@@ -70,3 +70,16 @@ def make_participant(*, session: Session, **extra) -> Participant:
 
 def token_for(participant: Participant) -> str:
     return selectors.participant_token(participant)
+
+
+def login_cookie(user: User) -> str:
+    """A Django session key for ``user``, as the ``sessionid`` cookie of a logged-in browser."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
