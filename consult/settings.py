@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    # Before allauth, so our templates override its layout.
+    "frontend",
     "allauth",
     "allauth.account",
     "django_countries",
@@ -59,7 +61,6 @@ INSTALLED_APPS = [
     "consult",
     "sessions.apps.LiveConfig",
     "polls",
-    "frontend",
     "demo",
 ]
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -6,5 +7,19 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dashboard/", views.home, name="dashboard"),
+    path("join", views.join, name="join"),
+    path("j/<str:code>", views.join_code, name="join_code"),
+    path("s/<str:code>/", views.room, name="room"),
+    path("s/<str:code>/screen", views.screen, name="screen"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("events/<int:event_id>/", views.event_detail, name="event"),
+    path("console/<str:code>/", views.console, name="console"),
+    path("console/<str:code>/activities", views.add_activity, name="add_activity"),
+    path("console/<str:code>/action", views.console_action, name="console_action"),
+    path(
+        "console/<str:code>/activities/<int:activity_id>/export.csv",
+        views.export_csv,
+        name="export_csv",
+    ),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

@@ -1,5 +1,352 @@
-from django.http import HttpResponse
+"""Pages. Thin: forms check input, services and selectors do the work."""
+
+from __future__ import annotations
+
+import csv
+import functools
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions import selectors, services
+from sessions.kinds import CommandError, get_kind
+from sessions.models import Activity, Event, Session
+
+from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
+
+COOKIE_MAX_AGE = 30 * 24 * 3600
+
+
+def cookie_name(code: str) -> str:
+    return f"pt_{code}"
+
+
+def add_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            name = field_map.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --------------------------------------------------------------------------- participants
 
 
 def home(request):
-    return HttpResponse("ok")
+    return render(request, "frontend/home.html", {"form": JoinCodeForm()})
+
+
+def join(request):
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "code" in request.GET else None)
+    )
+    form = JoinCodeForm(data)
+    if data is not None and form.is_valid():
+        session = selectors.session_by_code(form.cleaned_data["code"])
+        if session is None:
+            form.add_error("code", _("No session has this code. Check it and try again."))
+        else:
+            return redirect("frontend:join_code", code=session.code)
+    return render(request, "frontend/join.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def current_participant(request, session: Session):
+    token = request.get_signed_cookie(cookie_name(session.code), default=None)
+    return selectors.participant_from_token(token, session=session) if token else None
+
+
+def join_code(request, code: str):
+    session = selectors.session_by_code(code)
+    if session is None:
+        form = JoinCodeForm({"code": code})
+        form.is_valid()
+        form.add_error("code", _("No session has this code. Check it and try again."))
+        return render(request, "frontend/join.html", {"form": form}, status=404)
+    if current_participant(request, session) is not None:
+        return redirect("frontend:room", code=session.code)
+    form = ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.join_session(
+                code=session.code, user=request.user, **form.cleaned_data
+            )
+        except CommandError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            response = redirect("frontend:room", code=session.code)
+            response.set_signed_cookie(
+                cookie_name(session.code),
+                selectors.participant_token(participant),
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    status = 400 if form.errors else 200
+    return render(
+        request, "frontend/join_profile.html", {"form": form, "session": session}, status=status
+    )
+
+
+def room(request, code: str):
+    session = selectors.session_by_code(code)
+    if session is None:
+        raise Http404(_("No session has this code."))
+    participant = current_participant(request, session)
+    if participant is None:
+        return redirect("frontend:join_code", code=session.code)
+    return render(
+        request,
+        "frontend/room.html",
+        {
+            "session": session,
+            "participant": participant,
+            "token": selectors.participant_token(participant),
+            "ws_path": f"/ws/s/{session.code}/",
+        },
+    )
+
+
+def screen(request, code: str):
+    session = selectors.session_by_code(code)
+    if session is None:
+        raise Http404(_("No session has this code."))
+    join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
+    qr = segno.make(join_url, error="m").svg_data_uri(scale=8, border=2)
+    return render(
+        request,
+        "frontend/screen.html",
+        {"session": session, "join_url": join_url, "qr": qr, "ws_path": f"/ws/s/{session.code}/"},
+    )
+
+
+# --------------------------------------------------------------------------- facilitators
+
+
+def organiser_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not selectors.is_organiser(request.user):
+            raise PermissionDenied(_("Only organisers can do this."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def facilitated_session(request, code: str) -> Session:
+    session = selectors.session_by_code(code)
+    if session is None:
+        raise Http404(_("No session has this code."))
+    if not selectors.can_facilitate(request.user, session):
+        raise PermissionDenied(_("Only this session's facilitators can do this."))
+    return session
+
+
+@organiser_required
+def dashboard(request):
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.create_event(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Event created."))
+            return redirect("frontend:event", event_id=event.pk)
+    events = selectors.events_for(request.user)
+    status = 400 if form.errors else 200
+    return render(
+        request, "frontend/dashboard.html", {"events": events, "form": form}, status=status
+    )
+
+
+@organiser_required
+def event_detail(request, event_id: int):
+    event = get_object_or_404(Event.objects.select_related("process"), pk=event_id)
+    if not (request.user.is_superuser or event.owner_id == request.user.pk):
+        raise PermissionDenied(_("Only this event's organisers can see it."))
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.create_session(event=event, title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Session created. Its join code is %(code)s.") % {"code": session.code}
+            )
+            return redirect("frontend:console", code=session.code)
+    sessions = event.sessions.all()
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "frontend/event.html",
+        {"event": event, "sessions": sessions, "form": form},
+        status=status,
+    )
+
+
+def render_console(request, session: Session, form: ActivityForm, status: int = 200):
+    join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
+    return render(
+        request,
+        "frontend/console.html",
+        {
+            "session": session,
+            "agenda": selectors.agenda(session),
+            "form": form,
+            "join_url": join_url,
+            "ws_path": f"/ws/s/{session.code}/",
+            "visibility_choices": Activity.Visibility.choices,
+        },
+        status=status,
+    )
+
+
+@organiser_required
+def console(request, code: str):
+    session = facilitated_session(request, code)
+    return render_console(request, session, ActivityForm())
+
+
+@organiser_required
+@require_POST
+def add_activity(request, code: str):
+    session = facilitated_session(request, code)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_activity(
+                session=session,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                config=form.config(),
+                results_visibility=form.cleaned_data["results_visibility"],
+                allow_change=form.cleaned_data["allow_change"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc, CONFIG_FIELDS)
+        except CommandError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Poll added to the agenda."))
+            return redirect("frontend:console", code=session.code)
+    return render_console(request, session, form, status=400)
+
+
+SESSION_ACTIONS = {"open_session", "close_session", "lock", "unlock"}
+ACTIVITY_ACTIONS = {
+    "open",
+    "close",
+    "reveal",
+    "hide",
+    "visibility",
+    "up",
+    "down",
+    "delete",
+    "show_entry",
+}
+
+
+@organiser_required
+@require_POST
+def console_action(request, code: str):
+    session = facilitated_session(request, code)
+    action = request.POST.get("action", "")
+    try:
+        if action in SESSION_ACTIONS:
+            run_session_action(session, action)
+        elif action in ACTIVITY_ACTIONS:
+            try:
+                activity = session.activities.get(pk=int(request.POST.get("activity", "")))
+            except (ValueError, Activity.DoesNotExist):
+                raise CommandError("unknown_activity", _("This activity does not exist.")) from None
+            run_activity_action(session, activity, action, request.POST.get("value", ""))
+        else:
+            raise CommandError("unknown_action", _("Unknown action."))
+    except CommandError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("frontend:console", code=session.code)
+
+
+def run_session_action(session: Session, action: str) -> None:
+    if action == "open_session":
+        services.set_session_status(session=session, status=Session.Status.OPEN)
+    elif action == "close_session":
+        services.set_session_status(session=session, status=Session.Status.CLOSED)
+    else:
+        services.set_session_locked(session=session, locked=action == "lock")
+
+
+def run_activity_action(session: Session, activity: Activity, action: str, value: str) -> None:
+    if action == "open":
+        services.open_activity(activity=activity)
+    elif action == "close":
+        services.close_activity(activity=activity)
+    elif action in ("reveal", "hide"):
+        services.reveal_results(activity=activity, revealed=action == "reveal")
+    elif action == "visibility":
+        services.set_results_visibility(activity=activity, visibility=value)
+    elif action in ("up", "down"):
+        order = list(session.activities.values_list("pk", flat=True))
+        index = order.index(activity.pk) + (-1 if action == "up" else 1)
+        services.move_activity(activity=activity, position=max(index, 0))
+    elif action == "delete":
+        services.delete_activity(activity=activity)
+    elif action == "show_entry":
+        services.moderate_activity(activity=activity, action="show_entry", data=value)
+
+
+@organiser_required
+def export_csv(request, code: str, activity_id: int):
+    session = facilitated_session(request, code)
+    activity = get_object_or_404(Activity, pk=activity_id, session=session)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session.code}-{activity.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "participant",
+            "display_name",
+            "stakeholder_group",
+            "country",
+            "sector",
+            "gender",
+            "organisation",
+            "answer",
+        ]
+    )
+    for row in get_kind(activity.kind).export_rows(activity):
+        p = row["participant"]
+        writer.writerow(
+            [
+                p.pk,
+                p.display_name,
+                p.stakeholder_group,
+                p.country.code or "",
+                p.sector,
+                p.gender,
+                p.organisation,
+                row["answer"],
+            ]
+        )
+    return response

@@ -115,6 +115,15 @@ class PollKind(ActivityKind):
     def response_count(self, activity: Activity) -> int:
         return Ballot.objects.filter(activity=activity).count()
 
+    def response_counts(self, activities: list[Activity]) -> dict[int, int]:
+        counts = dict(
+            Ballot.objects.filter(activity__in=activities)
+            .values_list("activity")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {a.pk: counts.get(a.pk, 0) for a in activities}
+
     def grouped(self, activity: Activity) -> list[tuple[Any, int]]:
         """Each distinct ballot with how many participants cast it (counted in SQL)."""
         return list(

@@ -59,6 +59,10 @@ class ActivityKind:
     def response_count(self, activity: Activity) -> int:
         return 0
 
+    def response_counts(self, activities: list[Activity]) -> dict[int, int]:
+        """Responses per activity for several activities of this kind (list pages)."""
+        return {a.pk: self.response_count(a) for a in activities}
+
     def tally(self, activity: Activity) -> dict[str, Any]:
         """The full current result: small enough to broadcast as a whole."""
         return {}

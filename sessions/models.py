@@ -120,6 +120,12 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def kind_label(self) -> str:
+        from .kinds import get_kind
+
+        return get_kind(self.kind).label
+
 
 class Participant(models.Model):
     """A person in a session: an account or a guest holding a signed token."""

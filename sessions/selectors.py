@@ -150,5 +150,19 @@ def participant_ballots(participant: Participant) -> dict[str, Any]:
     return mine
 
 
+def agenda(session: Session) -> list[Activity]:
+    """The session's activities in order, each with ``response_count`` set, in one query
+    per activity kind rather than one per activity."""
+    activities = list(session.activities.all())
+    by_kind: dict[str, list[Activity]] = {}
+    for activity in activities:
+        by_kind.setdefault(activity.kind, []).append(activity)
+    for kind, group in by_kind.items():
+        counts = get_kind(kind).response_counts(group)
+        for activity in group:
+            activity.response_count = counts[activity.pk]
+    return activities
+
+
 def participant_count(session: Session) -> int:
     return session.participants.count()
