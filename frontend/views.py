@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from sessions import selectors, services
@@ -249,6 +250,21 @@ def add_activity(request, code: str):
     return render_console(request, session, form, status=400)
 
 
+ACTION_MESSAGES = {
+    "open_session": _lazy("Session opened."),
+    "close_session": _lazy("Session closed."),
+    "lock": _lazy("Session locked: nobody new can join."),
+    "unlock": _lazy("Session unlocked: new participants can join."),
+    "open": _lazy("Poll opened: participants see it now."),
+    "close": _lazy("Poll closed."),
+    "reveal": _lazy("Results shown on the projector."),
+    "hide": _lazy("Results hidden from the projector."),
+    "visibility": _lazy("Result visibility saved."),
+    "up": _lazy("Moved up."),
+    "down": _lazy("Moved down."),
+    "delete": _lazy("Poll deleted."),
+    "show_entry": _lazy("Entry shown again."),
+}
 SESSION_ACTIONS = {"open_session", "close_session", "lock", "unlock"}
 ACTIVITY_ACTIONS = {
     "open",
@@ -284,7 +300,7 @@ def console_action(request, code: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, ACTION_MESSAGES.get(action, _("Done.")))
     return redirect("frontend:console", code=session.code)
 
 

@@ -25,10 +25,15 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 def make_user(*, organiser: bool = False, password: str = "pass-word-123", **extra) -> User:
     n = next(_counter)
     user = User.objects.create_user(
-        username=extra.pop("username", f"user{n}"), email=f"user{n}@example.org", password=password, **extra
+        username=extra.pop("username", f"user{n}"),
+        email=f"user{n}@example.org",
+        password=password,
+        **extra,
     )
     if organiser:
-        user.user_permissions.add(Permission.objects.get(codename="organise", content_type__app_label="live"))
+        user.user_permissions.add(
+            Permission.objects.get(codename="organise", content_type__app_label="live")
+        )
         user = User.objects.get(pk=user.pk)  # drop the permission cache
     return user
 

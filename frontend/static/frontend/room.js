@@ -8,6 +8,7 @@
   if (!root) return;
   var t = window.gettext || function (s) { return s; };
   var fmt = window.interpolate || function (s) { return s; };
+  var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var role = root.dataset.role;
   var state = { seq: null, room: null, me: null, tallies: {}, drafts: {} };
   var pending = {}; // key -> act message not yet acknowledged
@@ -155,16 +156,15 @@
     if (stage.dataset.activity !== String(activity.id) || stage.dataset.status !== activity.status) {
       stage.dataset.activity = String(activity.id);
       stage.dataset.status = activity.status;
-      stage.replaceChildren(
-        el("h2", { text: activity.title, id: "question" }),
-        role === "participant" ? voteForm(activity) : null,
-        el("p", { className: "count", id: "count" }),
-        el("div", { className: "results", id: "results" })
-      );
+      var parts = [el("h2", { text: activity.title, id: "question" })];
+      if (role === "participant") parts.push(voteForm(activity));
+      parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results" }));
+      stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
     var count = document.getElementById("count");
-    count.textContent = fmt(t("%s votes"), [data.count || 0]);
+    var n = data.count || 0;
+    count.textContent = fmt(nt("%s vote", "%s votes", n), [n]);
     renderResults(document.getElementById("results"), activity, data.tally);
     if (role === "participant") updateConfirmation(activity);
     document.body.dataset.render = key;

@@ -1,0 +1,71 @@
+"""The participant page stays light for weak mobile networks: at most 60 KB compressed
+on first load (HTML, CSS and JS together), measured in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BUDGET = 60 * 1024
+
+
+@pytest.fixture
+def joined_room(transactional_db):
+    session = factories.make_session()
+    factories.make_activity(session=session, kind="ranking", open=True)
+    return session
+
+
+def test_participant_room_first_load_is_under_budget(
+    joined_room, daphne_server, browser, page_problems
+):
+    session = joined_room
+    base = daphne_server.base_url
+    context = browser.new_context()
+    page = context.new_page()
+    page_problems.watch(page)
+    # Join through the page, so the room itself is the first load measured below.
+    page.goto(f"{base}/j/{session.code}")
+    page.get_by_role("button", name="Enter the session").click()
+    expect(page.locator("body")).to_have_attribute("data-status", "live")
+
+    fresh = browser.new_context()
+    fresh.add_cookies(context.cookies())
+    room = fresh.new_page()
+    page_problems.watch(room)
+    cdp = fresh.new_cdp_session(room)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    sizes: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    encodings: dict[str, str] = {}
+    room.on(
+        "response", lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding", ""))
+    )
+
+    room.goto(f"{base}/s/{session.code}/", wait_until="load")
+    expect(room.locator("body")).to_have_attribute("data-status", "live")
+    expect(room.locator("ol.ranking li")).to_have_count(3)
+
+    total = sum(sizes.values())
+    loaded = sorted(urls[i] for i in sizes)
+    assert any(u.endswith(f"/s/{session.code}/") for u in loaded)
+    assert any(".js" in u for u in loaded) and any(".css" in u for u in loaded)
+    assert total <= BUDGET, f"first load transferred {total} bytes: {loaded}"
+    for url, encoding in encodings.items():
+        if url.endswith((".js", ".css", "/")):
+            assert encoding in {"gzip", "br"}, (url, encoding)
+    print(f"participant room first load: {total} bytes over {len(sizes)} requests")
+    context.close()
+    fresh.close()
