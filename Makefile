@@ -40,6 +40,7 @@ chromium:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
 
 test: install-dev chromium
+	mkdir -p var/static
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

@@ -76,7 +76,7 @@ def join_code(request, code: str):
         return render(request, "frontend/join.html", {"form": form}, status=404)
     if current_participant(request, session) is not None:
         return redirect("frontend:room", code=session.code)
-    form = ProfileForm(request.POST or None)
+    form = ProfileForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.join_session(
@@ -160,7 +160,7 @@ def facilitated_session(request, code: str) -> Session:
 
 @organiser_required
 def dashboard(request):
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(owner=request.user, **form.cleaned_data)
@@ -181,7 +181,7 @@ def event_detail(request, event_id: int):
     event = get_object_or_404(Event.objects.select_related("process"), pk=event_id)
     if not (request.user.is_superuser or event.owner_id == request.user.pk):
         raise PermissionDenied(_("Only this event's organisers can see it."))
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.create_session(event=event, title=form.cleaned_data["title"])
