@@ -28,12 +28,7 @@ class EventForm(forms.Form):
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("The event cannot end before it starts."))
-        return data
+    # The rules across fields (the event cannot end before it starts) are the service's.
 
 
 class SessionForm(forms.Form):
@@ -47,7 +42,6 @@ class ActivityForm(forms.Form):
         label=_("Options, one per line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For single choice, multiple choice and ranking."),
     )
     max_choices = forms.IntegerField(
         label=_("Most options a participant may pick"), required=False, min_value=1,
@@ -57,12 +51,8 @@ class ActivityForm(forms.Form):
     scale_max = forms.IntegerField(label=_("Scale to"), required=False, initial=5)
     min_label = forms.CharField(label=_("Label of the low end"), required=False, max_length=60)
     max_label = forms.CharField(label=_("Label of the high end"), required=False, max_length=60)
-    max_entries = forms.IntegerField(
-        label=_("Entries per participant"), required=False, initial=3, help_text=_("Word cloud.")
-    )
-    max_length = forms.IntegerField(
-        label=_("Characters per entry"), required=False, initial=30, help_text=_("Word cloud.")
-    )
+    max_entries = forms.IntegerField(label=_("Entries per participant"), required=False, initial=3)
+    max_length = forms.IntegerField(label=_("Characters per entry"), required=False, initial=30)
     results_visibility = forms.ChoiceField(
         label=_("Participants see results"),
         choices=Activity.Visibility.choices,
@@ -85,7 +75,9 @@ class ActivityForm(forms.Form):
             "max_entries": data.get("max_entries"),
             "max_length": data.get("max_length"),
         }
-        return {k: v for k, v in config.items() if v not in (None, "")}
+        # Empty numbers fall back to the kind's defaults; empty options stay, so the
+        # kind answers "give between 2 and 20 options" rather than a type error.
+        return {k: v for k, v in config.items() if k == "options" or v not in (None, "")}
 
 
 # Config keys the kinds report errors under -> the form field that holds them.

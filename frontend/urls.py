@@ -1,9 +1,15 @@
+import datetime as dt
+
 from django.urls import path
+from django.views.decorators.http import last_modified
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
 app_name = "frontend"
+
+# The JavaScript catalog only changes with a deploy: browsers revalidate it cheaply.
+STARTED = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,5 +27,9 @@ urlpatterns = [
         views.export_csv,
         name="export_csv",
     ),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
+    path(
+        "jsi18n/",
+        last_modified(lambda request, **kwargs: STARTED)(JavaScriptCatalog.as_view()),
+        name="jsi18n",
+    ),
 ]

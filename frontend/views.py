@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 
 import segno
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -127,11 +129,24 @@ def screen(request, code: str):
     if session is None:
         raise Http404(_("No session has this code."))
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
-    qr = segno.make(join_url, error="m").svg_data_uri(scale=8, border=2)
+    # Inline SVG: no style attribute (CSP), scales with CSS, its <title> names it for
+    # screen readers. segno escapes the title; the rest is path data.
+    qr = segno.make(join_url, error="m").svg_inline(
+        border=2,
+        omitsize=True,
+        light="#fff",
+        svgclass="qr",
+        title=_("QR code that opens the join page %(url)s") % {"url": join_url},
+    )
     return render(
         request,
         "frontend/screen.html",
-        {"session": session, "join_url": join_url, "qr": qr, "ws_path": f"/ws/s/{session.code}/"},
+        {
+            "session": session,
+            "join_url": join_url,
+            "qr": mark_safe(qr),  # noqa: S308 - segno's own markup, title escaped by segno
+            "ws_path": f"/ws/s/{session.code}/",
+        },
     )
 
 
@@ -332,6 +347,17 @@ def run_activity_action(session: Session, activity: Activity, action: str, value
         services.moderate_activity(activity=activity, action="show_entry", data=value)
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (participants write these texts)."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 @organiser_required
 def export_csv(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
@@ -353,16 +379,15 @@ def export_csv(request, code: str, activity_id: int):
     )
     for row in get_kind(activity.kind).export_rows(activity):
         p = row["participant"]
-        writer.writerow(
-            [
-                p.pk,
-                p.display_name,
-                p.stakeholder_group,
-                p.country.code or "",
-                p.sector,
-                p.gender,
-                p.organisation,
-                row["answer"],
-            ]
-        )
+        cells = [
+            p.pk,
+            p.display_name,
+            p.stakeholder_group,
+            p.country.code or "",
+            p.sector,
+            p.gender,
+            p.organisation,
+            row["answer"],
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return response

@@ -33,9 +33,16 @@ def _services_up(django_db_setup, django_db_blocker):
 
 @pytest_asyncio.fixture
 async def hub():
-    """This test loop's RoomHub, closed after the test."""
+    """This test loop's RoomHub, closed after the test.
+
+    Each test has its own event loop, and channels-redis binds its receiving machinery
+    to the loop that first used it: every test gets fresh channel-layer instances."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
     yield await realtime.get_hub()
     await realtime.close_hub()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
+import re
+
 import pytest
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -12,6 +14,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# Report every Content-Security-Policy violation as a console error, so a page that
+# tries to run inline code fails the test even where the browser only warns.
+REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
@@ -29,13 +41,23 @@ def browser(monkeypatch):
 
 
 class PageProblems:
-    """Console errors and CSP violations seen by any page of a test."""
+    """Console errors, uncaught exceptions and CSP violations seen by any page of a test."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.expected: list[re.Pattern] = []
+
+    def expect_errors(self, pattern: str) -> None:
+        """Errors matching ``pattern`` are part of the scenario (a server restart, say)."""
+        self.expected.append(re.compile(pattern))
+
+    def _console(self, message) -> None:
+        if message.type == "error" and not any(p.search(message.text) for p in self.expected):
+            self.errors.append(message.text)
 
     def watch(self, page) -> None:
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.add_init_script(REPORT_CSP)
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
 

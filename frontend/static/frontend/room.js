@@ -1,22 +1,21 @@
 /* Live-room client for participants, the facilitator console and the projector.
- * Speaks docs/protocol.md: server-authoritative state, ordered events, resume or
- * resync, reconnect with backoff and full jitter, votes resent with the same key. */
+ * Speaks docs/protocol.md: server-authoritative state, events applied in seq order,
+ * resume or resync, reconnect with backoff and full jitter, votes resent with the
+ * same key until acknowledged. Renders with DOM APIs only (textContent). */
 (function () {
   "use strict";
 
   var root = document.getElementById("live");
   if (!root) return;
   var t = window.gettext || function (s) { return s; };
-  var fmt = window.interpolate || function (s) { return s; };
+  var fmt = window.interpolate || function (s, a) { var i = 0; return s.replace(/%s/g, function () { return a[i++]; }); };
   var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var role = root.dataset.role;
-  var state = { seq: null, room: null, me: null, tallies: {}, drafts: {} };
-  var pending = {}; // key -> act message not yet acknowledged
-  var ws = null;
-  var attempt = 0;
-  var statusEl = document.getElementById("live-status");
-  var alertEl = document.getElementById("live-alert");
-  var stage = document.getElementById("stage");
+  var state = { seq: null, room: null, me: null, tallies: {}, drafts: {}, confirmed: null };
+  var pending = {}; // id -> act message not yet acknowledged (resent after a reconnect)
+  var ws = null, attempt = 0, timer = null, resyncAt = 0, pingAt = 0, heardAt = 0;
+  var $ = function (id) { return document.getElementById(id); };
+  var statusEl = $("live-status"), alertEl = $("live-alert"), stage = $("stage"), announcer = $("announce");
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -25,7 +24,7 @@
       else if (k === "className") node.className = attrs[k];
       else node.setAttribute(k, attrs[k]);
     });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return node;
   }
 
@@ -36,40 +35,78 @@
 
   function showAlert(text) {
     if (!alertEl) return;
-    alertEl.textContent = text;
+    alertEl.textContent = text || "";
     alertEl.hidden = !text;
   }
 
+  function announce(text) { if (announcer) announcer.textContent = text; }
+
   function newKey() {
+    // randomUUID needs a secure context; getRandomValues works on plain http too.
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+    var words = new Uint32Array(4);
+    crypto.getRandomValues(words);
+    return Array.prototype.map.call(words, function (n) { return n.toString(36); }).join("-");
   }
 
   /* ------------------------------------------------------------ connection */
 
   function connect() {
+    clearTimeout(timer);
+    timer = null;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    ws = new WebSocket(scheme + location.host + root.dataset.wsPath);
-    ws.onopen = function () {
+    var socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    ws = socket;
+    socket.onopen = function () {
+      heardAt = Date.now();
       var hello = { type: "hello", role: role };
       if (root.dataset.token) hello.token = root.dataset.token;
       if (state.seq !== null) hello.last_seq = state.seq;
-      ws.send(JSON.stringify(hello));
+      socket.send(JSON.stringify(hello));
     };
-    ws.onmessage = function (e) { handle(JSON.parse(e.data)); };
-    ws.onclose = function (e) {
-      if (e.code === 4401) { location.href = "/j/" + root.dataset.code; return; }
+    socket.onmessage = function (e) {
+      heardAt = Date.now();
+      var msg;
+      try { msg = JSON.parse(e.data); } catch (err) { return; }
+      handle(msg);
+    };
+    socket.onclose = function (e) {
+      if (ws !== socket) return;
+      ws = null;
+      if (e.code === 4401) { location.href = "/j/" + encodeURIComponent(root.dataset.code); return; }
       if (e.code === 4403 || e.code === 4404) { setStatus(t("This page cannot join the session."), false); return; }
       setStatus(t("Connection lost. Reconnecting…"), false);
       // Exponential backoff, 0.5 s doubling to 15 s, with full jitter.
       var cap = Math.min(15000, 500 * Math.pow(2, attempt));
       attempt += 1;
-      setTimeout(connect, Math.random() * cap);
+      timer = setTimeout(connect, Math.random() * cap);
     };
   }
 
+  function reconnectNow() {
+    if (!ws && timer !== null && document.body.dataset.status !== "live") connect();
+  }
+
+  // A socket can die without a close event (a phone changing networks): ping now and
+  // then, and drop a connection that stayed silent since the last ping.
+  setInterval(function () {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (pingAt && heardAt < pingAt) { ws.close(); return; }
+    pingAt = Date.now();
+    send({ type: "ping" });
+  }, 20000);
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) reconnectNow(); });
+
   function send(message) {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  function resync() {
+    // One request at a time; ask again only if no snapshot came within 5 s.
+    if (Date.now() - resyncAt < 5000) return;
+    resyncAt = Date.now();
+    send({ type: "resync" });
   }
 
   function handle(msg) {
@@ -79,6 +116,7 @@
         if (msg.me) state.me = msg.me;
         if (!msg.resumed) setRoom(msg.data);
         state.seq = msg.seq;
+        resyncAt = 0;
         if (msg.connected !== undefined) setConnected(msg.connected);
         setStatus(t("Connected"), true);
         Object.keys(pending).forEach(function (k) { send(pending[k]); });
@@ -88,34 +126,43 @@
         if (msg.me) state.me = msg.me;
         setRoom(msg.data);
         state.seq = msg.seq;
+        resyncAt = 0;
         render();
         break;
       case "event":
-        if (state.seq !== null && msg.seq <= state.seq) return;
-        if (state.seq !== null && msg.seq !== state.seq + 1) { send({ type: "resync" }); return; }
+        if (state.seq === null || msg.seq <= state.seq) return;
+        if (msg.seq !== state.seq + 1) { resync(); return; }
         state.seq = msg.seq;
-        if (msg.name === "room") setRoom(msg.data); else setTally(msg.data);
-        render();
+        if (msg.name === "room") { setRoom(msg.data); render(); }
+        else if (msg.name === "tally") { state.tallies[msg.data.activity] = msg.data; render(msg.data.activity); }
         break;
       case "ack":
+        if (!pending[msg.ref] && role === "participant") break;
         delete pending[msg.ref];
-        if (msg.result && msg.result.activity !== undefined && state.me) {
-          state.me.ballots[String(msg.result.activity)] = msg.result.ballot;
-          state.confirmed = msg.result.activity;
-          delete state.drafts[msg.result.activity];
+        var result = msg.result || {};
+        if (role === "participant" && result.activity !== undefined && state.me) {
+          state.me.ballots[String(result.activity)] = result.ballot;
+          state.confirmed = result.activity;
+          delete state.drafts[result.activity];
+          showAlert("");
+          render();
+        } else if (result.action === "moderate") {
+          announce(t("Entry hidden. Reload the page to list hidden entries."));
         }
-        showAlert("");
-        render();
         break;
       case "error":
-        if (msg.ref !== undefined) delete pending[msg.ref];
+        if (msg.ref !== undefined && pending[msg.ref]) {
+          delete pending[msg.ref];
+          var box = $("confirmation");
+          if (box) box.textContent = "";
+        }
         showAlert(msg.message);
         break;
       case "presence":
         setConnected(msg.connected);
         break;
     }
-    document.body.dataset.seq = state.seq;
+    document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
 
   function setRoom(data) {
@@ -126,73 +173,72 @@
     });
   }
 
-  function setTally(data) { state.tallies[data.activity] = data; }
-
   function setConnected(n) {
-    var node = document.getElementById("connected");
+    var node = $("connected");
     if (node) node.textContent = String(n);
   }
 
   /* ------------------------------------------------------------ rendering */
 
   function current() {
-    if (!state.room || state.room.current_activity === null) return null;
-    for (var i = 0; i < state.room.activities.length; i++) {
-      if (state.room.activities[i].id === state.room.current_activity) return state.room.activities[i];
-    }
-    return null;
+    var room = state.room;
+    if (!room || room.current_activity === null) return null;
+    return room.activities.filter(function (a) { return a.id === room.current_activity; })[0] || null;
   }
 
-  function render() {
-    if (role === "facilitator") return renderConsole();
+  function render(only) {
+    if (role === "facilitator") return renderConsole(only);
+    var ended = state.room && state.room.status === "closed";
+    var note = $("note");
+    if (note) { note.textContent = ended ? t("This session has ended. Thank you for taking part.") : ""; note.hidden = !ended; }
     var activity = current();
-    var key = activity ? activity.id + ":" + activity.status + ":" + state.seq : "none";
     if (!activity) {
-      stage.replaceChildren(el("p", { className: "waiting", text: t("Waiting for the facilitator to open a question…") }));
-      stage.dataset.activity = "";
+      if (stage.dataset.activity !== "") {
+        stage.replaceChildren(el("p", { className: "waiting", text: t("Waiting for the facilitator to open a question…") }));
+        stage.dataset.activity = "";
+      }
       return;
     }
-    // Rebuild the form only when the activity changes, so typing is never lost.
-    if (stage.dataset.activity !== String(activity.id) || stage.dataset.status !== activity.status) {
+    // Rebuild the form only when the activity or its state changes, so typing is never lost.
+    var shape = activity.id + ":" + activity.status + ":" + activity.allow_change;
+    if (stage.dataset.shape !== shape) {
+      if (stage.dataset.activity !== String(activity.id)) announce(fmt(t("New question: %s"), [activity.title]));
       stage.dataset.activity = String(activity.id);
-      stage.dataset.status = activity.status;
+      stage.dataset.shape = shape;
       var parts = [el("h2", { text: activity.title, id: "question" })];
       if (role === "participant") parts.push(voteForm(activity));
-      parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results" }));
+      parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results", "aria-live": "polite" }));
       stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
-    var count = document.getElementById("count");
     var n = data.count || 0;
-    count.textContent = fmt(nt("%s vote", "%s votes", n), [n]);
-    renderResults(document.getElementById("results"), activity, data.tally);
-    if (role === "participant") updateConfirmation(activity);
-    document.body.dataset.render = key;
+    $("count").textContent = fmt(nt("%s vote", "%s votes", n), [n]);
+    renderResults($("results"), activity, data.tally);
+    if (role === "participant") updateForm(activity);
   }
 
-  function renderConsole() {
-    Object.keys(state.tallies).forEach(function (id) {
-      var data = state.tallies[id];
+  function renderConsole(only) {
+    (state.room.activities || []).forEach(function (activity) {
+      var id = activity.id;
+      if (only !== undefined && only !== id) return;
+      var data = state.tallies[id] || {};
       var countEl = document.querySelector('[data-count-for="' + id + '"]');
       if (countEl && data.count !== undefined) countEl.textContent = String(data.count);
       var box = document.querySelector('[data-results-for="' + id + '"]');
-      var activity = (state.room.activities || []).filter(function (a) { return String(a.id) === id; })[0];
-      if (box && activity) renderResults(box, activity, data.tally);
+      if (box) renderResults(box, activity, data.tally);
     });
   }
 
   function myBallot(activity) {
-    if (!state.me) return undefined;
-    return state.me.ballots[String(activity.id)];
+    var b = state.me && state.me.ballots[String(activity.id)];
+    return b === undefined ? null : b;
   }
 
   /* ------------------------------------------------------------ voting */
 
   function voteForm(activity) {
     var form = el("form", { className: "vote", "aria-labelledby": "question" });
-    var fieldset = el("fieldset");
-    var legend = el("legend", { text: hint(activity) });
-    fieldset.appendChild(legend);
+    var fieldset = el("fieldset", {}, [el("legend", { text: hint(activity) })]);
     var ballot = myBallot(activity);
     var cfg = activity.config;
     var name = "a" + activity.id;
@@ -201,33 +247,35 @@
       cfg.options.forEach(function (label, i) {
         var id = name + "-" + i;
         var input = el("input", { type: multi ? "checkbox" : "radio", name: name, id: id, value: String(i) });
-        if (multi ? (ballot || []).indexOf(i) >= 0 : ballot === i) input.checked = true;
+        input.checked = multi ? (ballot || []).indexOf(i) >= 0 : ballot === i;
         fieldset.appendChild(el("div", { className: "choice" }, [input, el("label", { for: id, text: label })]));
       });
+      if (multi) form.addEventListener("change", function () { limitChoices(form, activity); });
     } else if (activity.kind === "scale") {
       var row = el("div", { className: "scale" });
       for (var v = cfg.min; v <= cfg.max; v++) {
         var sid = name + "-" + v;
         var radio = el("input", { type: "radio", name: name, id: sid, value: String(v) });
-        if (ballot === v) radio.checked = true;
-        row.appendChild(el("span", { className: "step" }, [radio, el("label", { for: sid, text: String(v) })]));
+        radio.checked = ballot === v;
+        var end = v === cfg.min ? cfg.min_label : v === cfg.max ? cfg.max_label : "";
+        var label = el("label", { for: sid, text: String(v) }, [end ? el("span", { className: "visually-hidden", text: " – " + end }) : null]);
+        row.appendChild(el("span", { className: "step" }, [radio, label]));
       }
       fieldset.appendChild(row);
       if (cfg.min_label || cfg.max_label) {
-        fieldset.appendChild(el("p", { className: "ends", text: cfg.min + " = " + (cfg.min_label || "") + " · " + cfg.max + " = " + (cfg.max_label || "") }));
+        fieldset.appendChild(el("p", { className: "ends", "aria-hidden": "true" }, [el("span", { text: cfg.min_label || "" }), el("span", { text: cfg.max_label || "" })]));
       }
     } else if (activity.kind === "word_cloud") {
       for (var w = 0; w < cfg.max_entries; w++) {
         var wid = name + "-" + w;
         fieldset.appendChild(el("div", { className: "entry" }, [
           el("label", { for: wid, text: fmt(t("Entry %s"), [w + 1]) }),
-          el("input", { type: "text", id: wid, name: name, maxlength: String(cfg.max_length), value: (ballot || [])[w] || "" })
+          el("input", { type: "text", id: wid, name: name, maxlength: String(cfg.max_length), autocomplete: "off", value: (ballot || [])[w] || "" })
         ]));
       }
     } else if (activity.kind === "ranking") {
-      var list = el("ol", { className: "ranking", id: name + "-order" });
-      var order = ballot || state.drafts[activity.id] || cfg.options.map(function (_, i) { return i; });
-      state.drafts[activity.id] = order.slice();
+      state.drafts[activity.id] = (ballot || state.drafts[activity.id] || cfg.options.map(function (_, i) { return i; })).slice();
+      var list = el("ol", { className: "ranking", role: "list" });
       fieldset.appendChild(list);
       drawRanking(list, activity);
     }
@@ -245,6 +293,13 @@
     if (activity.kind === "ranking") return t("Put the options in order, most important first");
     if (activity.kind === "scale") return fmt(t("Choose a value from %s to %s"), [cfg.min, cfg.max]);
     return t("Choose one option");
+  }
+
+  function limitChoices(form, activity) {
+    // The server refuses more than max_choices; say so in the form too.
+    var boxes = form.querySelectorAll("input[type=checkbox]");
+    var full = form.querySelectorAll("input:checked").length >= activity.config.max_choices;
+    boxes.forEach(function (b) { if (!b.checked) b.disabled = full; });
   }
 
   function drawRanking(list, activity) {
@@ -269,7 +324,9 @@
     order.splice(target, 0, item);
     drawRanking(list, activity);
     var buttons = list.children[target].querySelectorAll("button");
-    (delta < 0 ? buttons[0] : buttons[1]).focus();
+    var keep = delta < 0 ? buttons[0] : buttons[1];
+    (keep.disabled ? (delta < 0 ? buttons[1] : buttons[0]) : keep).focus();
+    announce(fmt(t("%s is now number %s"), [activity.config.options[item], target + 1]));
   }
 
   function submitVote(activity, form) {
@@ -294,22 +351,30 @@
     } else if (activity.kind === "ranking") {
       data = state.drafts[activity.id].slice();
     }
+    showAlert("");
     var key = newKey();
     var message = { type: "act", id: key, key: key, activity: activity.id, action: "vote", data: data };
     pending[key] = message;
     state.confirmed = null;
-    document.getElementById("confirmation").textContent = t("Sending…");
-    send(message);
+    $("confirmation").textContent = t("Sending…");
+    send(message); // if the socket is down, the welcome after reconnecting sends it
   }
 
-  function updateConfirmation(activity) {
-    var box = document.getElementById("confirmation");
+  function updateForm(activity) {
+    var box = $("confirmation");
     if (!box) return;
     var form = box.closest("form");
-    var voted = myBallot(activity) !== undefined && myBallot(activity) !== null;
-    var closed = activity.status !== "open";
+    var voted = myBallot(activity) !== null;
+    var closed = activity.status !== "open" || state.room.status === "closed";
     var locked = closed || (voted && !activity.allow_change);
-    form.querySelectorAll("input, button").forEach(function (n) { n.disabled = locked; });
+    // Touch the controls only when the lock changes: a redraw on every tally would
+    // undo the per-control states (limits, ends of the ranking) and lose focus.
+    if (form.dataset.locked !== String(locked)) {
+      form.dataset.locked = String(locked);
+      form.querySelectorAll("input, button").forEach(function (n) { n.disabled = locked; });
+      if (!locked && activity.kind === "multiple_choice") limitChoices(form, activity);
+      if (!locked && activity.kind === "ranking") drawRanking(form.querySelector("ol"), activity);
+    }
     if (closed) box.textContent = t("This question is closed.");
     else if (state.confirmed === activity.id) box.textContent = t("Vote recorded. Thank you!");
     else if (voted && !activity.allow_change) box.textContent = t("You have voted.");
@@ -319,39 +384,46 @@
   /* ------------------------------------------------------------ results */
 
   function renderResults(box, activity, tally) {
+    // Redraw only what changed: the region is aria-live, every redraw is announced.
+    var sig = JSON.stringify(tally || null);
+    if (box.dataset.sig === sig) return;
+    box.dataset.sig = sig;
     if (!tally) {
-      box.replaceChildren(role === "participant" ? el("p", { className: "muted", text: t("Results will be shown when the facilitator allows it.") }) : el("span"));
+      var wait = role === "participant" ? t("Results will be shown when the facilitator allows it.") : "";
+      box.replaceChildren(wait ? el("p", { className: "muted", text: wait }) : "");
       return;
     }
-    var rows = [];
-    var head;
+    var rows, head, top;
     if (activity.kind === "word_cloud") {
       head = [t("Entry"), t("Count")];
-      rows = tally.words.map(function (w) { return [w.text, String(w.count), w.count / Math.max(1, tally.words[0].count) * 100, w.text]; });
+      top = Math.max(1, tally.words.length ? tally.words[0].count : 1);
+      rows = tally.words.map(function (w) { return [w.text, w.count, w.count / top * 100]; });
     } else if (activity.kind === "scale") {
       head = [t("Value"), t("Votes"), t("Share")];
-      rows = tally.distribution.map(function (d) { return [String(d.value), String(d.count), d.percent, d.percent + " %"]; });
+      rows = tally.distribution.map(function (d) { return [String(d.value), d.count, d.percent, d.percent + " %"]; });
     } else if (activity.kind === "ranking") {
       head = [t("Option"), t("Borda score"), t("Mean rank")];
-      var top = Math.max(1, tally.options.length ? tally.options[0].borda : 1);
-      rows = tally.options.map(function (o) { return [o.label, String(o.borda), o.borda / top * 100, o.mean_rank === null ? "–" : String(o.mean_rank)]; });
+      top = Math.max(1, tally.options.length ? tally.options[0].borda : 1);
+      rows = tally.options.map(function (o) { return [o.label, o.borda, o.borda / top * 100, o.mean_rank === null ? "–" : String(o.mean_rank)]; });
     } else {
       head = [t("Option"), t("Votes"), t("Share")];
-      rows = tally.options.map(function (o) { return [o.label, String(o.count), o.percent, o.percent + " %"]; });
+      rows = tally.options.map(function (o) { return [o.label, o.count, o.percent, o.percent + " %"]; });
     }
-    var table = el("table", { className: "tally" }, [
-      el("caption", { text: activity.kind === "scale" && tally.mean !== null ? fmt(t("Results (mean %s)"), [tally.mean]) : t("Results") }),
-      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { scope: "col", text: h }); }))])
-    ]);
+    var moderate = role === "facilitator" && activity.kind === "word_cloud";
+    if (moderate) head.push(t("Moderation"));
+    var caption = t("Results");
+    if (activity.kind === "scale" && tally.mean !== null) caption = fmt(t("Results (mean %s)"), [tally.mean]);
+    if (activity.kind === "word_cloud" && !rows.length) caption = t("No entries yet.");
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.word : null;
     var body = el("tbody");
     rows.forEach(function (r) {
       var bar = el("span", { className: "bar", "aria-hidden": "true" });
       bar.style.width = Math.max(0, Math.min(100, r[2])) + "%";
-      var cells = [el("th", { scope: "row", text: r[0] }), el("td", {}, [document.createTextNode(r[1] + " "), bar])];
-      if (head.length === 3) cells.push(el("td", { text: r[3] }));
-      if (role === "facilitator" && activity.kind === "word_cloud") {
-        var hide = el("button", { type: "button", className: "small", text: t("Hide") });
-        hide.setAttribute("aria-label", fmt(t("Hide “%s”"), [r[0]]));
+      var cells = [el("th", { scope: "row" }, [r[0], bar]), el("td", { text: String(r[1]) })];
+      if (r[3] !== undefined) cells.push(el("td", { text: r[3] }));
+      if (moderate) {
+        var hide = el("button", { type: "button", className: "small", text: t("Hide"), "aria-label": fmt(t("Hide “%s”"), [r[0]]) });
+        hide.dataset.word = r[0];
         hide.addEventListener("click", function () {
           send({ type: "control", id: newKey(), action: "moderate", activity: activity.id, value: { action: "hide_entry", data: r[0] } });
         });
@@ -359,8 +431,15 @@
       }
       body.appendChild(el("tr", {}, cells));
     });
-    table.appendChild(body);
-    box.replaceChildren(table);
+    box.replaceChildren(el("table", { className: "tally" }, [
+      el("caption", { text: caption }),
+      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { scope: "col", text: h }); }))]),
+      body
+    ]));
+    if (focused) {
+      var again = box.querySelector('button[data-word="' + CSS.escape(focused) + '"]');
+      if (again) again.focus();
+    }
   }
 
   setStatus(t("Connecting…"), false);
