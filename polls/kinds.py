@@ -54,6 +54,8 @@ def _int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int
     value = raw.get(name, default)
     if value in (None, ""):
         value = default
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValidationError({name: _("Enter a whole number.")})
     try:
         value = int(value)
     except (TypeError, ValueError):
@@ -354,7 +356,10 @@ class WordCloud(PollKind):
                     counts[word] += n
         return {
             "total_entries": sum(counts.values()),
-            "words": [{"text": w, "count": c} for w, c in counts.most_common(self.SHOWN)],
+            "words": [
+                {"text": w, "count": c}
+                for w, c in sorted(counts.items(), key=lambda wc: (-wc[1], wc[0]))[: self.SHOWN]
+            ],
         }
 
     def render(self, activity: Activity, choice: Any) -> str:

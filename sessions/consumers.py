@@ -13,6 +13,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self.send_error("invalid_message", _("Send text frames holding JSON."))
             return
+        message = None
         try:
             message = parse(text_data)
             await self.handle(message)
@@ -106,7 +108,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except Exception:
             # A bug must not cost the participant their connection; it is logged.
             log.exception("live-room message failed")
-            await self.send_error("server_error", _("Something went wrong on our side; try again."))
+            await self.send_error(
+                "server_error",
+                _("Something went wrong on our side; try again."),
+                message.ref if message is not None else None,
+            )
 
     async def handle(self, message: Message) -> None:
         if message.type == "ping":
@@ -161,6 +167,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
         await self.hub.attach(self.session.pk, self.conn)
         last_seq = message.get("last_seq")
+        if last_seq is not None and self.session.current_activity_id is not None:
+            # A reconnect: the process this client was on may have died with a tally
+            # still pending (a vote takes no seq until its tally is sent), so the last
+            # seq proves nothing about the count. The tally tick coalesces a reconnect
+            # storm into one fresh tally per interval.
+            self.hub.mark_dirty(self.session.pk, self.session.current_activity_id)
         replay = self.hub.replay_since(self.session.pk, last_seq) if last_seq is not None else None
         me = await self.me()
         if replay is not None:
@@ -208,8 +220,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @db_call
     def may_facilitate(self) -> bool:
+        """Checked at hello and again on every control against fresh rows, so a revoked
+        permission, a deactivated account or a handed-over event counts at once."""
         user = self.scope.get("user")
-        return user is not None and selectors.can_facilitate(user, self.session)
+        if user is None or not user.is_authenticated:
+            return False
+        fresh = get_user_model()._default_manager.filter(pk=user.pk, is_active=True).first()
+        session = Session.objects.select_related("event").filter(pk=self.session.pk).first()
+        return (
+            fresh is not None and session is not None and selectors.can_facilitate(fresh, session)
+        )
 
     # -- commands
 

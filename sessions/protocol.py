@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 ANY = object()
 
+# Deeper JSON is refused: checking it recursively would exhaust the stack.
+MAX_DEPTH = 32
+
 # type -> {field: (accepted python types, required)}
 SCHEMAS: dict[str, dict[str, tuple[Any, bool]]] = {
     "hello": {"role": (str, True), "token": (str, False), "last_seq": (int, False)},
@@ -65,7 +68,10 @@ def _valid_ref(value: Any) -> bool:
 
 
 def _clean_text(value: Any, depth: int = 0) -> bool:
-    """No NUL characters or lone surrogates anywhere: the database and UTF-8 refuse them."""
+    """No NUL characters or lone surrogates anywhere (the database and UTF-8 refuse
+    them), and no nesting deeper than MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        return False
     if isinstance(value, str):
         if "\x00" in value:
             return False
@@ -75,7 +81,9 @@ def _clean_text(value: Any, depth: int = 0) -> bool:
             return False
         return True
     if isinstance(value, dict):
-        return all(_clean_text(k) and _clean_text(v, depth + 1) for k, v in value.items())
+        return all(
+            _clean_text(k, depth + 1) and _clean_text(v, depth + 1) for k, v in value.items()
+        )
     if isinstance(value, list):
         return all(_clean_text(v, depth + 1) for v in value)
     return True
@@ -89,7 +97,10 @@ def parse(text: str) -> Message:
     if not isinstance(payload, dict):
         raise ProtocolError("invalid_message", _("A message must be a JSON object."))
     if not _clean_text(payload):
-        raise ProtocolError("invalid_message", _("Text may not contain NUL or invalid characters."))
+        raise ProtocolError(
+            "invalid_message",
+            _("Text may not contain NUL or invalid characters, nor be nested so deeply."),
+        )
     ref = payload.get("id")
     if ref is not None and not _valid_ref(ref):
         raise ProtocolError("invalid_field", _("'id' must be a short string or an integer."))

@@ -21,7 +21,6 @@ snapshot.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import json
 import logging
@@ -299,11 +298,14 @@ class RoomHub:
 
     async def close(self) -> None:
         self.closed = True
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Cancel until every task has ended: on Python 3.11 asyncio.wait_for (which
+        # redis-py wraps around each command) can swallow a cancellation.
+        pending = [task for task in self.tasks if not task.done()]
+        while pending:
+            for task in pending:
+                task.cancel()
+            _done, still = await asyncio.wait(pending, timeout=0.5)
+            pending = list(still)
         for session_id in list(self.rooms):
             try:
                 await self.layer.group_discard(group_name(session_id), self.channel)
@@ -351,7 +353,7 @@ class RoomHub:
     ) -> list[tuple[int, dict[str, Frame]]] | None:
         """Events after ``since_seq`` if this process still holds all of them, else None."""
         room = self.rooms.get(session_id)
-        if room is None or room.last_seq is None:
+        if room is None or room.last_seq is None or not room.buffer:
             return None
         if since_seq == room.last_seq:
             return []

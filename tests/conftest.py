@@ -40,8 +40,10 @@ async def hub():
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
-    yield await realtime.get_hub()
+    hub = await realtime.get_hub()
+    yield hub
     await realtime.close_hub()
+    await hub.layer.wait_received()
     channel_layers.backends.clear()
 
 

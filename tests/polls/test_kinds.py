@@ -182,11 +182,6 @@ def test_bad_settings_are_refused(kind, raw, field, message):
     assert message in exc.value.message_dict[field][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: polls.kinds._int_setting converts with int(), so a fractional number is "
-    "silently truncated (2.5 -> 2) and a boolean taken as 1 instead of 'Enter a whole number.'",
-)
 @pytest.mark.parametrize("value", [2.5, True])
 def test_settings_that_are_not_whole_numbers_are_refused(value):
     with pytest.raises(ValidationError) as exc:

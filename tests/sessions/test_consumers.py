@@ -482,14 +482,18 @@ async def test_resuming_when_nothing_was_missed(hub, live):
     room = await make_room(n=1)
     facilitator = await live.join(room.code, role="facilitator", cookie=room.cookie)
     first = await live.join(room.code, token=room.tokens[0])
-    seq = first.welcome["seq"]
+    await facilitator.control("lock", value=False)  # this process now holds an event
+    seq = (await first.event("room"))["seq"]
     await first.comm.disconnect()
     back = await live.join(room.code, token=room.tokens[0], last_seq=seq)
     assert back.welcome["resumed"] is True
-    assert await back.nothing(0.3)
+    # A reconnect asks for a fresh tally (the process it was on may have died with one
+    # pending); it comes as the next event, then the room goes on.
+    tally = await back.event("tally")
+    assert tally["seq"] == seq + 1 and tally["data"]["count"] == 0
     await facilitator.control("lock", value=True)
     event = await back.event("room")
-    assert event["seq"] == seq + 1
+    assert event["seq"] == seq + 2
 
 
 async def test_resuming_from_a_seq_no_longer_held_gives_a_full_welcome(hub, live, settings):
@@ -506,10 +510,11 @@ async def test_resuming_from_a_seq_no_longer_held_gives_a_full_welcome(hub, live
     assert current == old_seq + 4
     back = await live.join(room.code, token=room.tokens[0], last_seq=old_seq)
     assert back.welcome["resumed"] is False
-    assert back.welcome["seq"] == current
+    # At least the current seq: the fresh tally a reconnect asks for may come first.
+    assert back.welcome["seq"] in (current, current + 1)
     assert back.welcome["data"] == await room_view(room.session.pk, "participant")
     await back.ping()  # nothing stale was replayed before the pong
-    assert not [m for m in back.seen if m["type"] == "event"]
+    assert all(m["seq"] > current for m in back.seen if m["type"] == "event")
 
 
 @pytest.mark.parametrize("offset", [1, 10_000])
@@ -786,12 +791,6 @@ async def test_messages_before_hello_are_refused(hub, live):
     assert (await client.vote(room.activity.pk, 0, key="k"))["type"] == "ack"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: protocol.parse lets RecursionError out for JSON nested ~400 deep (under the "
-    "4 KiB limit); the consumer answers server_error and logs a traceback per frame",
-)
 async def test_deeply_nested_frames_get_a_typed_error(hub, live):
     room = await make_room(n=1)
     client = await live.join(room.code, token=room.tokens[0])
@@ -933,14 +932,6 @@ async def test_a_superuser_may_facilitate_any_session(hub, live):
     assert (await session_row(room.session.pk)).locked is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: control re-checks may_facilitate() against the user object and session loaded "
-    "at connect (scope user with its cached permissions, self.session.event), so a revoked "
-    "permission, a deactivated account or a handed-over event does not stop a connected "
-    "facilitator",
-)
 @pytest.mark.parametrize("change", ["permission_revoked", "deactivated", "event_handed_over"])
 async def test_facilitator_rights_are_checked_again_on_every_control(hub, live, change):
     room = await make_room(n=0)
@@ -1049,12 +1040,6 @@ async def test_allowed_origins_are_accepted(hub, live, origin):
 # --------------------------------------------------------------------------- the hub
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: RoomHub.close() cancels each task once; a cancellation swallowed by "
-    "asyncio.wait_for inside redis-py (Python 3.11) leaves close() waiting for ever",
-)
 async def test_closing_the_hub_survives_a_swallowed_cancellation():
     """Python 3.11's asyncio.wait_for (used by redis-py for every command it sends)
     returns the inner result and drops a cancellation that arrives in the same loop

@@ -151,13 +151,6 @@ def test_malformed_messages_get_typed_errors(text, code):
     assert exc.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: protocol._clean_text recurses twice per nesting level and ignores its depth "
-    "argument, so JSON nested a few hundred levels (well under the 4 KiB frame limit) raises "
-    "RecursionError out of parse() instead of a ProtocolError",
-)
 @pytest.mark.parametrize("depth", [400, 900])
 def test_deeply_nested_json_under_the_frame_limit_is_a_typed_error(depth):
     text = '{"type": "ping", "x": ' + "[" * depth + "]" * depth + "}"
