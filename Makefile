@@ -10,7 +10,7 @@ ARGS ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test install install-dev chromium lint format bench clean
+.PHONY: run test install install-dev system-deps lint format bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +32,19 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/daphne -b $(HOST) -p $(PORT) asgi:application
 
-# Browser tests drive the system Chromium; install Debian's package when it is missing.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
+# Browser tests drive the system Chromium and the load-balancer test the system nginx;
+# install Debian's packages when they are missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's$$missing for the tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
 
-test: install-dev chromium
+test: install-dev system-deps
 	mkdir -p var/static
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/python manage.py makemigrations --check --dry-run

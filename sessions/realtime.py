@@ -193,6 +193,40 @@ def wire_of(send: Callable) -> Any:
     return None
 
 
+def write_prepared(wire: Any, prepared: Any) -> None:
+    """Send a pre-framed message on a Daphne socket.
+
+    Twisted buffers every write and sends it on the next reactor turn, which costs
+    two more ``epoll_ctl`` calls and a reactor callback per socket: a third of a
+    2,000-socket broadcast. When the socket has nothing queued, this tries the
+    ``send()`` at once, as asyncio does, and hands only what did not fit to Twisted,
+    so order is kept. TLS, compressed or unusual transports take the normal path.
+    """
+    transport = wire.transport
+    sock = getattr(transport, "socket", None)
+    if (
+        wire._perMessageCompress is not None
+        or sock is None
+        or getattr(transport, "TLS", True)
+        or not getattr(transport, "connected", False)
+        or transport.disconnecting
+        or transport._tempDataLen
+        or len(transport.dataBuffer) > transport.offset
+    ):
+        wire.sendPreparedMessage(prepared)
+        return
+    data = prepared.payloadHybi
+    try:
+        sent = sock.send(data)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        # A broken socket: let Twisted find out and close it the usual way.
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])
+
+
 class WireMiddleware:
     """Outermost ASGI middleware: notes the server's own ``send`` (before session
     middleware wraps it) in ``scope["live_wire"]`` for the hub's fast path."""
@@ -220,7 +254,7 @@ class RoomConnection:
         wire = self.wire
         if wire is not None:
             if wire.state == wire.STATE_OPEN:
-                wire.sendPreparedMessage(frame.prepared)
+                write_prepared(wire, frame.prepared)
         else:
             await self.send_text(frame.text)
 

@@ -3,7 +3,6 @@ import os
 import pytest
 import pytest_asyncio
 from django.conf import settings
-from django.db import connection
 
 from sessions import realtime
 
@@ -22,9 +21,20 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _services_up(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        connection.ensure_connection()
+def _services_up():
+    """Reach both servers before any test, whether or not the tests chosen use them."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        import psycopg
+
+        psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
     if settings.REDIS_URL:
         import redis
 

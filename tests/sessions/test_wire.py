@@ -1,0 +1,116 @@
+"""The Daphne fast path: pre-framed broadcasts sent straight to the socket when it can
+take them, the rest handed to Twisted's buffer in order."""
+
+import socket
+
+import pytest
+from autobahn.websocket.protocol import PreparedMessage
+
+from sessions.realtime import Frame, write_prepared
+
+
+class FakeTransport:
+    """The attributes of ``twisted.internet.tcp.Server`` the fast path reads."""
+
+    TLS = False
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.socket = sock
+        self.connected = True
+        self.disconnecting = False
+        self.dataBuffer = b""
+        self.offset = 0
+        self._tempDataLen = 0
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(bytes(data))
+        self._tempDataLen += len(data)
+
+
+class FakeWire:
+    def __init__(self, transport: FakeTransport) -> None:
+        self.transport = transport
+        self._perMessageCompress = None
+        self.prepared_sent: list[PreparedMessage] = []
+
+    def sendPreparedMessage(self, prepared: PreparedMessage) -> None:
+        self.prepared_sent.append(prepared)
+
+
+@pytest.fixture
+def pair():
+    server, client = socket.socketpair()
+    server.setblocking(False)
+    client.setblocking(False)
+    yield server, client
+    server.close()
+    client.close()
+
+
+def receive_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = sock.recv(1 << 20)
+        except BlockingIOError:
+            return b"".join(chunks)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def test_an_idle_socket_gets_the_frame_directly(pair):
+    server, client = pair
+    wire = FakeWire(FakeTransport(server))
+    frame = Frame('{"type":"event","seq":1}')
+    write_prepared(wire, frame.prepared)
+    assert receive_all(client) == frame.prepared.payloadHybi
+    assert wire.transport.written == []
+    assert wire.prepared_sent == []
+
+
+def test_what_does_not_fit_goes_to_twisted_in_order(pair):
+    server, client = pair
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    wire = FakeWire(FakeTransport(server))
+    frame = Frame("x" * 200_000)
+    write_prepared(wire, frame.prepared)
+    direct = receive_all(client)
+    assert 0 < len(direct) < len(frame.prepared.payloadHybi)
+    assert direct + b"".join(wire.transport.written) == frame.prepared.payloadHybi
+    # With bytes now queued in Twisted, the next frame must queue behind them.
+    second = Frame('{"seq":2}')
+    write_prepared(wire, second.prepared)
+    assert wire.prepared_sent == [second.prepared]
+    assert receive_all(client) == b""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: setattr(w.transport, "TLS", True),
+        lambda w: setattr(w, "_perMessageCompress", object()),
+        lambda w: setattr(w.transport, "disconnecting", True),
+        lambda w: setattr(w.transport, "dataBuffer", b"pending"),
+        lambda w: setattr(w.transport, "socket", None),
+    ],
+    ids=["tls", "compression", "closing", "buffered", "no-socket"],
+)
+def test_other_transports_take_the_normal_path(pair, change):
+    server, client = pair
+    wire = FakeWire(FakeTransport(server))
+    change(wire)
+    frame = Frame('{"seq":3}')
+    write_prepared(wire, frame.prepared)
+    assert wire.prepared_sent == [frame.prepared]
+    assert receive_all(client) == b""
+
+
+def test_a_broken_socket_is_left_for_twisted_to_close(pair):
+    server, client = pair
+    client.close()
+    wire = FakeWire(FakeTransport(server))
+    frame = Frame('{"seq":4}')
+    write_prepared(wire, frame.prepared)
+    assert b"".join(wire.transport.written) == frame.prepared.payloadHybi
