@@ -28,6 +28,11 @@ urlpatterns = [
         name="export_csv",
     ),
     path(
+        "console/<str:code>/activities/<int:activity_id>/export.json",
+        views.export_json,
+        name="export_json",
+    ),
+    path(
         "jsi18n/",
         last_modified(lambda request, **kwargs: STARTED)(JavaScriptCatalog.as_view()),
         name="jsi18n",

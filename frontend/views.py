@@ -10,7 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from sessions import selectors, services
-from sessions.kinds import CommandError, get_kind
+from sessions.kinds import CommandError
 from sessions.models import Activity, Event, Session
 
 from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
@@ -362,32 +362,29 @@ def spreadsheet_safe(value) -> str:
 def export_csv(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
+    columns, records = selectors.export_records(activity)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{session.code}-{activity.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "participant",
-            "display_name",
-            "stakeholder_group",
-            "country",
-            "sector",
-            "gender",
-            "organisation",
-            "answer",
-        ]
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([spreadsheet_safe(record[name]) for name in columns])
+    return response
+
+
+@organiser_required
+def export_json(request, code: str, activity_id: int):
+    session = facilitated_session(request, code)
+    activity = get_object_or_404(Activity, pk=activity_id, session=session)
+    columns, records = selectors.export_records(activity)
+    response = JsonResponse(
+        {
+            "session": session.code,
+            "activity": {"id": activity.pk, "kind": activity.kind, "title": activity.title},
+            "columns": columns,
+            "responses": records,
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
-    for row in get_kind(activity.kind).export_rows(activity):
-        p = row["participant"]
-        cells = [
-            p.pk,
-            p.display_name,
-            p.stakeholder_group,
-            p.country.code or "",
-            p.sector,
-            p.gender,
-            p.organisation,
-            row["answer"],
-        ]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+    response["Content-Disposition"] = f'attachment; filename="{session.code}-{activity.pk}.json"'
     return response

@@ -71,9 +71,21 @@ class ActivityKind:
         """This participant's own input (their ballot), or None."""
         return None
 
+    def role_view(self, activity: Activity, tally: dict[str, Any], role: Role) -> dict[str, Any]:
+        """What ``role`` may see of a visible ``tally`` (which is the facilitator's view:
+        a kind with hidden or private items leaves them out for other roles here)."""
+        return tally
+
+    # Columns of export_rows() after the respondent's profile, in order.
+    export_columns: ClassVar[tuple[str, ...]] = ("answer",)
+
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
-        """One row per response, without the respondent's profile (added by the caller)."""
+        """One row per response: ``participant`` (a Participant) and the export_columns,
+        without the respondent's profile (added by the caller)."""
         return []
+
+    # Static path of this kind's browser script (registers in window.LiveKinds), if any.
+    script: ClassVar[str | None] = None
 
 
 _registry: dict[str, ActivityKind] = {}
@@ -95,3 +107,8 @@ def get_kind(name: str) -> ActivityKind:
 
 def kind_choices() -> list[tuple[str, Any]]:
     return [(k.name, k.label) for k in _registry.values()]
+
+
+def kind_scripts() -> list[str]:
+    """Static paths of the kinds' browser scripts, each once, in registration order."""
+    return list(dict.fromkeys(k.script for k in _registry.values() if k.script))

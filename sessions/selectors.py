@@ -89,7 +89,7 @@ def activity_results_views(activity: Activity) -> dict[str, dict[str, Any]]:
     for role in Role:
         view: dict[str, Any] = {"activity": activity.pk, "count": results["count"]}
         if results_visible(activity, role):
-            view["tally"] = results["tally"]
+            view["tally"] = get_kind(activity.kind).role_view(activity, results["tally"], role)
         views[role.value] = view
     return views
 
@@ -110,7 +110,7 @@ def activity_view(activity: Activity, role: Role, results: dict[str, Any] | None
     if results is not None:
         view["count"] = results["count"]
         if results_visible(activity, role):
-            view["tally"] = results["tally"]
+            view["tally"] = kind.role_view(activity, results["tally"], role)
     return view
 
 
@@ -166,3 +166,36 @@ def agenda(session: Session) -> list[Activity]:
 
 def participant_count(session: Session) -> int:
     return session.participants.count()
+
+
+PROFILE_COLUMNS = (
+    "participant",
+    "display_name",
+    "stakeholder_group",
+    "country",
+    "sector",
+    "gender",
+    "organisation",
+)
+
+
+def export_records(activity: Activity) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every response to an activity with its respondent's stakeholder profile, for
+    the CSV and JSON exports: the column names and one dict per response."""
+    kind = get_kind(activity.kind)
+    columns = [*PROFILE_COLUMNS, *kind.export_columns]
+    records = []
+    for row in kind.export_rows(activity):
+        p = row["participant"]
+        record = {
+            "participant": p.pk,
+            "display_name": p.display_name,
+            "stakeholder_group": p.stakeholder_group,
+            "country": p.country.code or "",
+            "sector": p.sector,
+            "gender": p.gender,
+            "organisation": p.organisation,
+        }
+        record.update({name: row.get(name, "") for name in kind.export_columns})
+        records.append(record)
+    return columns, records

@@ -382,15 +382,19 @@ def test_anonymous_and_non_organisers_cannot_post_or_export(client, session):
         (reverse("frontend:dashboard"), {"title": "X", "kind": "webinar"}),
         (reverse("frontend:event", args=[session.event_id]), {"title": "Extra"}),
     ]
-    export = reverse("frontend:export_csv", args=[session.code, poll.pk])
+    exports = [
+        reverse(f"frontend:export_{fmt}", args=[session.code, poll.pk]) for fmt in ("csv", "json")
+    ]
     for url, data in posts:
         response = client.post(url, data)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert "/accounts/login/" in client.get(export)["Location"]
+    for export in exports:
+        assert "/accounts/login/" in client.get(export)["Location"]
     client.force_login(factories.make_user())
     for url, data in posts:
         assert client.post(url, data).status_code == 403, url
-    assert client.get(export).status_code == 403
+    for export in exports:
+        assert client.get(export).status_code == 403
     poll.refresh_from_db()
     session.refresh_from_db()
     assert poll.status == Activity.Status.DRAFT and not session.locked
@@ -401,8 +405,9 @@ def test_another_organisers_event_and_export_are_forbidden(client, session):
     poll = factories.make_activity(session=session)
     client.force_login(factories.make_user(organiser=True))
     assert client.get(reverse("frontend:event", args=[session.event_id])).status_code == 403
-    export = reverse("frontend:export_csv", args=[session.code, poll.pk])
-    assert client.get(export).status_code == 403
+    for fmt in ("csv", "json"):
+        export = reverse(f"frontend:export_{fmt}", args=[session.code, poll.pk])
+        assert client.get(export).status_code == 403
     add = reverse("frontend:add_activity", args=[session.code])
     assert client.post(add, {"kind": "scale", "title": "Q?"}).status_code == 403
     assert session.activities.count() == 1
@@ -555,6 +560,32 @@ def test_csv_export_has_one_row_per_ballot_with_profiles(organiser_client, sessi
         ("Ana", "policy", "KE", "", "", "Yes"),
     ]
     assert Ballot.objects.filter(activity=poll).count() == 2
+
+
+def test_json_export_has_the_same_records_as_the_csv(organiser_client, session):
+    poll = factories.make_activity(session=session, open=True)
+    ana = factories.make_participant(
+        session=session, display_name="Ana", stakeholder_group="policy", country="KE"
+    )
+    services.perform_command(participant=ana, activity_id=poll.pk, action="vote", data=0, key="a")
+    response = organiser_client.get(reverse("frontend:export_json", args=[session.code, poll.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert f'filename="{session.code}-{poll.pk}.json"' in response["Content-Disposition"]
+    body = response.json()
+    assert body["activity"] == {"id": poll.pk, "kind": poll.kind, "title": poll.title}
+    assert body["columns"][-1] == "answer" and body["columns"][0] == "participant"
+    assert body["responses"] == [
+        {
+            "participant": ana.pk,
+            "display_name": "Ana",
+            "stakeholder_group": "policy",
+            "country": "KE",
+            "sector": "",
+            "gender": "",
+            "organisation": "",
+            "answer": "Yes",
+        }
+    ]
 
 
 def test_csv_export_does_not_let_participants_write_formulas(organiser_client, session):

@@ -12,6 +12,7 @@
   var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var role = root.dataset.role;
   var state = { seq: null, room: null, me: null, tallies: {}, drafts: {}, confirmed: null };
+  var moderationNote = ""; // what to announce when the last moderation is acknowledged
   var pending = {}; // id -> act message not yet acknowledged (resent after a reconnect)
   var ws = null, attempt = 0, timer = null, resyncAt = 0, pingAt = 0, heardAt = 0;
   var $ = function (id) { return document.getElementById(id); };
@@ -47,6 +48,40 @@
     var words = new Uint32Array(4);
     crypto.getRandomValues(words);
     return Array.prototype.map.call(words, function (n) { return n.toString(36); }).join("-");
+  }
+
+  /* ------------------------------------------------------------ activity kinds */
+
+  // Other activity kinds (idea board, Q&A, vision voting ...) are small scripts loaded
+  // before this one that register in window.LiveKinds[name] = { build, update,
+  // results, countLabel }; poll kinds are drawn here. Each gets this api.
+  var api = {
+    role: role,
+    el: el, t: t, fmt: fmt, nt: nt,
+    announce: function (text) { announce(text); },
+    alert: function (text) { showAlert(text); },
+    mine: function (activity) { return myBallot(activity); },
+    room: function () { return state.room; },
+    tally: function (activity) { return (state.tallies[activity.id] || {}).tally; },
+    // A participant command: kept and resent with the same key until acknowledged.
+    act: function (activity, action, data) {
+      var key = newKey();
+      var message = { type: "act", id: key, key: key, activity: activity.id, action: action, data: data };
+      pending[key] = message;
+      showAlert("");
+      send(message);
+      return key;
+    },
+    // A facilitator moderation command on an activity.
+    moderate: function (activity, action, data, note) {
+      moderationNote = note || "";
+      send({ type: "control", id: newKey(), action: "moderate", activity: activity.id, value: { action: action, data: data } });
+    }
+  };
+
+  function kindOf(activity) {
+    var kinds = window.LiveKinds || {};
+    return Object.prototype.hasOwnProperty.call(kinds, activity.kind) ? kinds[activity.kind] : null;
   }
 
   /* ------------------------------------------------------------ connection */
@@ -141,13 +176,15 @@
         delete pending[msg.ref];
         var result = msg.result || {};
         if (role === "participant" && result.activity !== undefined && state.me) {
-          state.me.ballots[String(result.activity)] = result.ballot;
+          if (result.ballot === null) delete state.me.ballots[String(result.activity)];
+          else state.me.ballots[String(result.activity)] = result.ballot;
           state.confirmed = result.activity;
+          stage.dataset.ack = msg.ref;
           delete state.drafts[result.activity];
           showAlert("");
           render();
         } else if (result.action === "moderate") {
-          announce(t("Entry hidden. Reload the page to list hidden entries."));
+          announce(moderationNote || t("Done."));
         }
         break;
       case "error":
@@ -205,16 +242,21 @@
       if (stage.dataset.activity !== String(activity.id)) announce(fmt(t("New question: %s"), [activity.title]));
       stage.dataset.activity = String(activity.id);
       stage.dataset.shape = shape;
+      var plugin = kindOf(activity);
       var parts = [el("h2", { text: activity.title, id: "question" })];
-      if (role === "participant") parts.push(voteForm(activity));
+      if (role === "participant") parts.push(plugin ? plugin.build(api, activity) : voteForm(activity));
       parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results", "aria-live": "polite" }));
       stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
     var n = data.count || 0;
-    $("count").textContent = fmt(nt("%s vote", "%s votes", n), [n]);
+    var kind = kindOf(activity);
+    $("count").textContent = kind && kind.countLabel ? kind.countLabel(api, n) : fmt(nt("%s vote", "%s votes", n), [n]);
     renderResults($("results"), activity, data.tally);
-    if (role === "participant") updateForm(activity);
+    if (role === "participant") {
+      if (kind) { if (kind.update) kind.update(api, activity); }
+      else updateForm(activity);
+    }
   }
 
   function renderConsole(only) {
@@ -385,9 +427,11 @@
 
   function renderResults(box, activity, tally) {
     // Redraw only what changed: the region is aria-live, every redraw is announced.
-    var sig = JSON.stringify(tally || null);
+    var sig = JSON.stringify(tally || null) + (activity.status || "");
     if (box.dataset.sig === sig) return;
     box.dataset.sig = sig;
+    var plugin = kindOf(activity);
+    if (plugin) { plugin.results(api, box, activity, tally); return; }
     if (!tally) {
       var wait = role === "participant" ? t("Results will be shown when the facilitator allows it.") : "";
       box.replaceChildren(wait ? el("p", { className: "muted", text: wait }) : "");
@@ -425,6 +469,7 @@
         var hide = el("button", { type: "button", className: "small", text: t("Hide"), "aria-label": fmt(t("Hide “%s”"), [r[0]]) });
         hide.dataset.word = r[0];
         hide.addEventListener("click", function () {
+          moderationNote = t("Entry hidden. Reload the page to list hidden entries.");
           send({ type: "control", id: newKey(), action: "moderate", activity: activity.id, value: { action: "hide_entry", data: r[0] } });
         });
         cells.push(el("td", {}, [hide]));
