@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "consult",
     "sessions.apps.LiveConfig",
     "polls",
+    "boards",
+    "qna",
     "demo",
 ]
 

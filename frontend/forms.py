@@ -36,7 +36,7 @@ class SessionForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of poll"), choices=kind_choices)
+    kind = forms.ChoiceField(label=_("Kind of activity"), choices=kind_choices)
     title = forms.CharField(label=_("Question"), max_length=300)
     options = forms.CharField(
         label=_("Options, one per line"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from sessions import selectors, services
-from sessions.kinds import CommandError
+from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
 
 from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
@@ -217,7 +218,24 @@ def event_detail(request, event_id: int):
     )
 
 
-def render_console(request, session: Session, form: ActivityForm, status: int = 200):
+def kind_forms(bound=None) -> list[tuple[str, Any, Any]]:
+    """(name, label, settings form) of every kind with a settings form of its own;
+    ``bound`` replaces the blank form of its kind (to show its errors)."""
+    forms = []
+    for name, _label in kind_choices():
+        kind = get_kind(name)
+        if kind.config_form is None:
+            continue
+        if bound is not None and bound.prefix == name:
+            forms.append((name, kind.label, bound))
+        else:
+            forms.append((name, kind.label, kind.config_form(prefix=name)))
+    return forms
+
+
+def render_console(
+    request, session: Session, form: ActivityForm, status: int = 200, kind_form=None
+):
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
     return render(
         request,
@@ -226,6 +244,7 @@ def render_console(request, session: Session, form: ActivityForm, status: int = 
             "session": session,
             "agenda": selectors.agenda(session),
             "form": form,
+            "kind_forms": kind_forms(kind_form),
             "join_url": join_url,
             "ws_path": f"/ws/s/{session.code}/",
             "visibility_choices": Activity.Visibility.choices,
@@ -245,24 +264,32 @@ def console(request, code: str):
 def add_activity(request, code: str):
     session = facilitated_session(request, code)
     form = ActivityForm(request.POST)
+    kind_form = None
     if form.is_valid():
+        kind = get_kind(form.cleaned_data["kind"])
+        if kind.config_form is not None:
+            kind_form = kind.config_form(request.POST, prefix=kind.name)
+    if form.is_valid() and (kind_form is None or kind_form.is_valid()):
         try:
             services.add_activity(
                 session=session,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
-                config=form.config(),
+                config=kind_form.config() if kind_form is not None else form.config(),
                 results_visibility=form.cleaned_data["results_visibility"],
                 allow_change=form.cleaned_data["allow_change"],
             )
         except ValidationError as exc:
-            add_errors(form, exc, CONFIG_FIELDS)
+            if kind_form is not None:
+                add_errors(kind_form, exc)
+            else:
+                add_errors(form, exc, CONFIG_FIELDS)
         except CommandError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Poll added to the agenda."))
+            messages.success(request, _("Activity added to the agenda."))
             return redirect("frontend:console", code=session.code)
-    return render_console(request, session, form, status=400)
+    return render_console(request, session, form, status=400, kind_form=kind_form)
 
 
 ACTION_MESSAGES = {

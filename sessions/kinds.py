@@ -84,8 +84,15 @@ class ActivityKind:
         without the respondent's profile (added by the caller)."""
         return []
 
-    # Static path of this kind's browser script (registers in window.LiveKinds), if any.
+    # Static paths of this kind's browser script (registers in window.LiveKinds) and
+    # style sheet, if any; loaded on the live pages (participant, console, projector).
     script: ClassVar[str | None] = None
+    style: ClassVar[str | None] = None
+
+    # A django Form class for this kind's settings on the console's "add" form, with
+    # a ``config()`` method giving the raw dict for clean_config(). Field names should
+    # match the keys clean_config() reports errors under. None: the poll fields.
+    config_form: ClassVar[Any] = None
 
 
 _registry: dict[str, ActivityKind] = {}
@@ -112,3 +119,8 @@ def kind_choices() -> list[tuple[str, Any]]:
 def kind_scripts() -> list[str]:
     """Static paths of the kinds' browser scripts, each once, in registration order."""
     return list(dict.fromkeys(k.script for k in _registry.values() if k.script))
+
+
+def kind_styles() -> list[str]:
+    """Static paths of the kinds' style sheets, each once, in registration order."""
+    return list(dict.fromkeys(k.style for k in _registry.values() if k.style))

@@ -1,10 +1,12 @@
-"""``{% kind_scripts %}``: the browser scripts of the registered activity kinds."""
+"""``{% kind_scripts %}`` and ``{% kind_styles %}``: the browser scripts and style
+sheets of the registered activity kinds."""
 
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html_join
 
 from sessions.kinds import kind_scripts as registered_scripts
+from sessions.kinds import kind_styles as registered_styles
 
 register = template.Library()
 
@@ -14,4 +16,11 @@ def kind_scripts() -> str:
     """One deferred ``<script>`` per kind script, to load before ``room.js``."""
     return format_html_join(
         "\n", '<script src="{}" defer></script>', ((static(path),) for path in registered_scripts())
+    )
+
+
+@register.simple_tag
+def kind_styles() -> str:
+    return format_html_join(
+        "\n", '<link rel="stylesheet" href="{}">', ((static(path),) for path in registered_styles())
     )
