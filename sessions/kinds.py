@@ -71,6 +71,20 @@ class ActivityKind:
         """This participant's own input (their ballot), or None."""
         return None
 
+    # -- items: kinds whose content is a growing list (board notes, questions) send the
+    # whole list only in snapshots and room events, and each change as one small
+    # ``item`` event; tally() then stays small (counts, votes) and is coalesced.
+
+    def item_lists(self, activity: Activity) -> dict[str, Any] | None:
+        """Every item of the activity as each role (``Role`` value) may see it, or None
+        for kinds without items. Shown as ``items`` in the activity's room view."""
+        return None
+
+    def item_views(self, activity: Activity, item: Any) -> dict[str, Any]:
+        """One changed item (as passed to ``services.publish_item``) per role value;
+        None for a role that may not see it. Read inside the stamping transaction."""
+        raise NotImplementedError
+
     def role_view(self, activity: Activity, tally: dict[str, Any], role: Role) -> dict[str, Any]:
         """What ``role`` may see of a visible ``tally`` (which is the facilitator's view:
         a kind with hidden or private items leaves them out for other roles here)."""

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .db import broadcast_db_call, db_call
-from .kinds import Role
+from .kinds import Role, get_kind
 from .models import Activity, Session
 from .selectors import activity_results_views, room_views
 
@@ -111,6 +111,22 @@ def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
     return _stamp(session_id, "tally", build)
 
 
+def stamp_item(session_id: int, activity_id: int, item: Any) -> dict[str, Any]:
+    def build(session: Session) -> dict[str, Any]:
+        activity = Activity.objects.get(pk=activity_id, session=session)
+        views = get_kind(activity.kind).item_views(activity, item)
+        # Every role gets the seq, with null data where it may not see the item, so
+        # nobody mistakes a withheld item for a lost message.
+        return {
+            role.value: None
+            if views.get(role.value) is None
+            else {"activity": activity.pk, **views[role.value]}
+            for role in Role
+        }
+
+    return _stamp(session_id, "item", build)
+
+
 def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
     """The whole room per role with the seq it was read at (no new seq is taken)."""
     with transaction.atomic():
@@ -139,6 +155,15 @@ def room_changed(session_id: int) -> None:
         _send_sync(stamp_room(session_id))
     except Exception:  # the layer is at-most-once; clients resync on the next event
         log.exception("room broadcast failed for session %s", session_id)
+
+
+def item_changed(session_id: int, activity_id: int, item: Any) -> None:
+    """One item of an activity changed (a note posted, a question hidden). Call from
+    ``transaction.on_commit``; sent at once, in seq order, not coalesced."""
+    try:
+        _send_sync(stamp_item(session_id, activity_id, item))
+    except Exception:  # the layer is at-most-once; clients resync on the next event
+        log.exception("item broadcast failed for session %s", session_id)
 
 
 def tally_changed(session_id: int, activity_id: int) -> None:

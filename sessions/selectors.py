@@ -79,7 +79,11 @@ def results_visible(activity: Activity, role: Role) -> bool:
 
 def activity_results(activity: Activity) -> dict[str, Any]:
     kind = get_kind(activity.kind)
-    return {"count": kind.response_count(activity), "tally": kind.tally(activity)}
+    return {
+        "count": kind.response_count(activity),
+        "tally": kind.tally(activity),
+        "items": kind.item_lists(activity),
+    }
 
 
 def activity_results_views(activity: Activity) -> dict[str, dict[str, Any]]:
@@ -111,6 +115,8 @@ def activity_view(activity: Activity, role: Role, results: dict[str, Any] | None
         view["count"] = results["count"]
         if results_visible(activity, role):
             view["tally"] = kind.role_view(activity, results["tally"], role)
+        if results.get("items") is not None:
+            view["items"] = results["items"][role.value]
     return view
 
 

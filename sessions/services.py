@@ -206,6 +206,12 @@ def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
     return activity
 
 
+def publish_item(*, activity: Activity, item: Any) -> None:
+    """Tell the room, once the transaction commits, that one item of the activity
+    changed; the kind's ``item_views`` says what each role sees of it."""
+    transaction.on_commit(partial(realtime.item_changed, activity.session_id, activity.pk, item))
+
+
 def moderate_activity(*, activity: Activity, action: str, data: Any) -> None:
     kind = get_kind(activity.kind)
     if action not in kind.facilitator_commands:

@@ -170,6 +170,7 @@
         state.seq = msg.seq;
         if (msg.name === "room") { setRoom(msg.data); render(); }
         else if (msg.name === "tally") { state.tallies[msg.data.activity] = msg.data; render(msg.data.activity); }
+        else if (msg.name === "item" && msg.data) applyItem(msg.data);
         break;
       case "ack":
         if (!pending[msg.ref] && role === "participant") break;
@@ -208,6 +209,17 @@
     data.activities.forEach(function (a) {
       state.tallies[a.id] = { activity: a.id, count: a.count, tally: a.tally };
     });
+  }
+
+  // One changed item of an activity with items (see docs/protocol.md): its kind
+  // merges it into activity.items, then the activity is drawn again.
+  function applyItem(data) {
+    var activity = (state.room.activities || []).filter(function (a) { return a.id === data.activity; })[0];
+    var plugin = activity && kindOf(activity);
+    if (!plugin || !plugin.applyItem) return;
+    plugin.applyItem(api, activity, data);
+    activity.version = (activity.version || 0) + 1;
+    render(activity.id);
   }
 
   function setConnected(n) {
@@ -427,7 +439,7 @@
 
   function renderResults(box, activity, tally) {
     // Redraw only what changed: the region is aria-live, every redraw is announced.
-    var sig = JSON.stringify(tally || null) + (activity.status || "");
+    var sig = JSON.stringify(tally || null) + (activity.status || "") + ":" + (activity.version || 0);
     if (box.dataset.sig === sig) return;
     box.dataset.sig = sig;
     var plugin = kindOf(activity);
