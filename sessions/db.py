@@ -27,3 +27,22 @@ def db_call(func):
 def broadcast_db_call(func):
     """Like :func:`db_call`, on the broadcast thread."""
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_broadcast_executor)
+
+
+def close_thread_connections() -> None:
+    """Close the database connections the worker threads hold (tests, before dropping
+    the test database). One task per thread: each waits at a barrier until all run."""
+    from threading import Barrier
+
+    from django.db import connections
+
+    for executor in (_executor, _broadcast_executor):
+        size = executor._max_workers
+        barrier = Barrier(size)
+
+        def close(barrier=barrier) -> None:
+            barrier.wait(timeout=10)
+            connections.close_all()
+
+        for future in [executor.submit(close) for _ in range(size)]:
+            future.result(timeout=15)

@@ -41,6 +41,16 @@ def _services_up():
         redis.Redis.from_url(settings.REDIS_URL).ping()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _close_live_db_threads(django_db_setup):
+    """Torn down before the test database is dropped: the live room's worker threads
+    must not hold connections to it then."""
+    yield
+    from sessions.db import close_thread_connections
+
+    close_thread_connections()
+
+
 @pytest_asyncio.fixture
 async def hub():
     """This test loop's RoomHub, closed after the test.
