@@ -102,11 +102,7 @@ class Child:
                         if seq >= self.spec.get("baseline_count", 0):
                             p.caught_up.set()
                         continue
-                    if msg["name"] == "room":
-                        p.current = msg["data"]["current_activity"]
-                        if p.current is not None:
-                            p.current_event.set()
-                    elif msg["name"] == "tally":
+                    if msg["name"] == "tally":
                         data = msg["data"]
                         if seq not in self.events:
                             self.events[seq] = (
@@ -120,15 +116,15 @@ class Child:
                         p.last_as_of = msg["as_of"]
                         if p.last_as_of >= p.target_as_of:
                             p.caught_up.set()
+                    else:
+                        self.on_event(p, msg, now)
                 elif kind == "ack":
                     fut = p.acks.pop(msg["ref"], None)
                     if fut is not None and not fut.done():
                         fut.set_result((now, {**msg["result"], "at": msg["at"]}))
                 elif kind == "welcome":
                     p.last_seq = msg["seq"]
-                    p.current = msg["data"]["current_activity"]
-                    if p.current is not None:
-                        p.current_event.set()
+                    self.on_event(p, {"name": "room", "data": msg["data"]}, now)
                     p.welcomed.set()
                 elif kind == "error":
                     p.errors += 1
@@ -138,6 +134,13 @@ class Child:
         except ConnectionClosed:
             pass
         self.closed_unexpectedly += 1
+
+    def on_event(self, p: Participant, msg: dict, now: float) -> None:
+        """A room (or, in other scenarios, item) event; tallies are handled above."""
+        if msg["name"] == "room":
+            p.current = msg["data"]["current_activity"]
+            if p.current is not None:
+                p.current_event.set()
 
     # -- voting
 

@@ -91,7 +91,10 @@ def ensure_database() -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
 
 
-def prepare_database(options: int):
+def prepare_database(options: int, activity_spec: dict | None = None):
+    """A facilitator, an event, a session with one activity (a single-choice poll with
+    ``options`` options unless ``activity_spec`` gives add_activity's arguments), and
+    the facilitator's login cookie."""
     import django
 
     ensure_database()
@@ -121,9 +124,14 @@ def prepare_database(options: int):
     session = services.create_session(event=event, title="Benchmark room")
     activity = services.add_activity(
         session=session,
-        kind="single_choice",
-        title="Which lever matters most?",
-        config={"options": [f"Option {i + 1}" for i in range(options)]},
+        **(
+            activity_spec
+            or {
+                "kind": "single_choice",
+                "title": "Which lever matters most?",
+                "config": {"options": [f"Option {i + 1}" for i in range(options)]},
+            }
+        ),
     )
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
@@ -232,6 +240,13 @@ def join_all(ports: list[int], code: str, count: int) -> list[dict]:
 
 
 async def open_poll(port: int, code: str, cookie: str, activity: int) -> None:
+    await facilitator_control(port, code, cookie, "open_activity", activity)
+
+
+async def facilitator_control(
+    port: int, code: str, cookie: str, action: str, activity: int, value=None
+) -> None:
+    """Send one facilitator command over the documented protocol and wait for its ack."""
     from websockets.asyncio.client import connect
 
     async with connect(
@@ -242,11 +257,10 @@ async def open_poll(port: int, code: str, cookie: str, activity: int) -> None:
         await ws.send(json.dumps({"type": "hello", "role": "facilitator"}))
         while json.loads(await ws.recv())["type"] != "welcome":
             pass
-        await ws.send(
-            json.dumps(
-                {"type": "control", "id": 1, "action": "open_activity", "activity": activity}
-            )
-        )
+        control = {"type": "control", "id": 1, "action": action, "activity": activity}
+        if value is not None:
+            control["value"] = value
+        await ws.send(json.dumps(control))
         while True:
             msg = json.loads(await ws.recv())
             if msg["type"] == "ack" and msg["ref"] == 1:
@@ -259,7 +273,9 @@ async def open_poll(port: int, code: str, cookie: str, activity: int) -> None:
 
 
 class ClientPool:
-    def __init__(self, participants: list[dict], procs: int, observers: int, **extra) -> None:
+    def __init__(
+        self, participants: list[dict], procs: int, observers: int, target=child_main, **extra
+    ) -> None:
         ctx = mp.get_context("spawn")
         self.pipes = []
         self.procs = []
@@ -267,7 +283,7 @@ class ClientPool:
             share = participants[i::procs]
             parent, child = ctx.Pipe()
             spec = {"participants": share, "seed": i, "observers": observers, **extra}
-            proc = ctx.Process(target=child_main, args=(child, spec), daemon=True)
+            proc = ctx.Process(target=target, args=(child, spec), daemon=True)
             proc.start()
             self.pipes.append(parent)
             self.procs.append(proc)
@@ -327,6 +343,10 @@ def database_state(activity_id: int) -> tuple[dict[int, int], str]:
 
 
 def run(args) -> dict:
+    if args.scenario == "board":
+        from bench.board import run_board
+
+        return run_board(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -497,13 +517,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", default="poll", choices=["poll"])
-    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--scenario", default="poll", choices=["poll", "board"])
+    parser.add_argument(
+        "--participants", type=int, default=None, help="default 2,000 (poll), 500 (board)"
+    )
     parser.add_argument(
         "--workers", type=int, default=1, help="Daphne processes (clients split between them)"
     )
     parser.add_argument(
-        "--rate", type=float, default=200, help="votes per second, all clients together"
+        "--rate",
+        type=float,
+        default=None,
+        help="votes (poll) or notes and upvotes (board) per second, all clients together;"
+        " default 200 (poll), 100 (board)",
+    )
+    parser.add_argument(
+        "--upvotes", type=int, default=2, help="board: upvotes per participant (budget 3)"
     )
     parser.add_argument(
         "--change-ratio",
@@ -520,6 +549,10 @@ def main() -> None:
         help="participants per client process sampled for vote-to-visible",
     )
     args = parser.parse_args()
+    if args.participants is None:
+        args.participants = 500 if args.scenario == "board" else 2000
+    if args.rate is None:
+        args.rate = 100 if args.scenario == "board" else 200
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
         "REDIS_URL"
     ):
