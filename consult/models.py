@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from sessions.stakeholders import Sector, StakeholderGroup
 
 
 class Process(models.Model):
@@ -21,3 +24,365 @@ class Process(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --------------------------------------------------------------------------- people
+
+
+class Profile(models.Model):
+    """A registered person's public name, stakeholder profile and preferences."""
+
+    class Notify(models.TextChoices):
+        IMMEDIATE = "immediate", _("Each email as it happens")
+        DAILY = "daily", _("One daily digest")
+        NEVER = "never", _("No email")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(_("display name"), max_length=60)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=32, choices=StakeholderGroup.choices, blank=True
+    )
+    country = CountryField(_("country"), blank=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    language = models.CharField(_("preferred language"), max_length=8, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    notify = models.CharField(
+        _("email notifications"), max_length=16, choices=Notify.choices, default=Notify.IMMEDIATE
+    )
+    consented_at = models.DateTimeField(_("accepted the terms at"), null=True, blank=True)
+    terms_version = models.CharField(max_length=16, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+# --------------------------------------------------------------------------- roles
+
+
+class ProcessRole(models.Model):
+    """Who organises or moderates a process besides its owner (who organises it)."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser")
+        MODERATOR = "moderator", _("Moderator")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="process_roles"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["process", "user", "role"], name="one_role_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.process}"
+
+
+# --------------------------------------------------------------------------- consultations
+
+
+class Consultation(models.Model):
+    """A consultation on a draft of a process, with its versions, comments and rounds."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In preparation")
+        OPEN = "open", _("Open for comments")
+        CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Outcome published")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="consultations")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    is_public = models.BooleanField(_("readable without an account"), default=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    time_zone = models.CharField(_("organisers' time zone"), max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "slug"], name="consultation_slug_per_process"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="consultation_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Version(models.Model):
+    """One version of the consultation's draft: an ordered list of section texts."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    change_note = models.TextField(_("what changed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="one_version_number_per_consultation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} v{self.number}"
+
+
+class Section(models.Model):
+    """A section's identity, stable from version to version (its text lives per version
+    in SectionText). Comments and validation answers attach here, so they survive edits."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="sections"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"section {self.pk} of {self.consultation_id}"
+
+
+class SectionType(models.TextChoices):
+    VISION = "vision", _("Vision")
+    MILESTONE = "milestone", _("Milestone")
+    ACTION = "action", _("Action")
+    CONTEXT = "context", _("Context")
+
+
+class SectionText(models.Model):
+    """A section as it reads in one version."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="texts")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="texts")
+    position = models.PositiveIntegerField()
+    type = models.CharField(_("type"), max_length=16, choices=SectionType.choices)
+    horizon = models.PositiveSmallIntegerField(_("horizon"), null=True, blank=True)
+    actor = models.CharField(_("actor group"), max_length=32, blank=True)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text (Markdown)"), blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "section"], name="section_once_per_version"),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="one_section_per_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+# --------------------------------------------------------------------------- comments
+
+
+class Comment(models.Model):
+    """A comment on a section, made on one version; replies nest through ``parent``.
+    Deleting keeps the row as a placeholder so the thread stays readable."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["section", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on section {self.section_id}"
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+        INSIGHTFUL = "insightful", _("Insightful")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user", "kind"], name="one_reaction_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on comment {self.comment_id}"
+
+
+class Report(models.Model):
+    """Anyone may report a comment; moderators see the open reports."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"report on comment {self.comment_id}"
+
+
+class ModerationEntry(models.Model):
+    """The public moderation log: what was hidden or restored, when and why (never the
+    text itself)."""
+
+    class Action(models.TextChoices):
+        HIDDEN = "hidden", _("Hidden")
+        RESTORED = "restored", _("Restored")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="moderation_log"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} comment {self.comment_id}"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class ValidationRound(models.Model):
+    """Participants say, section by section, whether they agree with one version."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="rounds")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(_("title"), max_length=200)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["consultation", "opened_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Verdict(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    AGREE_WITH_CHANGES = "agree_with_changes", _("Agree with changes")
+    DISAGREE = "disagree", _("Disagree")
+
+
+class ValidationAnswer(models.Model):
+    round = models.ForeignKey(ValidationRound, on_delete=models.CASCADE, related_name="answers")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="validation_answers"
+    )
+    verdict = models.CharField(max_length=24, choices=Verdict.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "section", "user"], name="one_answer_per_section_per_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict="agree") | ~models.Q(reason=""),
+                name="reason_unless_agree",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on section {self.section_id}"
+
+
+# --------------------------------------------------------------------------- dispositions
+
+
+class Disposition(models.Model):
+    """The organisers' answer to one input: a comment or a validation reason."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY = "partly", _("Partly accepted")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="disposition"
+    )
+    answer = models.OneToOneField(
+        ValidationAnswer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="disposition",
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    response = models.TextField(_("answer"), max_length=2000)
+    addressed_in = models.ForeignKey(
+        SectionText, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(comment__isnull=False, answer__isnull=True)
+                    | models.Q(comment__isnull=True, answer__isnull=False)
+                ),
+                name="disposition_of_exactly_one_input",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_decision_display()

@@ -1,0 +1,198 @@
+"""Reads for consultations: who may do what, threads, differences between versions,
+validation results. Each list is read in a fixed number of queries."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from sessions.stakeholders import StakeholderGroup
+
+from .models import (
+    Comment,
+    Consultation,
+    Process,
+    ProcessRole,
+    Section,
+    SectionText,
+    ValidationAnswer,
+    ValidationRound,
+    Verdict,
+    Version,
+)
+
+MIN_GROUP_SIZE = 5  # a stakeholder group's figures are shown from this many respondents
+
+User = AbstractBaseUser | AnonymousUser
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def is_organiser(user: User, process: Process) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if process.owner_id == user.pk:
+        return True
+    return ProcessRole.objects.filter(
+        process=process, user=user, role=ProcessRole.Role.ORGANISER
+    ).exists()
+
+
+def is_moderator(user: User, process: Process) -> bool:
+    """Moderators, and organisers, who moderate their own processes."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if process.owner_id == user.pk:
+        return True
+    return ProcessRole.objects.filter(process=process, user=user).exists()
+
+
+def can_read(user: User, consultation: Consultation) -> bool:
+    if consultation.status == Consultation.Status.DRAFT:
+        return is_organiser(user, consultation.process)
+    return consultation.is_public or user.is_authenticated
+
+
+def is_accepting_input(consultation: Consultation, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        consultation.status == Consultation.Status.OPEN
+        and consultation.opens_at <= now < consultation.closes_at
+    )
+
+
+def can_comment(user: User, consultation: Consultation) -> bool:
+    return user.is_authenticated and user.is_active and is_accepting_input(consultation)
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def latest_version(consultation: Consultation) -> Version | None:
+    return consultation.versions.order_by("-number").first()
+
+
+def version_sections(version: Version) -> list[SectionText]:
+    return list(version.texts.order_by("position"))
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The change from ``old`` to ``new`` as ("same" | "added" | "removed", text) runs,
+    compared word by word (whitespace kept with the word before it)."""
+    a = re.findall(r"\S+\s*", old or "")
+    b = re.findall(r"\S+\s*", new or "")
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("removed", "".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("added", "".join(b[j1:j2])))
+    return out
+
+
+def section_change(section: Section, old: Version, new: Version) -> dict[str, Any]:
+    """What changed in one section between two versions (it may be new, or gone)."""
+    texts = {
+        t.version_id: t for t in SectionText.objects.filter(section=section, version__in=[old, new])
+    }
+    before, after = texts.get(old.pk), texts.get(new.pk)
+    return {
+        "status": "added" if before is None else "removed" if after is None else "changed",
+        "heading": word_diff(before.heading if before else "", after.heading if after else ""),
+        "body": word_diff(before.body if before else "", after.body if after else ""),
+        "unchanged": before is not None
+        and after is not None
+        and (before.heading, before.body) == (after.heading, after.body),
+    }
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def section_threads(section: Section, *, viewer: User | None = None) -> list[Comment]:
+    """The section's comments as a forest: top-level comments in order, each with
+    ``thread_replies`` (nested), ``reaction_counts`` and the version it was made on,
+    in one query whatever the number of comments."""
+    comments = list(
+        Comment.objects.filter(section=section)
+        .select_related("author__profile", "version", "disposition")
+        .annotate(
+            agree=Count("reactions", filter=Q(reactions__kind="agree")),
+            disagree=Count("reactions", filter=Q(reactions__kind="disagree")),
+            insightful=Count("reactions", filter=Q(reactions__kind="insightful")),
+        )
+        .order_by("created_at", "id")
+    )
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        comment.thread_replies = children[comment.pk]
+        comment.reaction_counts = {
+            "agree": comment.agree,
+            "disagree": comment.disagree,
+            "insightful": comment.insightful,
+        }
+        children[comment.parent_id].append(comment)
+    return children[None]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _shares(counts: dict[str, int]) -> dict[str, Any]:
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "counts": counts,
+        "shares": {k: (round(100 * v / total, 1) if total else 0.0) for k, v in counts.items()},
+    }
+
+
+def round_results(round: ValidationRound) -> list[dict[str, Any]]:
+    """Per section of the round's version: counts and shares of each verdict, overall
+    and per stakeholder group side by side (a group with fewer than MIN_GROUP_SIZE
+    respondents on that section shows only that it is too small)."""
+    texts = version_sections(round.version)
+    rows = (
+        ValidationAnswer.objects.filter(round=round)
+        .values("section_id", "verdict", "user__profile__stakeholder_group")
+        .annotate(n=Count("id"))
+    )
+    overall: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Verdict.values, 0))
+    groups: dict[int, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: dict.fromkeys(Verdict.values, 0))
+    )
+    for row in rows:
+        group = row["user__profile__stakeholder_group"] or ""
+        overall[row["section_id"]][row["verdict"]] += row["n"]
+        groups[row["section_id"]][group][row["verdict"]] += row["n"]
+    results = []
+    for text in texts:
+        by_group = []
+        for value, label in StakeholderGroup.choices:
+            counts = groups[text.section_id].get(value, dict.fromkeys(Verdict.values, 0))
+            respondents = sum(counts.values())
+            entry: dict[str, Any] = {"group": value, "label": str(label)}
+            if respondents < MIN_GROUP_SIZE:
+                entry["hidden"] = True  # not even how many: a small group is identifiable
+            else:
+                entry.update({"hidden": False, **_shares(counts)})
+            by_group.append(entry)
+        results.append(
+            {
+                "section": text.section_id,
+                "heading": text.heading,
+                **_shares(overall[text.section_id]),
+                "by_group": by_group,
+            }
+        )
+    return results

@@ -1,0 +1,440 @@
+"""Writes for consultations: drafts and versions, comments, moderation, validation
+rounds and dispositions. Pages, the API and commands all call these.
+
+Refusals raise ``PermissionDenied`` (who may not do this) or ``ValidationError`` (what
+is wrong with the input, with a code), and leave the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Comment,
+    Consultation,
+    Disposition,
+    ModerationEntry,
+    Process,
+    Reaction,
+    Report,
+    Section,
+    SectionText,
+    SectionType,
+    ValidationAnswer,
+    ValidationRound,
+    Verdict,
+    Version,
+)
+from .selectors import (
+    can_comment,
+    is_moderator,
+    is_organiser,
+    latest_version,
+)
+
+MAX_COMMENT_LENGTH = 5000
+MAX_SECTION_LENGTH = 50_000
+MAX_REASON_LENGTH = 2000
+MAX_REPLY_DEPTH = 3  # a comment, a reply, a reply to it, and one more level
+COMMENT_RATE = (10, dt.timedelta(minutes=10))  # at most 10 comments per 10 minutes
+HORIZONS = (2030, 2040, 2050)
+ACTORS = ("policy", "industry", "civil_society")
+
+STATUS_FLOW = {
+    Consultation.Status.DRAFT: {Consultation.Status.OPEN},
+    Consultation.Status.OPEN: {Consultation.Status.CLOSED},
+    Consultation.Status.CLOSED: {Consultation.Status.OPEN, Consultation.Status.PUBLISHED},
+    Consultation.Status.PUBLISHED: set(),
+}
+
+
+def _require_organiser(user: AbstractBaseUser, process: Process) -> None:
+    if not is_organiser(user, process):
+        raise PermissionDenied(_("Only the organisers of this process can do this."))
+
+
+def _require_moderator(user: AbstractBaseUser, process: Process) -> None:
+    if not is_moderator(user, process):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def _clean_text(text: Any, *, field: str, limit: int, empty_message: str) -> str:
+    text = str(text or "").strip()
+    if not text:
+        raise ValidationError({field: ValidationError(empty_message, code="empty")})
+    if len(text) > limit:
+        message = _("Keep it under %(n)d characters.") % {"n": limit}
+        raise ValidationError({field: ValidationError(message, code="too_long")})
+    return text
+
+
+# --------------------------------------------------------------------------- consultations
+
+
+def create_consultation(
+    *,
+    process: Process,
+    by: AbstractBaseUser,
+    title: str,
+    slug: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    summary: str = "",
+    time_zone: str = "UTC",
+    is_public: bool = True,
+) -> Consultation:
+    _require_organiser(by, process)
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Unknown time zone.")})
+    if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
+        raise ValidationError(_("Give times with their time zone."))
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The consultation must close after it opens.")})
+    consultation = Consultation(
+        process=process,
+        title=title.strip(),
+        slug=slug,
+        summary=summary,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_zone=time_zone,
+        is_public=is_public,
+    )
+    consultation.full_clean()
+    consultation.save()
+    return consultation
+
+
+def set_status(*, consultation: Consultation, by: AbstractBaseUser, status: str) -> Consultation:
+    _require_organiser(by, consultation.process)
+    if status not in STATUS_FLOW.get(consultation.status, set()):
+        raise ValidationError(
+            _("A consultation cannot go from %(a)s to %(b)s.")
+            % {"a": consultation.status, "b": status},
+            code="invalid_transition",
+        )
+    if status == Consultation.Status.OPEN and not consultation.versions.exists():
+        raise ValidationError(_("Publish a version of the draft first."), code="no_version")
+    consultation.status = status
+    consultation.save(update_fields=["status"])
+    return consultation
+
+
+def _clean_section(raw: dict[str, Any], index: int) -> dict[str, Any]:
+    where = _("Section %(n)d") % {"n": index + 1}
+    kind = raw.get("type", SectionType.CONTEXT)
+    if kind not in SectionType.values:
+        raise ValidationError(f"{where}: " + _("unknown section type."), code="invalid")
+    heading = str(raw.get("heading") or "").strip()
+    if not heading or len(heading) > 200:
+        raise ValidationError(
+            f"{where}: " + _("give a heading of at most 200 characters."), code="invalid"
+        )
+    body = str(raw.get("body") or "")
+    if len(body) > MAX_SECTION_LENGTH:
+        raise ValidationError(f"{where}: " + _("the text is too long."), code="too_long")
+    horizon = raw.get("horizon")
+    if kind == SectionType.MILESTONE:
+        if horizon not in HORIZONS:
+            raise ValidationError(
+                f"{where}: " + _("a milestone needs a horizon: 2030, 2040 or 2050."),
+                code="invalid",
+            )
+    else:
+        horizon = None
+    actor = raw.get("actor") or ""
+    if kind == SectionType.ACTION:
+        if actor not in ACTORS:
+            raise ValidationError(f"{where}: " + _("an action needs an actor group."))
+    else:
+        actor = ""
+    return {"type": kind, "heading": heading, "body": body, "horizon": horizon, "actor": actor}
+
+
+def publish_version(
+    *,
+    consultation: Consultation,
+    by: AbstractBaseUser,
+    title: str,
+    sections: list[dict[str, Any]],
+    change_note: str = "",
+) -> Version:
+    """A new version of the draft. Each section dict has ``type``, ``heading``,
+    ``body`` (Markdown), ``horizon``/``actor`` where they apply, and ``section`` (the
+    id of an existing section it continues, or None for a new one)."""
+    _require_organiser(by, consultation.process)
+    if consultation.status == Consultation.Status.PUBLISHED:
+        raise ValidationError(_("The outcome is published; the draft is final."), code="final")
+    if not sections:
+        raise ValidationError(_("A version needs at least one section."), code="empty")
+    cleaned = [_clean_section(raw, i) for i, raw in enumerate(sections)]
+    continued = [raw.get("section") for raw in sections if raw.get("section") is not None]
+    if len(set(continued)) != len(continued):
+        raise ValidationError(_("A section appears twice."), code="duplicate")
+    known = set(
+        Section.objects.filter(consultation=consultation, pk__in=continued).values_list(
+            "pk", flat=True
+        )
+    )
+    if known != set(continued):
+        raise ValidationError(_("A section belongs to another consultation."), code="invalid")
+    with transaction.atomic():
+        last = (
+            Version.objects.select_for_update()
+            .filter(consultation=consultation)
+            .aggregate(m=Max("number"))["m"]
+        )
+        version = Version.objects.create(
+            consultation=consultation,
+            number=(last or 0) + 1,
+            title=title.strip() or _("Version %(n)d") % {"n": (last or 0) + 1},
+            change_note=change_note,
+            created_by=by,
+        )
+        texts = []
+        for position, (raw, clean) in enumerate(zip(sections, cleaned, strict=True)):
+            section_id = raw.get("section")
+            if section_id is None:
+                section_id = Section.objects.create(consultation=consultation).pk
+            texts.append(
+                SectionText(version=version, section_id=section_id, position=position, **clean)
+            )
+        SectionText.objects.bulk_create(texts)
+    return version
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def add_comment(
+    *, section: Section, author: AbstractBaseUser, body: str, parent: Comment | None = None
+) -> Comment:
+    consultation = section.consultation
+    if not can_comment(author, consultation):
+        raise PermissionDenied(_("This consultation is not open for comments."))
+    body = _clean_text(
+        body, field="body", limit=MAX_COMMENT_LENGTH, empty_message=_("Write a comment.")
+    )
+    depth = 0
+    if parent is not None:
+        if parent.section_id != section.pk:
+            raise ValidationError(_("Reply in the same section."), code="invalid")
+        if parent.depth >= MAX_REPLY_DEPTH:
+            raise ValidationError(_("This thread is as deep as it goes."), code="too_deep")
+        depth = parent.depth + 1
+    limit, window = COMMENT_RATE
+    recent = Comment.objects.filter(author=author, created_at__gte=timezone.now() - window).count()
+    if recent >= limit:
+        raise ValidationError(
+            _("You have written %(n)d comments in a short time; wait a few minutes.")
+            % {"n": limit},
+            code="rate_limited",
+        )
+    version = latest_version(consultation)
+    return Comment.objects.create(
+        section=section, version=version, parent=parent, depth=depth, author=author, body=body
+    )
+
+
+def _own_live_comment(comment: Comment, user: AbstractBaseUser) -> None:
+    if comment.author_id != user.pk:
+        raise PermissionDenied(_("You can only change your own comments."))
+    if comment.deleted_at is not None or comment.hidden_at is not None:
+        raise ValidationError(_("This comment can no longer be changed."), code="gone")
+    if not can_comment(user, comment.section.consultation):
+        raise PermissionDenied(_("This consultation is not open for comments."))
+
+
+def edit_comment(*, comment: Comment, by: AbstractBaseUser, body: str) -> Comment:
+    _own_live_comment(comment, by)
+    comment.body = _clean_text(
+        body, field="body", limit=MAX_COMMENT_LENGTH, empty_message=_("Write a comment.")
+    )
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(*, comment: Comment, by: AbstractBaseUser) -> Comment:
+    """The text goes; the comment stays as a placeholder so replies keep their place."""
+    _own_live_comment(comment, by)
+    comment.body = ""
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["body", "deleted_at"])
+    return comment
+
+
+def toggle_reaction(*, comment: Comment, user: AbstractBaseUser, kind: str) -> bool:
+    """Add the reaction, or take it back if it was there; True if it is there now."""
+    if kind not in Reaction.Kind.values:
+        raise ValidationError(_("Unknown reaction."), code="invalid")
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to react."))
+    if comment.deleted_at is not None or comment.hidden_at is not None:
+        raise ValidationError(_("This comment can no longer be reacted to."), code="gone")
+    deleted, _count = Reaction.objects.filter(comment=comment, user=user, kind=kind).delete()
+    if deleted:
+        return False
+    Reaction.objects.get_or_create(comment=comment, user=user, kind=kind)
+    return True
+
+
+def report_comment(*, comment: Comment, reporter: AbstractBaseUser | None, reason: str) -> Report:
+    reason = _clean_text(
+        reason, field="reason", limit=300, empty_message=_("Say what is wrong with it.")
+    )
+    user = reporter if reporter is not None and reporter.is_authenticated else None
+    return Report.objects.create(comment=comment, reporter=user, reason=reason)
+
+
+def hide_comment(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comment:
+    consultation = comment.section.consultation
+    _require_moderator(by, consultation.process)
+    reason = _clean_text(
+        reason, field="reason", limit=300, empty_message=_("Say why it is hidden.")
+    )
+    if comment.hidden_at is not None:
+        raise ValidationError(_("This comment is hidden already."), code="already")
+    with transaction.atomic():
+        comment.hidden_at = timezone.now()
+        comment.hidden_reason = reason
+        comment.save(update_fields=["hidden_at", "hidden_reason"])
+        ModerationEntry.objects.create(
+            consultation=consultation,
+            comment=comment,
+            action=ModerationEntry.Action.HIDDEN,
+            reason=reason,
+            moderator=by,
+        )
+        comment.reports.filter(resolved_at=None).update(resolved_at=comment.hidden_at)
+    return comment
+
+
+def restore_comment(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comment:
+    consultation = comment.section.consultation
+    _require_moderator(by, consultation.process)
+    reason = _clean_text(
+        reason, field="reason", limit=300, empty_message=_("Say why it is restored.")
+    )
+    if comment.hidden_at is None:
+        raise ValidationError(_("This comment is not hidden."), code="already")
+    with transaction.atomic():
+        comment.hidden_at = None
+        comment.hidden_reason = ""
+        comment.save(update_fields=["hidden_at", "hidden_reason"])
+        ModerationEntry.objects.create(
+            consultation=consultation,
+            comment=comment,
+            action=ModerationEntry.Action.RESTORED,
+            reason=reason,
+            moderator=by,
+        )
+    return comment
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def open_round(
+    *, consultation: Consultation, by: AbstractBaseUser, version: Version, title: str = ""
+) -> ValidationRound:
+    _require_organiser(by, consultation.process)
+    if version.consultation_id != consultation.pk:
+        raise ValidationError(_("That version belongs to another consultation."), code="invalid")
+    if consultation.status != Consultation.Status.OPEN:
+        raise ValidationError(_("Open the consultation first."), code="not_open")
+    if consultation.rounds.filter(closed_at=None).exists():
+        raise ValidationError(_("Close the running round first."), code="round_running")
+    return ValidationRound.objects.create(
+        consultation=consultation,
+        version=version,
+        title=title.strip() or _("Validation of %(v)s") % {"v": version.title},
+    )
+
+
+def close_round(*, round: ValidationRound, by: AbstractBaseUser) -> ValidationRound:
+    _require_organiser(by, round.consultation.process)
+    if round.closed_at is None:
+        round.closed_at = timezone.now()
+        round.save(update_fields=["closed_at"])
+    return round
+
+
+def answer_section(
+    *,
+    round: ValidationRound,
+    section: Section,
+    user: AbstractBaseUser,
+    verdict: str,
+    reason: str = "",
+) -> ValidationAnswer:
+    """This person's answer on one section in one round; a second answer replaces it."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to take part in the validation."))
+    if not round.is_open or round.consultation.status != Consultation.Status.OPEN:
+        raise ValidationError(_("This validation round is closed."), code="closed")
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": _("Choose agree, agree with changes or disagree.")})
+    if not SectionText.objects.filter(version=round.version, section=section).exists():
+        raise ValidationError(_("That section is not in the version under validation."))
+    reason = str(reason or "").strip()
+    if verdict != Verdict.AGREE and not reason:
+        message = _("Say what should change, or why you disagree.")
+        raise ValidationError({"reason": ValidationError(message, code="reason_required")})
+    if len(reason) > MAX_REASON_LENGTH:
+        message = _("Keep it under %(n)d characters.") % {"n": MAX_REASON_LENGTH}
+        raise ValidationError({"reason": ValidationError(message, code="too_long")})
+    answer, _created = ValidationAnswer.objects.update_or_create(
+        round=round, section=section, user=user, defaults={"verdict": verdict, "reason": reason}
+    )
+    return answer
+
+
+# --------------------------------------------------------------------------- dispositions
+
+
+def set_disposition(
+    *,
+    by: AbstractBaseUser,
+    decision: str,
+    response: str,
+    comment: Comment | None = None,
+    answer: ValidationAnswer | None = None,
+    addressed_in: SectionText | None = None,
+) -> Disposition:
+    """The organisers' answer to a comment or a validation reason (replacing any earlier)."""
+    if (comment is None) == (answer is None):
+        raise ValidationError(_("Answer one comment or one validation reason."))
+    consultation = (
+        comment.section.consultation if comment is not None else answer.round.consultation
+    )
+    _require_organiser(by, consultation.process)
+    if decision not in Disposition.Decision.values:
+        raise ValidationError({"decision": _("Choose a decision.")})
+    response = _clean_text(
+        response, field="response", limit=2000, empty_message=_("Write a short answer.")
+    )
+    if answer is not None and not answer.reason:
+        raise ValidationError(_("An agreement without a reason needs no answer."))
+    if addressed_in is not None and addressed_in.version.consultation_id != consultation.pk:
+        raise ValidationError(_("That section belongs to another consultation."))
+    key = {"comment": comment} if comment is not None else {"answer": answer}
+    disposition, _created = Disposition.objects.update_or_create(
+        **key,
+        defaults={
+            "decision": decision,
+            "response": response,
+            "addressed_in": addressed_in,
+            "decided_by": by,
+        },
+    )
+    return disposition
