@@ -1,8 +1,18 @@
-"""Account rules: organisers are created by an administrator (or ``make run`` for the demo)."""
+"""Account rules for django-allauth: open registration with email verification, a
+profile and recorded consent at sign-up, and where each kind of account lands."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.urls import reverse
 
 
-class ClosedSignupAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
-        return False
+        return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def get_login_redirect_url(self, request) -> str:
+        from sessions.selectors import is_organiser
+
+        if is_organiser(request.user):
+            return reverse("frontend:dashboard")
+        return reverse("frontend:home")

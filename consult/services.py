@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from .models import (
     Disposition,
     ModerationEntry,
     Process,
+    Profile,
     Reaction,
     Report,
     Section,
@@ -75,6 +77,39 @@ def _clean_text(text: Any, *, field: str, limit: int, empty_message: str) -> str
         message = _("Keep it under %(n)d characters.") % {"n": limit}
         raise ValidationError({field: ValidationError(message, code="too_long")})
     return text
+
+
+# --------------------------------------------------------------------------- people
+
+
+def create_profile(
+    *,
+    user: AbstractBaseUser,
+    display_name: str,
+    accepted_terms: bool,
+    organisation: str = "",
+    stakeholder_group: str = "",
+    country: str = "",
+    sector: str = "",
+) -> Profile:
+    """The profile made at sign-up, with the time the person accepted the terms."""
+    if not accepted_terms:
+        raise ValidationError(
+            {"accept_terms": _("Accept the terms of use and privacy notice to register.")}
+        )
+    profile = Profile(
+        user=user,
+        display_name=display_name.strip(),
+        organisation=organisation.strip(),
+        stakeholder_group=stakeholder_group,
+        country=country,
+        sector=sector,
+        consented_at=timezone.now(),
+        terms_version=settings.TERMS_VERSION,
+    )
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    return profile
 
 
 # --------------------------------------------------------------------------- consultations

@@ -153,11 +153,17 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# django-allauth: organisers log in; self-registration comes with a later issue.
-ACCOUNT_ADAPTER = "consult.accounts.ClosedSignupAdapter"
+# django-allauth: anyone may register (email verified before the first log-in) to take
+# part in consultations; organisers get the "organise" permission from an administrator.
+ACCOUNT_ADAPTER = "consult.accounts.AccountAdapter"
+ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", True)
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "consult.forms.SignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+TERMS_VERSION = "2026-11"
 LOGIN_REDIRECT_URL = "frontend:dashboard"
 LOGIN_URL = "account_login"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("sessions.api_urls")),
+    path("", include("consult.urls_pages")),
     path("", include("frontend.urls")),
 ]

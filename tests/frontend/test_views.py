@@ -97,10 +97,10 @@ def test_pages_follow_the_browser_language(client):
     assert '<html lang="fr">' in html
 
 
-def test_login_page_uses_our_layout_and_does_not_invite_sign_ups(client):
+def test_login_page_uses_our_layout_and_invites_sign_ups(client):
     html = client.get(reverse("account_login")).content.decode()
     assert 'class="site"' in html and '<main id="main"' in html
-    assert "Organiser log in" in html and "/accounts/signup/" not in html
+    assert "Log in" in html and 'href="/accounts/signup/"' in html
 
 
 def test_projector_shows_code_url_and_an_inline_qr_code(client, session):

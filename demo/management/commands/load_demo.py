@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         if created:
             user.set_password(data.FACILITATOR_PASSWORD)
             user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
         user.user_permissions.add(
             Permission.objects.get(codename="organise", content_type__app_label="live")
         )

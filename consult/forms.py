@@ -1,0 +1,52 @@
+"""The sign-up form's extra fields (allauth's ``ACCOUNT_SIGNUP_FORM_CLASS``)."""
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from sessions.stakeholders import Sector, StakeholderGroup
+
+from . import services
+
+
+def _terms_label():
+    return format_html(
+        _('I accept the <a href="{}">terms of use and privacy notice</a>.'),
+        reverse_lazy("consult:terms"),
+    )
+
+
+class SignupForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name as others see it"),
+        max_length=60,
+        help_text=_("Shown with your comments."),
+    )
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=120, required=False
+    )
+    stakeholder_group = forms.ChoiceField(
+        label=_("Stakeholder group"), choices=StakeholderGroup.choices, required=False
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=lambda: [("", _("Prefer not to say")), *countries],
+        required=False,
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, required=False)
+    accept_terms = forms.BooleanField(label=lazy(_terms_label, str)(), required=True)
+
+    def signup(self, request, user) -> None:
+        data = self.cleaned_data
+        services.create_profile(
+            user=user,
+            display_name=data["display_name"],
+            organisation=data.get("organisation", ""),
+            stakeholder_group=data.get("stakeholder_group", ""),
+            country=data.get("country", ""),
+            sector=data.get("sector", ""),
+            accepted_terms=data["accept_terms"],
+        )
