@@ -50,3 +50,19 @@ class SignupForm(forms.Form):
             sector=data.get("sector", ""),
             accepted_terms=data["accept_terms"],
         )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Markdown works: **bold**, *italic*, lists and links. At most 5,000 characters."
+        ),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

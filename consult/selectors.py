@@ -196,3 +196,44 @@ def round_results(round: ValidationRound) -> list[dict[str, Any]]:
             }
         )
     return results
+
+
+def comment_counts(consultation: Consultation) -> dict[int, int]:
+    """Visible comments per section (deleted and hidden ones left out)."""
+    return dict(
+        Comment.objects.filter(section__consultation=consultation, deleted_at=None, hidden_at=None)
+        .values("section")
+        .annotate(n=Count("id"))
+        .values_list("section", "n")
+    )
+
+
+def section_page(section: Section) -> dict[str, Any]:
+    """The section as it reads in the latest version, the versions it appears in, and
+    what changed since the version before (if it was there)."""
+    texts = list(
+        SectionText.objects.filter(section=section)
+        .select_related("version")
+        .order_by("version__number")
+    )
+    latest = latest_version(section.consultation)
+    current = next((t for t in texts if t.version_id == latest.pk), None)
+    previous = None
+    if current is not None:
+        earlier = [t for t in texts if t.version.number < current.version.number]
+        previous = earlier[-1] if earlier else None
+    return {
+        "text": current,
+        "version": latest,
+        "versions": [t.version for t in texts],
+        "changes": (
+            {
+                "from": previous.version,
+                "heading": word_diff(previous.heading, current.heading),
+                "body": word_diff(previous.body, current.body),
+                "unchanged": (previous.heading, previous.body) == (current.heading, current.body),
+            }
+            if previous is not None and current is not None
+            else None
+        ),
+    }

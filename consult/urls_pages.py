@@ -1,10 +1,14 @@
-"""Pages of the consultation side (terms now; consultations, sections and reports next)."""
+"""Pages of the consultation side."""
 
 from django.conf import settings
 from django.urls import path
 from django.views.generic import TemplateView
 
+from . import views
+
 app_name = "consult"
+
+C = "c/<slug:process>/<slug:slug>/"
 
 urlpatterns = [
     path(
@@ -14,4 +18,13 @@ urlpatterns = [
         ),
         name="terms",
     ),
+    path(C, views.consultation_detail, name="consultation"),
+    path(C + "moderation/", views.moderation_log, name="moderation_log"),
+    path(C + "s/<int:section_id>/", views.section_detail, name="section"),
+    path(C + "s/<int:section_id>/comment", views.add_comment, name="add_comment"),
+    path(C + "comments/<int:comment_id>/edit", views.edit_comment, name="edit_comment"),
+    path(C + "comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
+    path(C + "comments/<int:comment_id>/react", views.react, name="react"),
+    path(C + "comments/<int:comment_id>/report", views.report, name="report"),
+    path(C + "comments/<int:comment_id>/moderate", views.moderate, name="moderate"),
 ]

@@ -1,5 +1,22 @@
+"""Pages of the consultation side: thin views over consult.services and selectors."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CommentForm, ReasonForm
+from .models import Comment, Consultation, Reaction, Section
 
 
 def healthz(request):
@@ -7,3 +24,199 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+def readable_consultation(request, process: str, slug: str) -> Consultation:
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("process"), process__slug=process, slug=slug
+    )
+    if not selectors.can_read(request.user, consultation):
+        if consultation.status == Consultation.Status.DRAFT:
+            raise Http404(_("No such consultation."))
+        raise PermissionDenied(_("Log in to read this consultation."))
+    return consultation
+
+
+def reader_zone(request, consultation: Consultation) -> str:
+    """The reader's own time zone if they set one, else the organisers'."""
+    profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
+    zone = profile.time_zone if profile is not None else consultation.time_zone
+    return zone if zone in zoneinfo.available_timezones() else "UTC"
+
+
+def consultation_detail(request, process: str, slug: str):
+    consultation = readable_consultation(request, process, slug)
+    version = selectors.latest_version(consultation)
+    texts = selectors.version_sections(version) if version else []
+    counts = selectors.comment_counts(consultation)
+    for text in texts:
+        text.comment_count = counts.get(text.section_id, 0)
+    return render(
+        request,
+        "consult/consultation.html",
+        {
+            "consultation": consultation,
+            "version": version,
+            "texts": texts,
+            "accepting": selectors.is_accepting_input(consultation),
+            "zone": reader_zone(request, consultation),
+        },
+    )
+
+
+def section_url(section: Section) -> str:
+    consultation = section.consultation
+    return reverse(
+        "consult:section", args=[consultation.process.slug, consultation.slug, section.pk]
+    )
+
+
+def section_detail(request, process: str, slug: str, section_id: int, form=None, status=200):
+    consultation = readable_consultation(request, process, slug)
+    section = get_object_or_404(Section, pk=section_id, consultation=consultation)
+    page = selectors.section_page(section)
+    if page["text"] is None:
+        raise Http404(_("This section is not in the current version."))
+    return render(
+        request,
+        "consult/section.html",
+        {
+            "consultation": consultation,
+            "section": section,
+            **page,
+            "threads": selectors.section_threads(section),
+            "form": form or CommentForm(),
+            "reaction_kinds": Reaction.Kind.choices,
+            "may_comment": selectors.can_comment(request.user, consultation),
+            "may_moderate": selectors.is_moderator(request.user, consultation.process),
+            "zone": reader_zone(request, consultation),
+        },
+        status=status,
+    )
+
+
+def _comment_for_post(request, process: str, slug: str, comment_id: int) -> Comment:
+    consultation = readable_consultation(request, process, slug)
+    return get_object_or_404(
+        Comment.objects.select_related("section__consultation__process"),
+        pk=comment_id,
+        section__consultation=consultation,
+    )
+
+
+def _refused(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_POST
+def add_comment(request, process: str, slug: str, section_id: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    consultation = readable_consultation(request, process, slug)
+    section = get_object_or_404(Section, pk=section_id, consultation=consultation)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
+            if parent is None:
+                form.add_error(None, _("The comment you replied to is gone."))
+        if not form.errors:
+            try:
+                comment = services.add_comment(
+                    section=section, author=request.user, body=form.cleaned_data["body"],
+                    parent=parent,
+                )  # fmt: skip
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Your comment is published."))
+                return redirect(f"{section_url(section)}#comment-{comment.pk}")
+    # The text stays in the form, so nothing the person wrote is lost.
+    return section_detail(request, process, slug, section_id, form=form, status=400)
+
+
+@require_POST
+def edit_comment(request, process: str, slug: str, comment_id: int):
+    comment = _comment_for_post(request, process, slug, comment_id)
+    try:
+        services.edit_comment(comment=comment, by=request.user, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your comment is updated."))
+    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+
+@require_POST
+def delete_comment(request, process: str, slug: str, comment_id: int):
+    comment = _comment_for_post(request, process, slug, comment_id)
+    try:
+        services.delete_comment(comment=comment, by=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your comment is deleted."))
+    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+
+@require_POST
+def react(request, process: str, slug: str, comment_id: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    comment = _comment_for_post(request, process, slug, comment_id)
+    try:
+        services.toggle_reaction(comment=comment, user=request.user, kind=request.POST.get("kind"))
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+
+@require_POST
+def report(request, process: str, slug: str, comment_id: int):
+    comment = _comment_for_post(request, process, slug, comment_id)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say what is wrong with it."))
+        services.report_comment(
+            comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Thank you. A moderator will look at it."))
+    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+
+@require_POST
+def moderate(request, process: str, slug: str, comment_id: int):
+    comment = _comment_for_post(request, process, slug, comment_id)
+    action = (
+        services.hide_comment
+        if request.POST.get("action") == "hide"
+        else (services.restore_comment)
+    )
+    try:
+        action(comment=comment, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Done. The moderation log says so."))
+    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+
+def moderation_log(request, process: str, slug: str):
+    consultation = readable_consultation(request, process, slug)
+    entries = consultation.moderation_log.select_related("comment__section")
+    return render(
+        request,
+        "consult/moderation_log.html",
+        {
+            "consultation": consultation,
+            "entries": entries,
+            "zone": reader_zone(request, consultation),
+        },
+    )
