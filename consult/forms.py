@@ -66,3 +66,44 @@ class CommentForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class InputFilterForm(forms.Form):
+    """Filters of the "you said, we did" page (all optional)."""
+
+    section = forms.TypedChoiceField(
+        label=_("Section"), required=False, coerce=int, empty_value=None
+    )
+    decision = forms.ChoiceField(label=_("Answer"), required=False)
+    group = forms.ChoiceField(label=_("Stakeholder group"), required=False)
+
+    def __init__(self, consultation, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import Disposition
+        from .selectors import latest_version, version_sections
+
+        version = latest_version(consultation)
+        texts = version_sections(version) if version else []
+        self.fields["section"].choices = [("", _("All sections"))] + [
+            (t.section_id, t.heading) for t in texts
+        ]
+        self.fields["decision"].choices = [
+            ("", _("All")),
+            ("none", _("Not answered yet")),
+            *Disposition.Decision.choices,
+        ]
+        self.fields["group"].choices = [("any", _("All groups"))] + [
+            (value, label) for value, label in StakeholderGroup.choices
+        ]
+
+    def cleaned_filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "section": data.get("section"),
+            "decision": data.get("decision") or None,
+            "group": None
+            if "group" not in self.data or data.get("group") == "any"
+            else data["group"],
+        }

@@ -237,3 +237,77 @@ def section_page(section: Section) -> dict[str, Any]:
             else None
         ),
     }
+
+
+# --------------------------------------------------------------------------- you said, we did
+
+
+def inputs(
+    consultation: Consultation,
+    *,
+    section: int | None = None,
+    decision: str | None = None,
+    group: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every input to the consultation (visible comments and validation reasons) with
+    its disposition, newest sections order first, in three queries. ``decision`` may
+    be a Disposition decision or "none" (not answered yet); ``group`` a stakeholder
+    group value ("" for undisclosed)."""
+    headings = (
+        {
+            t.section_id: (t.position, t.heading)
+            for t in SectionText.objects.filter(version=latest_version(consultation))
+        }
+        if consultation.versions.exists()
+        else {}
+    )
+    comments = Comment.objects.filter(
+        section__consultation=consultation, deleted_at=None, hidden_at=None
+    ).select_related("author__profile", "disposition__addressed_in__version", "version")
+    answers = (
+        ValidationAnswer.objects.filter(round__consultation=consultation)
+        .exclude(reason="")
+        .select_related("user__profile", "disposition__addressed_in__version", "round__version")
+    )
+    if section is not None:
+        comments = comments.filter(section_id=section)
+        answers = answers.filter(section_id=section)
+    rows = []
+    for item in [*comments, *answers]:
+        is_comment = isinstance(item, Comment)
+        person = item.author if is_comment else item.user
+        profile = getattr(person, "profile", None)
+        disposition = getattr(item, "disposition", None)
+        position, heading = headings.get(item.section_id, (10**6, ""))
+        rows.append(
+            {
+                "id": item.pk,
+                "kind": "comment" if is_comment else "validation",
+                "section": item.section_id,
+                "position": position,
+                "heading": heading,
+                "author": profile.display_name if profile else person.get_username(),
+                "group": profile.stakeholder_group if profile else "",
+                "verdict": "" if is_comment else item.verdict,
+                "text": item.body if is_comment else item.reason,
+                "version": item.version.number if is_comment else item.round.version.number,
+                "at": item.created_at if is_comment else item.updated_at,
+                "decision": disposition.decision if disposition else "",
+                "decision_label": disposition.get_decision_display() if disposition else "",
+                "response": disposition.response if disposition else "",
+                "addressed_in": (
+                    f"v{disposition.addressed_in.version.number}: {disposition.addressed_in.heading}"
+                    if disposition and disposition.addressed_in
+                    else ""
+                ),
+                "object": item,
+            }
+        )
+    if decision == "none":
+        rows = [r for r in rows if not r["decision"]]
+    elif decision:
+        rows = [r for r in rows if r["decision"] == decision]
+    if group is not None:
+        rows = [r for r in rows if r["group"] == group]
+    rows.sort(key=lambda r: (r["position"], r["at"], r["kind"], r["id"]))
+    return rows

@@ -20,6 +20,12 @@ urlpatterns = [
     ),
     path(C, views.consultation_detail, name="consultation"),
     path(C + "moderation/", views.moderation_log, name="moderation_log"),
+    path(C + "you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
+    path(
+        C + "inputs/<str:kind>/<int:input_id>/disposition",
+        views.set_disposition,
+        name="set_disposition",
+    ),
     path(C + "s/<int:section_id>/", views.section_detail, name="section"),
     path(C + "s/<int:section_id>/comment", views.add_comment, name="add_comment"),
     path(C + "comments/<int:comment_id>/edit", views.edit_comment, name="edit_comment"),

@@ -8,15 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import CommentForm, ReasonForm
-from .models import Comment, Consultation, Reaction, Section
+from . import exports, selectors, services
+from .forms import CommentForm, InputFilterForm, ReasonForm
+from .models import (
+    Comment,
+    Consultation,
+    Disposition,
+    Reaction,
+    Section,
+    SectionText,
+    ValidationAnswer,
+)
 
 
 def healthz(request):
@@ -220,3 +228,84 @@ def moderation_log(request, process: str, slug: str):
             "zone": reader_zone(request, consultation),
         },
     )
+
+
+def you_said_we_did(request, process: str, slug: str):
+    """Every input with the organisers' answer, filterable, exportable as CSV and XLSX;
+    organisers answer inputs here too."""
+    consultation = readable_consultation(request, process, slug)
+    form = InputFilterForm(consultation, request.GET or None)
+    filters = form.cleaned_filters() if form.is_bound else {}
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("A filter was not understood; showing every input."))
+    rows = selectors.inputs(consultation, **filters)
+    fmt = request.GET.get("format")
+    name = f"{consultation.slug}-you-said-we-did"
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.as_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    organiser = selectors.is_organiser(request.user, consultation.process)
+    version = selectors.latest_version(consultation)
+    return render(
+        request,
+        "consult/you_said_we_did.html",
+        {
+            "consultation": consultation,
+            "rows": rows,
+            "form": form,
+            "organiser": organiser,
+            "decisions": Disposition.Decision.choices,
+            "targets": selectors.version_sections(version) if organiser and version else [],
+            "query": request.GET.urlencode(),
+            "zone": reader_zone(request, consultation),
+        },
+    )
+
+
+@require_POST
+def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
+    consultation = readable_consultation(request, process, slug)
+    if kind not in ("comment", "validation"):
+        raise Http404(_("No such input."))
+    if kind == "comment":
+        target = {
+            "comment": get_object_or_404(Comment, pk=input_id, section__consultation=consultation)
+        }
+    else:
+        target = {
+            "answer": get_object_or_404(
+                ValidationAnswer, pk=input_id, round__consultation=consultation
+            )
+        }
+    addressed = request.POST.get("addressed_in") or None
+    addressed_in = None
+    if addressed is not None:
+        addressed_in = (
+            SectionText.objects.filter(pk=addressed if str(addressed).isdigit() else 0)
+            .select_related("version")
+            .first()
+        )
+    try:
+        if addressed is not None and addressed_in is None:
+            raise ValidationError(_("That section does not exist."))
+        services.set_disposition(
+            by=request.user,
+            decision=request.POST.get("decision", ""),
+            response=request.POST.get("response", ""),
+            addressed_in=addressed_in,
+            **target,
+        )
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Answer saved."))
+    back = reverse("consult:you_said_we_did", args=[process, slug])
+    return redirect(f"{back}#input-{kind}-{input_id}")
