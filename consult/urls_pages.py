@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path(C, views.consultation_detail, name="consultation"),
     path(C + "moderation/", views.moderation_log, name="moderation_log"),
+    path(C + "validate/", views.validate, name="validate"),
+    path(C + "validate/<int:section_id>", views.answer, name="answer"),
+    path(C + "rounds/<int:round_id>/", views.round_results, name="round_results"),
     path(C + "you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
     path(
         C + "inputs/<str:kind>/<int:input_id>/disposition",

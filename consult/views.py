@@ -24,6 +24,8 @@ from .models import (
     Section,
     SectionText,
     ValidationAnswer,
+    ValidationRound,
+    Verdict,
 )
 
 
@@ -309,3 +311,74 @@ def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
         messages.success(request, _("Answer saved."))
     back = reverse("consult:you_said_we_did", args=[process, slug])
     return redirect(f"{back}#input-{kind}-{input_id}")
+
+
+def _open_round(consultation: Consultation):
+    return consultation.rounds.filter(closed_at=None).select_related("version").first()
+
+
+def validate(request, process: str, slug: str, errors=None, status=200):
+    """The running validation round: one answer per section, changeable until it closes."""
+    consultation = readable_consultation(request, process, slug)
+    round_ = _open_round(consultation)
+    mine = {}
+    if round_ is not None and request.user.is_authenticated:
+        mine = {a.section_id: a for a in round_.answers.filter(user=request.user)}
+    texts = selectors.version_sections(round_.version) if round_ else []
+    for text in texts:
+        text.my_answer = mine.get(text.section_id)
+        text.error = (errors or {}).get(text.section_id)
+    return render(
+        request,
+        "consult/validate.html",
+        {
+            "consultation": consultation,
+            "round": round_,
+            "texts": texts,
+            "verdicts": Verdict.choices,
+            "may_answer": round_ is not None and selectors.can_comment(request.user, consultation),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def answer(request, process: str, slug: str, section_id: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    consultation = readable_consultation(request, process, slug)
+    round_ = _open_round(consultation)
+    section = get_object_or_404(Section, pk=section_id, consultation=consultation)
+    if round_ is None:
+        messages.error(request, _("No validation round is running."))
+        return redirect("consult:validate", process=process, slug=slug)
+    verdict, reason = request.POST.get("verdict", ""), request.POST.get("reason", "")
+    try:
+        services.answer_section(
+            round=round_, section=section, user=request.user, verdict=verdict, reason=reason
+        )
+    except ValidationError as exc:
+        # Show the page again with what they wrote, so nothing is lost.
+        error = {"message": " ".join(exc.messages), "verdict": verdict, "reason": reason}
+        return validate(request, process, slug, errors={section.pk: error}, status=400)
+    messages.success(request, _("Answer saved. You can change it until the round closes."))
+    back = reverse("consult:validate", args=[process, slug])
+    return redirect(f"{back}#section-{section.pk}")
+
+
+def round_results(request, process: str, slug: str, round_id: int):
+    consultation = readable_consultation(request, process, slug)
+    round_ = get_object_or_404(ValidationRound, pk=round_id, consultation=consultation)
+    if round_.is_open and not selectors.is_moderator(request.user, consultation.process):
+        raise PermissionDenied(_("Results are shown when the round closes."))
+    return render(
+        request,
+        "consult/round_results.html",
+        {
+            "consultation": consultation,
+            "round": round_,
+            "results": selectors.round_results(round_),
+            "verdicts": Verdict.choices,
+            "min_group": selectors.MIN_GROUP_SIZE,
+        },
+    )
