@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_countries",
     "csp",
+    "drf_spectacular",  # after "frontend": our redoc.html (no inline style, no web fonts)
+    "drf_spectacular_sidecar",
     "consult",
     "sessions.apps.LiveConfig",
     "polls",
@@ -207,11 +209,21 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Consult API",
+    "DESCRIPTION": "Live sessions and consultations: processes, consultations, versions, "
+    "sections, comments, validation answers and dispositions.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Live room limits (documented in docs/protocol.md).

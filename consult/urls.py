@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("sessions.api_urls")),
+    path("api/", include("consult.api_urls")),
     path("", include("consult.urls_pages")),
     path("", include("frontend.urls")),
 ]

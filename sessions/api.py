@@ -1,6 +1,8 @@
 """JSON API: joining a session (used by scripted clients and benchmarks)."""
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +31,7 @@ class JoinSerializer(serializers.Serializer):
 class JoinView(APIView):
     authentication_classes = []  # guests join without an account or CSRF token
 
+    @extend_schema(request=JoinSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, code: str) -> Response:
         serializer = JoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
