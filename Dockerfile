@@ -5,6 +5,8 @@ COPY pyproject.toml README.md ./
 COPY consult consult
 COPY sessions sessions
 COPY polls polls
+COPY boards boards
+COPY qna qna
 COPY frontend frontend
 COPY demo demo
 COPY asgi.py manage.py ./

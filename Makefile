@@ -26,11 +26,12 @@ install: $(BIN)/.installed
 
 install-dev: $(BIN)/.installed-dev
 
+# `serve` runs Daphne and the mail worker (console mail shows here); Ctrl-C stops both.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) asgi:application
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive the system Chromium and the load-balancer test the system nginx;
 # install Debian's packages when they are missing.

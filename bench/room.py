@@ -347,6 +347,10 @@ def run(args) -> dict:
         from bench.board import run_board
 
         return run_board(args)
+    if args.scenario == "consultation":
+        from bench.consultation import run_consultation
+
+        return run_consultation(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -517,7 +521,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", default="poll", choices=["poll", "board"])
+    parser.add_argument("--scenario", default="poll", choices=["poll", "board", "consultation"])
     parser.add_argument(
         "--participants", type=int, default=None, help="default 2,000 (poll), 500 (board)"
     )
@@ -541,6 +545,9 @@ def main() -> None:
         help="share of participants who change their vote",
     )
     parser.add_argument("--options", type=int, default=4)
+    parser.add_argument(
+        "--requests", type=int, default=50, help="consultation: timed requests per page"
+    )
     parser.add_argument("--client-procs", type=int, default=2, help="load-generator processes")
     parser.add_argument(
         "--observers",

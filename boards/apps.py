@@ -6,5 +6,8 @@ class BoardsConfig(AppConfig):
     verbose_name = "Idea boards"
 
     def ready(self) -> None:
-        # The idea-board kind registers here: from sessions.kinds import register.
-        pass
+        from sessions.kinds import register
+
+        from .kinds import IdeaBoard
+
+        register(IdeaBoard())

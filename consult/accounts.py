@@ -16,3 +16,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if is_organiser(request.user):
             return reverse("frontend:dashboard")
         return reverse("frontend:home")
+
+    def get_signup_redirect_url(self, request) -> str:
+        # After sign-up (reached when the email is confirmed): the same landing as a
+        # log-in, not LOGIN_REDIRECT_URL (the organisers' dashboard, 403 for others).
+        return self.get_login_redirect_url(request)

@@ -4,6 +4,8 @@ or a 403."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
@@ -160,6 +162,8 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = readable(self.request)
         process = self.request.query_params.get("process")
+        if process and "\x00" in process:  # no slug has one; PostgreSQL refuses it (a 500)
+            return qs.none()
         return qs.filter(process__slug=process) if process else qs
 
 
@@ -228,9 +232,13 @@ class CommentDetail(mixins.RetrieveModelMixin, generics.GenericAPIView):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
         comment = self.get_object()
+        if not isinstance(request.data, Mapping):
+            raise ApiValidationError({"detail": ["Send an object with the new body."]})
         body = request.data.get("body", "")
         if not isinstance(body, str):
             raise ApiValidationError({"body": ["Send the text as a string."]})
+        if "\x00" in body:  # PostgreSQL cannot store it: refused, not a 500
+            raise ApiValidationError({"body": ["Null characters are not allowed."]})
         call(services.edit_comment, comment=comment, by=request.user, body=body)
         return Response(self.get_serializer(comment).data)
 

@@ -5,6 +5,8 @@ and attributes below: no script, style, event handler or ``javascript:`` URL sur
 whatever the author wrote.
 """
 
+import functools
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -19,6 +21,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+# The HTML depends on the text alone; a busy section renders hundreds of comments per
+# request, so each process keeps the latest few thousand (docs/performance.md).
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     html = _md.render(text or "")
     clean = nh3.clean(

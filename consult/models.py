@@ -54,6 +54,7 @@ class Profile(models.Model):
     )
     consented_at = models.DateTimeField(_("accepted the terms at"), null=True, blank=True)
     terms_version = models.CharField(max_length=16, blank=True)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
@@ -386,3 +387,115 @@ class Disposition(models.Model):
 
     def __str__(self) -> str:
         return self.get_decision_display()
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class Follow(models.Model):
+    """Someone who wants to hear when a consultation opens or is about to close."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "consultation"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.consultation}"
+
+
+class Notification(models.Model):
+    """One thing to tell someone by email; the worker sends it at once or in the daily
+    digest, as the person chose. ``key`` keeps a one-off notice from repeating."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply to your comment")
+        DISPOSITION = "disposition", _("Answer to your input")
+        OPENED = "opened", _("Consultation opened")
+        CLOSING = "closing", _("Consultation closing soon")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=500)
+    key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "user"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notify_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+class Evidence(models.Model):
+    """Results of a live-session activity attached to a section as evidence.
+
+    A copy of the figures as they were when attached (the live activity may change
+    later) with a link back to where they came from. ``source_key`` names the source
+    (``live.activity:<id>``) so the same results attach to a section once."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(_("title"), max_length=300)
+    origin = models.CharField(_("from"), max_length=300, blank=True)
+    url = models.CharField(max_length=500)
+    source_key = models.CharField(max_length=100)
+    results = models.JSONField(default=list)
+    responses = models.PositiveIntegerField(default=0)
+    collected_at = models.DateTimeField()
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["attached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "source_key"], name="evidence_once_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --------------------------------------------------------------------------- outgoing mail
+
+
+class OutgoingMail(models.Model):
+    """A message waiting for the mail worker. The queued email backend stores every
+    message the product sends (account mail from allauth included) here; the worker
+    sends it through the real backend and keeps it, with the error, when that fails."""
+
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    message = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outgoing_mail_due")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -8,8 +8,9 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from sessions.stakeholders import StakeholderGroup
@@ -17,6 +18,8 @@ from sessions.stakeholders import StakeholderGroup
 from .models import (
     Comment,
     Consultation,
+    Disposition,
+    Evidence,
     Process,
     ProcessRole,
     Section,
@@ -118,14 +121,32 @@ def section_change(section: Section, old: Version, new: Version) -> dict[str, An
 
 # --------------------------------------------------------------------------- comments
 
+# Every field of the comment; of the rows joined to it, what a thread shows.
+THREAD_FIELDS = (
+    *(f.name for f in Comment._meta.concrete_fields),
+    "author__username",
+    "author__profile__user",
+    "author__profile__display_name",
+    "version__number",
+    "disposition__comment",
+    "disposition__decision",
+    "disposition__response",
+)
+
 
 def section_threads(section: Section, *, viewer: User | None = None) -> list[Comment]:
     """The section's comments as a forest: top-level comments in order, each with
     ``thread_replies`` (nested), ``reaction_counts`` and the version it was made on,
-    in one query whatever the number of comments."""
+    in one query whatever the number of comments.
+
+    Of the author, their profile, the version and the disposition only what the thread
+    shows is read (building whole rows was a third of the query's cost for a
+    500-comment section, docs/performance.md); another of their fields loads with a
+    query per comment when used, so add it to THREAD_FIELDS first."""
     comments = list(
         Comment.objects.filter(section=section)
         .select_related("author__profile", "version", "disposition")
+        .only(*THREAD_FIELDS)
         .annotate(
             agree=Count("reactions", filter=Q(reactions__kind="agree")),
             disagree=Count("reactions", filter=Q(reactions__kind="disagree")),
@@ -250,34 +271,65 @@ def inputs(
     group: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every input to the consultation (visible comments and validation reasons) with
-    its disposition, newest sections order first, in three queries. ``decision`` may
+    its disposition, newest sections order first, in six queries. ``decision`` may
     be a Disposition decision or "none" (not answered yet); ``group`` a stakeholder
-    group value ("" for undisclosed)."""
-    headings = (
-        {
-            t.section_id: (t.position, t.heading)
-            for t in SectionText.objects.filter(version=latest_version(consultation))
-        }
-        if consultation.versions.exists()
-        else {}
-    )
+    group value ("" for undisclosed).
+
+    The versions, section texts, rounds and people are read once each and shared by
+    the inputs (``select_related`` built them again for every one of thousands of
+    rows; docs/performance.md); each row's ``object`` still has them attached."""
+    versions = {v.pk: v for v in Version.objects.filter(consultation=consultation)}
+    latest = max(versions.values(), key=lambda v: v.number, default=None)
+    texts = {t.pk: t for t in SectionText.objects.filter(version__in=list(versions))}
+    for text in texts.values():
+        text.version = versions[text.version_id]
+    headings = {
+        t.section_id: (t.position, t.heading)
+        for t in texts.values()
+        if latest is not None and t.version_id == latest.pk
+    }
+    rounds = {r.pk: r for r in ValidationRound.objects.filter(consultation=consultation)}
+    for round_ in rounds.values():
+        round_.version = versions[round_.version_id]
     comments = Comment.objects.filter(
         section__consultation=consultation, deleted_at=None, hidden_at=None
-    ).select_related("author__profile", "disposition__addressed_in__version", "version")
+    ).select_related("disposition")
     answers = (
         ValidationAnswer.objects.filter(round__consultation=consultation)
         .exclude(reason="")
-        .select_related("user__profile", "disposition__addressed_in__version", "round__version")
+        .select_related("disposition")
     )
     if section is not None:
         comments = comments.filter(section_id=section)
         answers = answers.filter(section_id=section)
+    items = [*comments, *answers]
+    person_ids = {i.author_id if isinstance(i, Comment) else i.user_id for i in items}
+    people = {}
+    if person_ids:
+        people = {
+            p.pk: p
+            for p in get_user_model().objects.filter(pk__in=person_ids).select_related("profile")
+        }
+    decisions = dict(Disposition.Decision.choices)
     rows = []
-    for item in [*comments, *answers]:
+    for item in items:
         is_comment = isinstance(item, Comment)
-        person = item.author if is_comment else item.user
+        if is_comment:
+            item.author = person = people[item.author_id]
+            item.version = version = versions[item.version_id]
+        else:
+            item.user = person = people[item.user_id]
+            item.round = rounds[item.round_id]
+            version = item.round.version
         profile = getattr(person, "profile", None)
         disposition = getattr(item, "disposition", None)
+        addressed_in = None
+        if disposition is not None and disposition.addressed_in_id is not None:
+            addressed_in = texts.get(disposition.addressed_in_id)
+            if addressed_in is None:  # a text of another consultation: read it as before
+                addressed_in = disposition.addressed_in
+            else:
+                disposition.addressed_in = addressed_in
         position, heading = headings.get(item.section_id, (10**6, ""))
         rows.append(
             {
@@ -290,14 +342,18 @@ def inputs(
                 "group": profile.stakeholder_group if profile else "",
                 "verdict": "" if is_comment else item.verdict,
                 "text": item.body if is_comment else item.reason,
-                "version": item.version.number if is_comment else item.round.version.number,
+                "version": version.number,
                 "at": item.created_at if is_comment else item.updated_at,
                 "decision": disposition.decision if disposition else "",
-                "decision_label": disposition.get_decision_display() if disposition else "",
+                "decision_label": (
+                    str(decisions.get(disposition.decision, disposition.decision))
+                    if disposition
+                    else ""
+                ),
                 "response": disposition.response if disposition else "",
                 "addressed_in": (
-                    f"v{disposition.addressed_in.version.number}: {disposition.addressed_in.heading}"
-                    if disposition and disposition.addressed_in
+                    f"v{addressed_in.version.number}: {addressed_in.heading}"
+                    if addressed_in is not None
                     else ""
                 ),
                 "object": item,
@@ -311,3 +367,49 @@ def inputs(
         rows = [r for r in rows if r["group"] == group]
     rows.sort(key=lambda r: (r["position"], r["at"], r["kind"], r["id"]))
     return rows
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def section_evidence(section: Section) -> list[Evidence]:
+    """The results attached to a section as evidence, in one query however many."""
+    return list(Evidence.objects.filter(section=section).order_by("attached_at", "id"))
+
+
+def evidence_targets(user: User, *, process: Process | None = None) -> list[dict[str, Any]]:
+    """The sections ``user`` may attach evidence to: those of the latest version of each
+    consultation (not yet published) of ``process``, or of every process they organise.
+    ``[{"consultation": Consultation, "sections": [(section id, heading), ...]}]``, in
+    three queries at most."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if process is not None:
+        if not is_organiser(user, process):
+            return []
+        consultations = Consultation.objects.filter(process=process)
+    else:
+        consultations = Consultation.objects.filter(
+            Q(process__owner=user)
+            | Q(process__roles__user=user, process__roles__role=ProcessRole.Role.ORGANISER)
+        ).distinct()
+    latest = Version.objects.filter(consultation=OuterRef("pk")).order_by("-number")
+    consultations = list(
+        consultations.exclude(status=Consultation.Status.PUBLISHED)
+        .select_related("process")
+        .annotate(latest_version=Subquery(latest.values("pk")[:1]))
+        .order_by("process__title", "title", "id")
+    )
+    texts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    versions = [c.latest_version for c in consultations if c.latest_version is not None]
+    for version_id, section_id, heading in (
+        SectionText.objects.filter(version_id__in=versions)
+        .order_by("version_id", "position")
+        .values_list("version_id", "section_id", "heading")
+    ):
+        texts[version_id].append((section_id, heading))
+    return [
+        {"consultation": c, "sections": texts[c.latest_version]}
+        for c in consultations
+        if texts.get(c.latest_version)
+    ]

@@ -8,22 +8,29 @@ is wrong with the input, with a code), and leave the database as it was.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import notifications
 from .models import (
     Comment,
     Consultation,
     Disposition,
+    Evidence,
+    Follow,
     ModerationEntry,
+    Notification,
     Process,
     Profile,
     Reaction,
@@ -159,8 +166,11 @@ def set_status(*, consultation: Consultation, by: AbstractBaseUser, status: str)
         )
     if status == Consultation.Status.OPEN and not consultation.versions.exists():
         raise ValidationError(_("Publish a version of the draft first."), code="no_version")
-    consultation.status = status
-    consultation.save(update_fields=["status"])
+    with transaction.atomic():
+        consultation.status = status
+        consultation.save(update_fields=["status"])
+        if status == Consultation.Status.OPEN:
+            notifications.consultation_opened(consultation)
     return consultation
 
 
@@ -275,9 +285,13 @@ def add_comment(
             code="rate_limited",
         )
     version = latest_version(consultation)
-    return Comment.objects.create(
-        section=section, version=version, parent=parent, depth=depth, author=author, body=body
-    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            section=section, version=version, parent=parent, depth=depth, author=author, body=body
+        )
+        Follow.objects.get_or_create(user=author, consultation=consultation)
+        notifications.reply_posted(comment)
+    return comment
 
 
 def _own_live_comment(comment: Comment, user: AbstractBaseUser) -> None:
@@ -463,13 +477,156 @@ def set_disposition(
     if addressed_in is not None and addressed_in.version.consultation_id != consultation.pk:
         raise ValidationError(_("That section belongs to another consultation."))
     key = {"comment": comment} if comment is not None else {"answer": answer}
-    disposition, _created = Disposition.objects.update_or_create(
-        **key,
-        defaults={
-            "decision": decision,
-            "response": response,
-            "addressed_in": addressed_in,
-            "decided_by": by,
-        },
-    )
+    with transaction.atomic():
+        disposition, _created = Disposition.objects.update_or_create(
+            **key,
+            defaults={
+                "decision": decision,
+                "response": response,
+                "addressed_in": addressed_in,
+                "decided_by": by,
+            },
+        )
+        args = [consultation.process.slug, consultation.slug]
+        if comment is not None:
+            url = notifications.section_link(comment)
+        else:
+            url = reverse("consult:you_said_we_did", args=args) + f"#input-validation-{answer.pk}"
+        notifications.input_answered(
+            author=comment.author if comment is not None else answer.user,
+            consultation=consultation,
+            decision=disposition.get_decision_display(),
+            response=response,
+            url=url,
+        )
     return disposition
+
+
+def follow(*, consultation: Consultation, user: AbstractBaseUser, on: bool = True) -> bool:
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to follow a consultation."))
+    if on:
+        Follow.objects.get_or_create(user=user, consultation=consultation)
+    else:
+        Follow.objects.filter(user=user, consultation=consultation).delete()
+    return on
+
+
+def unsubscribe(*, user: AbstractBaseUser) -> None:
+    """Stop every email to this person (they can choose again in their profile)."""
+    Profile.objects.filter(user=user).update(notify=Profile.Notify.NEVER)
+    Notification.objects.filter(user=user, sent_at=None).delete()
+
+
+# --------------------------------------------------------------------------- evidence
+
+MAX_EVIDENCE_ROWS = 200
+MAX_EVIDENCE_TEXT = 1000  # a row's label or detail (a Q&A question can be this long)
+
+
+def _evidence_url(url: Any) -> str:
+    """A link back: a path on this site or an http(s) address, never another scheme."""
+    url = str(url or "").strip()
+    if url.startswith("/"):
+        valid = not url.startswith("//") and "\\" not in url
+    else:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            valid = False
+        else:
+            valid = True
+    if not valid or len(url) > 500:
+        raise ValidationError({"url": _("The link back must be an address on the web.")})
+    return url
+
+
+def _evidence_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _evidence_rows(rows: Any) -> list[dict[str, Any]]:
+    """Each row as ``{"label": str, "value": str or number, "share": percent or None,
+    "detail": str}``; anything else is refused."""
+    invalid = ValidationError(
+        {"results": _("The results must be a list of labelled figures.")}, code="invalid"
+    )
+    if not isinstance(rows, list | tuple):
+        raise invalid
+    if len(rows) > MAX_EVIDENCE_ROWS:
+        raise ValidationError(
+            {"results": _("Attach at most %(n)d figures.") % {"n": MAX_EVIDENCE_ROWS}},
+            code="too_many",
+        )
+    clean = []
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("label"), str):
+            raise invalid
+        label = " ".join(row["label"].split())
+        detail = row.get("detail") or ""
+        value, share = row.get("value"), row.get("share")
+        if (
+            not label
+            or len(label) > MAX_EVIDENCE_TEXT
+            or not isinstance(detail, str)
+            or len(detail) > MAX_EVIDENCE_TEXT
+            or not (_evidence_number(value) or (isinstance(value, str) and len(value) <= 200))
+            or not (share is None or (_evidence_number(share) and 0 <= share <= 100))
+        ):
+            raise invalid
+        clean.append({"label": label, "value": value, "share": share, "detail": detail.strip()})
+    return clean
+
+
+def attach_evidence(
+    *,
+    section: Section,
+    by: AbstractBaseUser,
+    title: str,
+    origin: str,
+    url: str,
+    source_key: str,
+    results: list[dict[str, Any]],
+    responses: int,
+    collected_at: dt.datetime,
+) -> Evidence:
+    """A frozen copy of results from elsewhere (a live activity) attached to a section,
+    with a link back. The same ``source_key`` attached again refreshes the copy."""
+    consultation = section.consultation
+    _require_organiser(by, consultation.process)
+    if consultation.status == Consultation.Status.PUBLISHED:
+        raise ValidationError(_("The outcome is published; the draft is final."), code="final")
+    title = _clean_text(title, field="title", limit=300, empty_message=_("Give it a title."))
+    origin = " ".join(str(origin or "").split())
+    if len(origin) > 300:
+        raise ValidationError({"origin": _("Keep it under %(n)d characters.") % {"n": 300}})
+    source_key = str(source_key or "").strip()
+    if not source_key or len(source_key) > 100:
+        raise ValidationError({"source_key": _("Name where the results come from.")})
+    if not isinstance(responses, int) or isinstance(responses, bool) or responses < 0:
+        raise ValidationError({"responses": _("Give the number of responses.")})
+    if not isinstance(collected_at, dt.datetime) or timezone.is_naive(collected_at):
+        raise ValidationError({"collected_at": _("Give times with their time zone.")})
+    values = {
+        "title": title,
+        "origin": origin,
+        "url": _evidence_url(url),
+        "results": _evidence_rows(results),
+        "responses": responses,
+        "collected_at": collected_at,
+        "attached_by": by,
+        "attached_at": timezone.now(),
+    }
+    with transaction.atomic():
+        evidence, _created = Evidence.objects.update_or_create(
+            section=section, source_key=source_key, defaults=values
+        )
+    return evidence
+
+
+def detach_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+    consultation = evidence.section.consultation
+    _require_organiser(by, consultation.process)
+    if consultation.status == Consultation.Status.PUBLISHED:
+        raise ValidationError(_("The outcome is published; the draft is final."), code="final")
+    evidence.delete()

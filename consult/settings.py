@@ -165,10 +165,30 @@ ACCOUNT_SIGNUP_FORM_CLASS = "consult.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# A password reset for an address without an account sends nothing (and the page
+# reads the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 TERMS_VERSION = "2026-11"
+# Links in emails point here (the worker has no request to take the host from).
+SITE_URL = os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Consult <noreply@localhost>"
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 LOGIN_REDIRECT_URL = "frontend:dashboard"
 LOGIN_URL = "account_login"
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Requests never send mail: every message (allauth's too) goes to the outbox table, and
+# the worker (manage.py notify_worker, started by `make run`) delivers it through
+# MAIL_DELIVERY_BACKEND: an SMTP server when EMAIL_HOST is set, else the console.
+EMAIL_BACKEND = "consult.mail.QueuedEmailBackend"
+MAIL_DELIVERY_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]

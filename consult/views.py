@@ -12,14 +12,16 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import exports, selectors, services
+from . import exports, notifications, selectors, services
 from .forms import CommentForm, InputFilterForm, ReasonForm
 from .models import (
     Comment,
     Consultation,
     Disposition,
+    Evidence,
     Reaction,
     Section,
     SectionText,
@@ -47,11 +49,16 @@ def readable_consultation(request, process: str, slug: str) -> Consultation:
     return consultation
 
 
+# Listing the zones reads the tz database's directory tree (tens of milliseconds); the
+# list does not change while the process runs.
+KNOWN_ZONES = frozenset(zoneinfo.available_timezones())
+
+
 def reader_zone(request, consultation: Consultation) -> str:
     """The reader's own time zone if they set one, else the organisers'."""
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
     zone = profile.time_zone if profile is not None else consultation.time_zone
-    return zone if zone in zoneinfo.available_timezones() else "UTC"
+    return zone if zone in KNOWN_ZONES else "UTC"
 
 
 def consultation_detail(request, process: str, slug: str):
@@ -69,6 +76,8 @@ def consultation_detail(request, process: str, slug: str):
             "version": version,
             "texts": texts,
             "accepting": selectors.is_accepting_input(consultation),
+            "following": request.user.is_authenticated
+            and consultation.followers.filter(user=request.user).exists(),
             "zone": reader_zone(request, consultation),
         },
     )
@@ -84,7 +93,9 @@ def section_url(section: Section) -> str:
 def section_detail(request, process: str, slug: str, section_id: int, form=None, status=200):
     consultation = readable_consultation(request, process, slug)
     section = get_object_or_404(Section, pk=section_id, consultation=consultation)
+    section.consultation = consultation  # read once, not again by section_page()
     page = selectors.section_page(section)
+    evidence = selectors.section_evidence(section)
     if page["text"] is None:
         raise Http404(_("This section is not in the current version."))
     return render(
@@ -95,6 +106,9 @@ def section_detail(request, process: str, slug: str, section_id: int, form=None,
             "section": section,
             **page,
             "threads": selectors.section_threads(section),
+            "evidence": evidence,
+            "may_organise": bool(evidence)
+            and selectors.is_organiser(request.user, consultation.process),
             "form": form or CommentForm(),
             "reaction_kinds": Reaction.Kind.choices,
             "may_comment": selectors.can_comment(request.user, consultation),
@@ -103,6 +117,23 @@ def section_detail(request, process: str, slug: str, section_id: int, form=None,
         },
         status=status,
     )
+
+
+@require_POST
+def detach_evidence(request, process: str, slug: str, evidence_id: int):
+    consultation = readable_consultation(request, process, slug)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("section__consultation__process"),
+        pk=evidence_id,
+        section__consultation=consultation,
+    )
+    try:
+        services.detach_evidence(evidence=evidence, by=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The evidence is removed from this section."))
+    return redirect(f"{section_url(evidence.section)}#evidence")
 
 
 def _comment_for_post(request, process: str, slug: str, comment_id: int) -> Comment:
@@ -117,6 +148,15 @@ def _comment_for_post(request, process: str, slug: str, comment_id: int) -> Comm
 def _refused(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _posted(request, name: str) -> str:
+    """A posted text as the services take it. PostgreSQL cannot store a NUL character
+    (saving one is a 500), so it is refused here like any other bad input."""
+    value = request.POST.get(name, "")
+    if "\x00" in value:
+        raise ValidationError({name: _("Null characters are not allowed.")})
+    return value
 
 
 @require_POST
@@ -152,7 +192,7 @@ def add_comment(request, process: str, slug: str, section_id: int):
 def edit_comment(request, process: str, slug: str, comment_id: int):
     comment = _comment_for_post(request, process, slug, comment_id)
     try:
-        services.edit_comment(comment=comment, by=request.user, body=request.POST.get("body", ""))
+        services.edit_comment(comment=comment, by=request.user, body=_posted(request, "body"))
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -210,7 +250,7 @@ def moderate(request, process: str, slug: str, comment_id: int):
         else (services.restore_comment)
     )
     try:
-        action(comment=comment, by=request.user, reason=request.POST.get("reason", ""))
+        action(comment=comment, by=request.user, reason=_posted(request, "reason"))
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -301,7 +341,7 @@ def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
         services.set_disposition(
             by=request.user,
             decision=request.POST.get("decision", ""),
-            response=request.POST.get("response", ""),
+            response=_posted(request, "response"),
             addressed_in=addressed_in,
             **target,
         )
@@ -355,11 +395,14 @@ def answer(request, process: str, slug: str, section_id: int):
     verdict, reason = request.POST.get("verdict", ""), request.POST.get("reason", "")
     try:
         services.answer_section(
-            round=round_, section=section, user=request.user, verdict=verdict, reason=reason
-        )
+            round=round_, section=section, user=request.user, verdict=verdict,
+            reason=_posted(request, "reason"),
+        )  # fmt: skip
     except ValidationError as exc:
         # Show the page again with what they wrote, so nothing is lost.
         error = {"message": " ".join(exc.messages), "verdict": verdict, "reason": reason}
+        if not selectors.can_comment(request.user, consultation):
+            messages.error(request, error["message"])  # no answer form to show it in
         return validate(request, process, slug, errors={section.pk: error}, status=400)
     messages.success(request, _("Answer saved. You can change it until the round closes."))
     back = reverse("consult:validate", args=[process, slug])
@@ -382,3 +425,31 @@ def round_results(request, process: str, slug: str, round_id: int):
             "min_group": selectors.MIN_GROUP_SIZE,
         },
     )
+
+
+@require_POST
+def follow(request, process: str, slug: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    consultation = readable_consultation(request, process, slug)
+    on = request.POST.get("on") == "1"
+    services.follow(consultation=consultation, user=request.user, on=on)
+    messages.success(
+        request,
+        _("You will be told when it opens and before it closes.")
+        if on
+        else _("You no longer follow this consultation."),
+    )
+    return redirect("consult:consultation", process=process, slug=slug)
+
+
+@csrf_exempt  # mail clients' one-click unsubscribe POSTs carry no CSRF token
+def unsubscribe(request, token: str):
+    """One click from an email (POST, as mail clients send it) or a confirm page (GET)."""
+    user = notifications.user_from_unsubscribe_token(token)
+    if user is None:
+        return render(request, "consult/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.unsubscribe(user=user)
+        return render(request, "consult/unsubscribe.html", {"done": True})
+    return render(request, "consult/unsubscribe.html", {"token": token})

@@ -70,6 +70,71 @@ POLLS = [
         },
         "results_visibility": Activity.Visibility.HIDDEN,
     },
+    {
+        "kind": "idea_board",
+        "title": "What stands in the way of responsible sourcing, and what would help?",
+        "config": {
+            "columns": "Challenges\nSolutions\nWho must act",
+            "mode": "private",
+            "max_length": 280,
+            "max_notes": 10,
+        },
+        "results_visibility": Activity.Visibility.LIVE,
+    },
+    {
+        "kind": "dot_vote",
+        "title": "Spend your five dots on the statements that matter most for 2050.",
+        "config": {
+            "statements": "\n".join(
+                [
+                    "Every mineral in a vehicle can be traced to a responsible source.",
+                    "milestone 2030: Human-rights due diligence covers all supply tiers.",
+                    "milestone 2040: Half of battery minerals come from recycling.",
+                    "action policy makers: Make due diligence mandatory for all importers.",
+                    "action industry: Publish smelter and refiner lists every year.",
+                    "action civil society: Monitor grievance mechanisms at mine sites.",
+                ]
+            ),
+            "dots": 5,
+            "max_per_statement": 3,
+        },
+        "results_visibility": Activity.Visibility.LIVE,
+    },
+    {
+        "kind": "impact_feasibility",
+        "title": "Rate each action on impact and feasibility.",
+        "config": {
+            "statements": "\n".join(
+                [
+                    "action policy makers: Due diligence law for all importers.",
+                    "action industry: Battery passports with supply chain data.",
+                    "action industry: Take-back schemes for end-of-life batteries.",
+                    "action civil society: Community monitoring of mine sites.",
+                ]
+            )
+        },
+        "results_visibility": Activity.Visibility.AFTER_CLOSE,
+    },
+    {
+        "kind": "statement_ranking",
+        "title": "Put the 2030 milestones in order of priority.",
+        "config": {
+            "statements": "\n".join(
+                [
+                    "milestone 2030: A shared traceability standard for battery minerals.",
+                    "milestone 2030: Living wages at first-tier suppliers.",
+                    "milestone 2030: Recycled content targets for batteries.",
+                ]
+            )
+        },
+        "results_visibility": Activity.Visibility.LIVE,
+    },
+    {
+        "kind": "qna",
+        "title": "Questions for the panel",
+        "config": {"allow_anonymous": True, "premoderate": False},
+        "results_visibility": Activity.Visibility.LIVE,
+    },
 ]
 
 

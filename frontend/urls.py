@@ -17,11 +17,17 @@ urlpatterns = [
     path("j/<str:code>", views.join_code, name="join_code"),
     path("s/<str:code>/", views.room, name="room"),
     path("s/<str:code>/screen", views.screen, name="screen"),
+    path("s/<str:code>/results/<int:activity_id>", views.activity_results, name="activity_results"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("events/<int:event_id>/", views.event_detail, name="event"),
     path("console/<str:code>/", views.console, name="console"),
     path("console/<str:code>/activities", views.add_activity, name="add_activity"),
     path("console/<str:code>/action", views.console_action, name="console_action"),
+    path(
+        "console/<str:code>/activities/<int:activity_id>/evidence",
+        views.attach_evidence,
+        name="attach_evidence",
+    ),
     path(
         "console/<str:code>/activities/<int:activity_id>/export.csv",
         views.export_csv,

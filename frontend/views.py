@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from sessions import selectors, services
+from sessions import evidence, selectors, services
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
 
@@ -237,12 +237,23 @@ def render_console(
     request, session: Session, form: ActivityForm, status: int = 200, kind_form=None
 ):
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
+    agenda = selectors.agenda(session)
+    targets = evidence.section_choices(request.user, session.event)
+    names = {
+        section: f"{target['consultation'].title}: {heading}"
+        for target in targets
+        for section, heading in target["sections"]
+    }
+    attached = evidence.attached_sections(agenda)
+    for activity in agenda:
+        activity.evidence_in = [names[s] for s in attached[activity.pk] if s in names]
     return render(
         request,
         "frontend/console.html",
         {
             "session": session,
-            "agenda": selectors.agenda(session),
+            "agenda": agenda,
+            "evidence_targets": targets,
             "form": form,
             "kind_forms": kind_forms(kind_form),
             "join_url": join_url,
@@ -372,6 +383,55 @@ def run_activity_action(session: Session, activity: Activity, action: str, value
         services.delete_activity(activity=activity)
     elif action == "show_entry":
         services.moderate_activity(activity=activity, action="show_entry", data=value)
+
+
+@organiser_required
+@require_POST
+def attach_evidence(request, code: str, activity_id: int):
+    """Attach a copy of the activity's results to the consultation section chosen."""
+    session = facilitated_session(request, code)
+    activity = get_object_or_404(Activity, pk=activity_id, session=session)
+    activity.session = session
+    section = evidence.find_section(request.POST.get("section"))
+    try:
+        if section is None:
+            raise ValidationError(_("Choose a section of a consultation."))
+        evidence.attach_activity_to_section(activity=activity, section=section, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not attach results to this section."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Results of “%(activity)s” attached to the consultation “%(consultation)s”.")
+            % {"activity": activity.title, "consultation": section.consultation.title},
+        )
+    return redirect(reverse("frontend:console", args=[session.code]) + f"#activity-{activity.pk}")
+
+
+def activity_results(request, code: str, activity_id: int):
+    """One activity's results, read-only, as anyone may read them (``evidence_rows``):
+    for its facilitators, and for everyone once shown on the projector or attached as
+    evidence to a consultation they may read; otherwise not found."""
+    session = selectors.session_by_code(code)
+    activity = Activity.objects.filter(pk=activity_id, session=session).first() if session else None
+    if activity is None:
+        raise Http404(_("No such results."))
+    activity.session = session
+    if not evidence.results_public(activity, request.user):
+        raise Http404(_("No such results."))
+    return render(
+        request,
+        "frontend/results.html",
+        {
+            "session": session,
+            "activity": activity,
+            "rows": evidence.evidence_rows(activity),
+            "responses": get_kind(activity.kind).response_count(activity),
+            "facilitator": selectors.can_facilitate(request.user, session),
+        },
+    )
 
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")

@@ -9,6 +9,7 @@ class PollsConfig(AppConfig):
         from sessions.kinds import register
 
         from .kinds import POLL_KINDS
+        from .vision import VISION_KINDS
 
-        for kind in POLL_KINDS:
+        for kind in (*POLL_KINDS, *VISION_KINDS):
             register(kind)

@@ -170,6 +170,13 @@ class OptionsPoll(PollKind):
             return "; ".join(options[i] for i in choice)
         return options[choice]
 
+    def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        # Voters per option and their share of all voters (a ranking overrides this).
+        return [
+            {"label": o["label"], "value": o["count"], "share": o["percent"]}
+            for o in tally["options"]
+        ]
+
     def _counts(self, activity: Activity, counts: Counter, voters: int) -> dict[str, Any]:
         return {
             "total": voters,
@@ -280,6 +287,21 @@ class Scale(PollKind):
             ],
         }
 
+    def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        ends = {activity.config["min"]: "min_label", activity.config["max"]: "max_label"}
+        rows = [
+            {
+                "label": str(row["value"]),
+                "value": row["count"],
+                "share": row["percent"],
+                "detail": activity.config.get(ends.get(row["value"], ""), ""),
+            }
+            for row in tally["distribution"]
+        ]
+        if tally["mean"] is not None:
+            rows.append({"label": _("Mean"), "value": tally["mean"], "share": None})
+        return rows
+
 
 _SPACES = re.compile(r"\s+")
 
@@ -365,6 +387,25 @@ class WordCloud(PollKind):
     def render(self, activity: Activity, choice: Any) -> str:
         return "; ".join(choice)
 
+    def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        # tally() already leaves out the entries the facilitator hid.
+        total = tally["total_entries"]
+        return [
+            {
+                "label": w["text"],
+                "value": w["count"],
+                "share": round(100 * w["count"] / total, 1) if total else None,
+            }
+            for w in tally["words"]
+        ]
+
+
+def ranking_detail(mean_rank: float | None) -> str:
+    """What a ranking's evidence row says besides its Borda score (its value)."""
+    if mean_rank is None:
+        return _("Borda score (first place scores most)")
+    return _("Borda score (first place scores most); mean rank %(rank)s") % {"rank": mean_rank}
+
 
 class Ranking(OptionsPoll):
     name = "ranking"
@@ -404,6 +445,17 @@ class Ranking(OptionsPoll):
         ]
         rows.sort(key=lambda r: (-r["borda"], r["label"]))
         return {"total": total, "options": rows}
+
+    def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": row["label"],
+                "value": row["borda"],
+                "share": None,
+                "detail": ranking_detail(row["mean_rank"]),
+            }
+            for row in tally["options"]
+        ]
 
 
 POLL_KINDS = [SingleChoice(), MultipleChoice(), Scale(), WordCloud(), Ranking()]

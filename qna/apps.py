@@ -6,5 +6,8 @@ class QnaConfig(AppConfig):
     verbose_name = "Q&A"
 
     def ready(self) -> None:
-        # The Q&A kind registers here: from sessions.kinds import register.
-        pass
+        from sessions.kinds import register
+
+        from .kinds import QnaKind
+
+        register(QnaKind())

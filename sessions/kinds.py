@@ -85,6 +85,11 @@ class ActivityKind:
         None for a role that may not see it. Read inside the stamping transaction."""
         raise NotImplementedError
 
+    def item_views_many(self, activity: Activity, items: list[Any]) -> list[dict[str, Any]]:
+        """``item_views`` of several changes of one tick, in order; a kind may read them
+        in one query."""
+        return [self.item_views(activity, item) for item in items]
+
     def role_view(self, activity: Activity, tally: dict[str, Any], role: Role) -> dict[str, Any]:
         """What ``role`` may see of a visible ``tally`` (which is the facilitator's view:
         a kind with hidden or private items leaves them out for other roles here)."""
@@ -97,6 +102,23 @@ class ActivityKind:
         """One row per response: ``participant`` (a Participant) and the export_columns,
         without the respondent's profile (added by the caller)."""
         return []
+
+    def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        """The result as a list of figures anyone may read, to attach to a consultation
+        section as evidence and to show on the public results page:
+        ``[{"label": str, "value": str | number, "share": percent | None, "detail": str}]``,
+        most telling first. ``tally`` is the facilitator's (``tally()``): leave out
+        whatever participants may not see (hidden or unapproved entries) and every
+        participant's name. The default reads the options shape of a choice poll
+        (``{"options": [{"label", "count", "percent"}]}``) and gives nothing otherwise."""
+        options = tally.get("options")
+        if not isinstance(options, list):
+            return []
+        return [
+            {"label": str(o["label"]), "value": o["count"], "share": o.get("percent")}
+            for o in options
+            if isinstance(o, dict) and "label" in o and "count" in o
+        ]
 
     # Static paths of this kind's browser script (registers in window.LiveKinds) and
     # style sheet, if any; loaded on the live pages (participant, console, projector).

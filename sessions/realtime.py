@@ -10,7 +10,9 @@ the process to the group of every room that has local connections, puts events b
 ``seq`` order, keeps a short replay buffer for reconnecting clients, and writes the
 already-serialised text straight to its local sockets. Tallies are coalesced: a vote
 marks its activity dirty and the hub sends the activity's current tally at most once
-per ``LIVE_ROOM["TALLY_INTERVAL_MS"]``. Presence (connected participants) is
+per ``LIVE_ROOM["TALLY_INTERVAL_MS"]``. Item changes (notes, questions) are gathered
+the same way: every change of one tick goes out as one event per activity, so a burst
+of 100 notes a second costs each socket a few messages a second, not 100. Presence (connected participants) is
 aggregated from every process's report.
 
 The channel layer is at-most-once: nothing here is a record. Votes live in the
@@ -111,20 +113,45 @@ def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
     return _stamp(session_id, "tally", build)
 
 
-def stamp_item(session_id: int, activity_id: int, item: Any) -> dict[str, Any]:
+def _item_key(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, default=str)
+
+
+def stamp_items(session_id: int, activity_id: int, items: list[Any]) -> dict[str, Any]:
+    """One event for the changed items of one activity, views read now.
+
+    A single change goes out as an ``item`` event (``data``: the change); several as
+    one ``items`` event (``data``: ``{"activity", "changes": [...]}``), so a burst of
+    notes costs each socket one message per tick, not one per note. The same item
+    changed twice is sent once: its view is read at this moment anyway."""
+    unique = list({_item_key(item): item for item in items}.values())
+
     def build(session: Session) -> dict[str, Any]:
         activity = Activity.objects.get(pk=activity_id, session=session)
-        views = get_kind(activity.kind).item_views(activity, item)
-        # Every role gets the seq, with null data where it may not see the item, so
-        # nobody mistakes a withheld item for a lost message.
+        kind = get_kind(activity.kind)
+        per_role: dict[str, list[dict[str, Any]]] = {role.value: [] for role in Role}
+        for views in kind.item_views_many(activity, unique):
+            for role in Role:
+                view = views.get(role.value)
+                if view is not None:
+                    per_role[role.value].append(view)
+        # Every role gets the seq, with null data where it may see none of the changes,
+        # so nobody mistakes a withheld item for a lost message.
+        if len(unique) == 1:
+            return {
+                role: {"activity": activity.pk, **changes[0]} if changes else None
+                for role, changes in per_role.items()
+            }
         return {
-            role.value: None
-            if views.get(role.value) is None
-            else {"activity": activity.pk, **views[role.value]}
-            for role in Role
+            role: {"activity": activity.pk, "changes": changes} if changes else None
+            for role, changes in per_role.items()
         }
 
-    return _stamp(session_id, "item", build)
+    return _stamp(session_id, "item" if len(unique) == 1 else "items", build)
+
+
+def stamp_item(session_id: int, activity_id: int, item: Any) -> dict[str, Any]:
+    return stamp_items(session_id, activity_id, [item])
 
 
 def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
@@ -159,7 +186,14 @@ def room_changed(session_id: int) -> None:
 
 def item_changed(session_id: int, activity_id: int, item: Any) -> None:
     """One item of an activity changed (a note posted, a question hidden). Call from
-    ``transaction.on_commit``; sent at once, in seq order, not coalesced."""
+    ``transaction.on_commit``.
+
+    Inside a live-room process the hub gathers the changes of one tick into one event
+    (``stamp_items``); elsewhere the change is sent at once."""
+    hub = current_hub.get()
+    if hub is not None and not hub.closed:
+        hub.loop.call_soon_threadsafe(hub.mark_item, session_id, activity_id, item)
+        return
     try:
         _send_sync(stamp_item(session_id, activity_id, item))
     except Exception:  # the layer is at-most-once; clients resync on the next event
@@ -338,6 +372,8 @@ class RoomHub:
         self.rooms: dict[int, LocalRoom] = {}
         self.channel: str | None = None
         self.dirty: set[tuple[int, int]] = set()
+        # Changed items per (session, activity), in the order they changed.
+        self.items: dict[tuple[int, int], list[Any]] = {}
         self.dirty_event = asyncio.Event()
         self.closed = False
         self.tasks: list[asyncio.Task] = []
@@ -561,11 +597,34 @@ class RoomHub:
         self.dirty.add((session_id, activity_id))
         self.dirty_event.set()
 
+    def mark_item(self, session_id: int, activity_id: int, item: Any) -> None:
+        self.items.setdefault((session_id, activity_id), []).append(item)
+        self.dirty_event.set()
+
+    async def _send_items(self) -> None:
+        """The changed items of every activity since the last tick, one event each.
+        Sent before the tallies of the same tick, so a tally never counts a note the
+        clients have not been sent yet."""
+        batch, self.items = self.items, {}
+        for (session_id, activity_id), items in batch.items():
+            try:
+                message = await broadcast_db_call(stamp_items)(session_id, activity_id, items)
+                await self._send(session_id, message)
+            except asyncio.CancelledError:
+                raise
+            except Activity.DoesNotExist:  # deleted meanwhile: nothing left to show
+                continue
+            except Exception:
+                log.exception("item broadcast failed; retrying next tick")
+                self.items.setdefault((session_id, activity_id), [])[:0] = items
+                self.dirty_event.set()
+
     async def _tally_loop(self) -> None:
         interval = settings.LIVE_ROOM["TALLY_INTERVAL_MS"] / 1000
         while True:
             await self.dirty_event.wait()
             self.dirty_event.clear()
+            await self._send_items()
             batch, self.dirty = self.dirty, set()
             for session_id, activity_id in batch:
                 try:

@@ -77,18 +77,20 @@ def results_visible(activity: Activity, role: Role) -> bool:
     return False
 
 
-def activity_results(activity: Activity) -> dict[str, Any]:
+def activity_results(activity: Activity, *, items: bool = True) -> dict[str, Any]:
+    """Count, tally and (``items``) the whole item lists of one activity. Tally events
+    leave the lists out: they go in room views, and changes in item events."""
     kind = get_kind(activity.kind)
     return {
         "count": kind.response_count(activity),
         "tally": kind.tally(activity),
-        "items": kind.item_lists(activity),
+        "items": kind.item_lists(activity) if items else None,
     }
 
 
 def activity_results_views(activity: Activity) -> dict[str, dict[str, Any]]:
     """The result of one activity as each role may see it; the tally is computed once."""
-    results = activity_results(activity)
+    results = activity_results(activity, items=False)
     views = {}
     for role in Role:
         view: dict[str, Any] = {"activity": activity.pk, "count": results["count"]}

@@ -82,3 +82,18 @@ def daphne_server(transactional_db, static_root):
     server = DaphneProcess(static_root=static_root).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server on loopback, with the product's mail settings pointing at it:
+    mail goes to the outbox (not pytest-django's locmem) and the worker delivers it here."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox().start()
+    settings.EMAIL_BACKEND = "consult.mail.QueuedEmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = box.port
+    yield box
+    box.stop()

@@ -20,6 +20,20 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
     "scale": {"min": 1, "max": 5, "min_label": "Not at all", "max_label": "Fully"},
     "word_cloud": {"max_entries": 3, "max_length": 30},
     "ranking": {"options": ["Traceability", "Living wages", "Recycling"]},
+    "dot_vote": {
+        "statements": "Zero-waste mines\nmilestone 2030: Half of batteries recycled\n"
+        "action industry: Publish supply chain audits",
+        "dots": 5,
+        "max_per_statement": 3,
+    },
+    "impact_feasibility": {
+        "statements": "Zero-waste mines\nmilestone 2030: Half of batteries recycled\n"
+        "action industry: Publish supply chain audits"
+    },
+    "statement_ranking": {
+        "statements": "Zero-waste mines\nmilestone 2030: Half of batteries recycled\n"
+        "action industry: Publish supply chain audits"
+    },
 }
 
 

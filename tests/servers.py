@@ -118,3 +118,50 @@ def collect_static(target: Path) -> Path:
         check=True,
     )
     return target
+
+
+class WorkerProcess:
+    """``manage.py notify_worker`` on the test database, as production runs it next to
+    Daphne: it turns notifications into mail and delivers the outbox."""
+
+    def __init__(self, *, interval: float = 0.2, extra_env: dict[str, str] | None = None) -> None:
+        self.interval = interval
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        self.proc: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
+
+    def start(self, timeout: float = 30.0) -> WorkerProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "notify_worker", "--interval", f"{self.interval:g}"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the mail worker exited: {self.log()[-2000:]}")
+            if "mail worker: a pass every" in self.log():
+                return self
+            time.sleep(0.05)  # polling its log for the start line; no event to await
+        self.stop()
+        raise RuntimeError("the mail worker did not start in time")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()  # it finishes its pass and exits
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

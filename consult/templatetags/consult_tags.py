@@ -1,8 +1,22 @@
-"""``markdown`` (sanitised Markdown to HTML) and ``get_count`` for the consultation pages."""
+"""``markdown`` (sanitised Markdown to HTML), ``get_count`` and ``comment_threads`` for
+the consultation pages."""
+
+from __future__ import annotations
+
+from html import escape
 
 from django import template
+from django.conf import settings
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone
+from django.utils.translation import gettext as _
 
 from consult.markdown import render_markdown
+from consult.models import Disposition
+from consult.services import MAX_REPLY_DEPTH
 
 register = template.Library()
 
@@ -15,3 +29,186 @@ def markdown(text: str):
 @register.filter
 def get_count(counts: dict, key: str) -> int:
     return counts.get(key, 0)
+
+
+# --------------------------------------------------------------------------- comment threads
+
+_MARK = 987654321  # a comment id that stands in for the real one while reversing URLs once
+
+
+def _comment_url(name: str, consultation) -> tuple[str, str]:
+    """The URL of a comment action as (before the id, after the id), reversed once."""
+    url = reverse(f"consult:{name}", args=[consultation.process.slug, consultation.slug, _MARK])
+    head, _sep, tail = url.rpartition(str(_MARK))
+    return escape(head), escape(tail)
+
+
+@register.simple_tag(takes_context=True)
+def comment_threads(context, threads) -> SafeString:
+    """The section's comment forest (``selectors.section_threads``) as ``<li>`` items,
+    each reply list nested in its comment.
+
+    Built in Python rather than with an ``{% include %}`` per comment: a busy section
+    has hundreds of comments with five or six forms each, and the template engine's
+    per-node cost (URL reversing, CSRF and translation tags) made the page take seconds
+    (docs/performance.md, "Consultation pages"). URLs are reversed once, translations
+    looked up once, the CSRF field rendered once, and every value is escaped here."""
+    return _ThreadRenderer(context).render(threads)
+
+
+class _ThreadRenderer:
+    def __init__(self, context) -> None:
+        consultation = context["consultation"]
+        user = context.get("user")
+        self.user_pk = user.pk if user is not None and user.is_authenticated else None
+        self.may_comment = bool(context.get("may_comment"))
+        self.may_moderate = bool(context.get("may_moderate"))
+        self.kinds = [
+            (escape(str(k)), escape(str(label))) for k, label in context["reaction_kinds"]
+        ]
+        self.disabled = "" if self.user_pk is not None else " disabled"
+        self.csrf = CsrfTokenNode().render(context)
+        self.urls = {
+            name: _comment_url(name, consultation)
+            for name in ("react", "edit_comment", "delete_comment", "report", "moderate")
+        }
+        self.add_url = escape(
+            reverse(
+                "consult:add_comment",
+                args=[consultation.process.slug, consultation.slug, context["section"].pk],
+            )
+        )
+        t = {
+            key: escape(_(text))
+            for key, text in {
+                "deleted": "This comment was deleted by its author.",
+                "edited": "edited",
+                "reply": "Reply",
+                "your_reply": "Your reply",
+                "edit": "Edit",
+                "your_comment": "Your comment",
+                "save": "Save",
+                "delete": "Delete",
+                "report": "Report",
+                "what": "What is wrong with this comment?",
+                "moderate": "Moderate",
+                "why_hide": "Reason for hiding (shown in the moderation log)",
+                "hide": "Hide",
+            }.items()
+        }
+        self.t = t
+        self.hidden = _("Hidden by a moderator: %(reason)s")
+        self.on_version = _("on version %(v)s")
+        self.decisions = {k: escape(str(label)) for k, label in Disposition.Decision.choices}
+        # The date filter's "j M Y, H:i" in the active time zone ({% timezone %}), once
+        # per page for the month names rather than once per comment.
+        self.zone = get_current_timezone() if settings.USE_TZ else None
+        self.months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
+
+    def url(self, name: str, pk: int) -> str:
+        head, tail = self.urls[name]
+        return f"{head}{pk}{tail}"
+
+    def render(self, threads) -> SafeString:
+        out: list[str] = []
+        for comment in threads:
+            self.comment(comment, out)
+        return mark_safe("".join(out))  # noqa: S308 - every value escaped in comment()
+
+    def comment(self, comment, out: list[str]) -> None:
+        t, pk = self.t, comment.pk
+        out.append(f'<li class="comment" id="comment-{pk}">\n')
+        if comment.deleted_at:
+            out.append(f'  <p class="muted placeholder">{t["deleted"]}</p>\n')
+        elif comment.hidden_at:
+            text = self.hidden % {"reason": escape(comment.hidden_reason)}
+            out.append(f'  <p class="muted placeholder">{text}</p>\n')
+        else:
+            self.body(comment, out)
+        replies = getattr(comment, "thread_replies", None)
+        if replies:
+            out.append('  <ol class="thread">')
+            for reply in replies:
+                self.comment(reply, out)
+            out.append("</ol>\n")
+        out.append("</li>\n")
+
+    def body(self, comment, out: list[str]) -> None:
+        t, pk, csrf = self.t, comment.pk, self.csrf
+        author = comment.author
+        profile = getattr(author, "profile", None)
+        name = escape(
+            (profile.display_name if profile is not None else "") or author.get_username()
+        )
+        created = comment.created_at
+        if self.zone is not None:
+            created = created.astimezone(self.zone)
+        when = f"{created.day} {self.months[created.month]} {created.year}, {created:%H:%M}"
+        version = self.on_version % {"v": escape(str(comment.version.number))}
+        edited = f" · {t['edited']}" if comment.edited_at else ""
+        out.append(
+            f'  <p class="byline"><strong>{name}</strong>\n'
+            f'    <span class="muted">· <time datetime="{created.isoformat()}">'
+            f"{when}</time>\n"
+            f"    · {version}{edited}</span></p>\n"
+            f'  <div class="prose">{render_markdown(comment.body)}</div>\n'
+        )
+        disposition = getattr(comment, "disposition", None)
+        if disposition is not None:
+            decision = self.decisions.get(disposition.decision, escape(disposition.decision))
+            out.append(
+                f'  <p class="disposition"><strong>{decision}</strong>: '
+                f"{escape(disposition.response)}</p>\n"
+            )
+        out.append('  <div class="comment-actions">\n')
+        react = self.url("react", pk)
+        counts = comment.reaction_counts
+        for kind, label in self.kinds:
+            out.append(
+                f'    <form method="post" action="{react}" class="inline">{csrf}'
+                f'<input type="hidden" name="kind" value="{kind}">'
+                f'<button type="submit" class="small"{self.disabled}>{label}'
+                f" ({counts.get(kind, 0)})</button></form>\n"
+            )
+        if self.may_comment and comment.depth < MAX_REPLY_DEPTH:
+            out.append(
+                f"    <details><summary>{t['reply']}</summary>\n"
+                f'      <form method="post" action="{self.add_url}">{csrf}\n'
+                f'        <label for="reply-{pk}">{t["your_reply"]}</label>\n'
+                f'        <textarea id="reply-{pk}" name="body" rows="3" maxlength="5000"'
+                " required></textarea>\n"
+                f'        <input type="hidden" name="parent" value="{pk}">\n'
+                f'        <button type="submit">{t["reply"]}</button>\n'
+                "      </form>\n    </details>\n"
+            )
+        if self.may_comment and self.user_pk is not None and comment.author_id == self.user_pk:
+            out.append(
+                f"    <details><summary>{t['edit']}</summary>\n"
+                f'      <form method="post" action="{self.url("edit_comment", pk)}">{csrf}\n'
+                f'        <label for="edit-{pk}">{t["your_comment"]}</label>\n'
+                f'        <textarea id="edit-{pk}" name="body" rows="3" maxlength="5000" required>'
+                f"{escape(comment.body)}</textarea>\n"
+                f'        <button type="submit">{t["save"]}</button>\n'
+                "      </form>\n    </details>\n"
+                f'    <form method="post" action="{self.url("delete_comment", pk)}" class="inline">'
+                f'{csrf}<button type="submit" class="small danger">{t["delete"]}</button></form>\n'
+            )
+        out.append(
+            f"    <details><summary>{t['report']}</summary>\n"
+            f'      <form method="post" action="{self.url("report", pk)}">{csrf}\n'
+            f'        <label for="report-{pk}">{t["what"]}</label>\n'
+            f'        <input type="text" id="report-{pk}" name="reason" maxlength="300" required>\n'
+            f'        <button type="submit" class="small">{t["report"]}</button>\n'
+            "      </form>\n    </details>\n"
+        )
+        if self.may_moderate:
+            out.append(
+                f"    <details><summary>{t['moderate']}</summary>\n"
+                f'      <form method="post" action="{self.url("moderate", pk)}">{csrf}\n'
+                '        <input type="hidden" name="action" value="hide">\n'
+                f'        <label for="hide-{pk}">{t["why_hide"]}</label>\n'
+                f'        <input type="text" id="hide-{pk}" name="reason" maxlength="300" required>\n'
+                f'        <button type="submit" class="small danger">{t["hide"]}</button>\n'
+                "      </form>\n    </details>\n"
+            )
+        out.append("  </div>\n")

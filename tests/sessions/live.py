@@ -38,6 +38,7 @@ class Client:
         self.seen: list[dict[str, Any]] = []  # every message read, in order
         self.backlog: list[dict[str, Any]] = []  # read but not yet taken by until()
         self.welcome: dict[str, Any] | None = None
+        self.unfolded: list[dict[str, Any]] = []
 
     async def send(self, payload: dict[str, Any]) -> None:
         await self.comm.send_json_to(payload)
@@ -49,8 +50,19 @@ class Client:
         await self.comm.send_to(bytes_data=data)
 
     async def receive(self, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """The next message. An ``items`` event (several item changes of one tick) is
+        also unfolded into one ``item`` message per change, after it, with its seq, so
+        tests can wait for a change however the hub grouped it."""
+        if self.unfolded:
+            return self.unfolded.pop(0)
         message = await self.comm.receive_json_from(timeout=timeout)
         self.seen.append(message)
+        if message.get("type") == "event" and message.get("name") == "items" and message["data"]:
+            activity = message["data"]["activity"]
+            self.unfolded = [
+                {**message, "name": "item", "data": {"activity": activity, **change}}
+                for change in message["data"]["changes"]
+            ]
         return message
 
     async def until(self, predicate, timeout: float = TIMEOUT) -> dict[str, Any]:

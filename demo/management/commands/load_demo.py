@@ -2,8 +2,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
-from demo import data
+from demo import consultation, data
 
 
 class Command(BaseCommand):
@@ -24,6 +25,10 @@ class Command(BaseCommand):
             Permission.objects.get(codename="organise", content_type__app_label="live")
         )
         session = data.load(owner=user)
+        draft = consultation.load(owner=user, process=session.event.process)
+        draft_url = "http://127.0.0.1:8000" + reverse(
+            "consult:consultation", args=[draft.process.slug, draft.slug]
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo ready.\n"
@@ -31,5 +36,8 @@ class Command(BaseCommand):
                 "  at http://127.0.0.1:8000/accounts/login/\n"
                 f"  Join code: {session.code}  (participants: http://127.0.0.1:8000/j/{session.code})\n"
                 f"  Projector: http://127.0.0.1:8000/s/{session.code}/screen\n"
+                f"  Consultation: {draft_url}\n"
+                f"  Stakeholder logins (comment, validate): amara, lucas, ines, thabo"
+                f" / {consultation.PARTICIPANT_PASSWORD}\n"
             )
         )

@@ -171,6 +171,7 @@
         if (msg.name === "room") { setRoom(msg.data); render(); }
         else if (msg.name === "tally") { state.tallies[msg.data.activity] = msg.data; render(msg.data.activity); }
         else if (msg.name === "item" && msg.data) applyItem(msg.data);
+        else if (msg.name === "items" && msg.data) applyItems(msg.data);
         break;
       case "ack":
         if (!pending[msg.ref] && role === "participant") break;
@@ -203,8 +204,11 @@
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
 
+  var roomCount = 0; // room data received: kinds with items redraw from the new lists
+
   function setRoom(data) {
     state.room = data;
+    roomCount += 1;
     state.tallies = {};
     data.activities.forEach(function (a) {
       state.tallies[a.id] = { activity: a.id, count: a.count, tally: a.tally };
@@ -214,10 +218,17 @@
   // One changed item of an activity with items (see docs/protocol.md): its kind
   // merges it into activity.items, then the activity is drawn again.
   function applyItem(data) {
+    applyItems({ activity: data.activity, changes: [data] });
+  }
+
+  // Several changes of one tick (an "items" event): merged in order, drawn once.
+  function applyItems(data) {
     var activity = (state.room.activities || []).filter(function (a) { return a.id === data.activity; })[0];
     var plugin = activity && kindOf(activity);
     if (!plugin || !plugin.applyItem) return;
-    plugin.applyItem(api, activity, data);
+    data.changes.forEach(function (change) {
+      plugin.applyItem(api, activity, Object.assign({}, change, { activity: data.activity }));
+    });
     activity.version = (activity.version || 0) + 1;
     render(activity.id);
   }
@@ -439,7 +450,8 @@
 
   function renderResults(box, activity, tally) {
     // Redraw only what changed: the region is aria-live, every redraw is announced.
-    var sig = JSON.stringify(tally || null) + (activity.status || "") + ":" + (activity.version || 0);
+    var sig = JSON.stringify(tally || null) + (activity.status || "") + ":" + (activity.version || 0) +
+      (activity.items !== undefined ? ":" + roomCount : "");
     if (box.dataset.sig === sig) return;
     box.dataset.sig = sig;
     var plugin = kindOf(activity);

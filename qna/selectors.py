@@ -1,0 +1,239 @@
+"""Reads for Q&A activities: per-role question views, the tally, a participant's own
+questions and upvotes, and the export rows.
+
+What each role sees of a question:
+
+- participants and the projector: visible questions only, with the asker's display
+  name unless the question is anonymous (or the asker left the name empty), never
+  the asker's participant id (it would tie anonymous questions to named ones);
+- the facilitator: every question (pending and hidden too), with its status, and the
+  asker's name unless the question is anonymous and ``moderators_see_names`` is off.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from sessions.kinds import Role
+from sessions.models import Activity, Participant
+
+from .models import Question, QuestionVote
+from .services import setting
+
+PUBLIC_ROLES = (Role.PARTICIPANT, Role.SCREEN)
+
+
+def _time(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def public_view(question: Question) -> dict[str, Any]:
+    """A visible question as participants and the projector see it."""
+    name = "" if question.anonymous else question.participant.display_name
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "author": name or None,
+        "answered": question.answered,
+        "created_at": _time(question.created_at),
+    }
+
+
+def facilitator_view(question: Question, *, see_names: bool) -> dict[str, Any]:
+    name = question.participant.display_name if see_names or not question.anonymous else ""
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "author": name or None,
+        "anonymous": question.anonymous,
+        "status": question.status,
+        "answered": question.answered,
+        "created_at": _time(question.created_at),
+        "answered_at": _time(question.answered_at),
+    }
+
+
+def own_view(question: Question) -> dict[str, Any]:
+    """A question as its asker sees it in their own state."""
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "anonymous": question.anonymous,
+        "status": question.status,
+        "answered": question.answered,
+        "created_at": _time(question.created_at),
+    }
+
+
+def item_lists(activity: Activity) -> dict[str, list[dict[str, Any]]]:
+    """Every question per role (see the module docstring), oldest first."""
+    see_names = setting(activity, "moderators_see_names")
+    questions = list(
+        Question.objects.filter(activity=activity).select_related("participant").order_by("id")
+    )
+    public = [public_view(q) for q in questions if q.status == Question.Status.VISIBLE]
+    return {
+        Role.FACILITATOR.value: [facilitator_view(q, see_names=see_names) for q in questions],
+        Role.PARTICIPANT.value: public,
+        Role.SCREEN.value: public,
+    }
+
+
+def item_views(activity: Activity, item: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
+    """One change as each role sees it. ``item`` is what the services published:
+
+    - ``{"on_screen": True}``: the projector's question changed; every role gets
+      ``{"on_screen": <id or null>}``;
+    - ``{"question": id, "was_public": bool}``: a question was asked, moderated or
+      withdrawn (``was_public``: it was visible to the room before the change).
+      Every role gets ``{"question": <its view>}`` if it may see the question now, else
+      ``{"removed": id}`` if it may have seen it before, else nothing (null).
+    """
+    if "on_screen" in item:
+        view = {"on_screen": activity.config.get("on_screen")}
+        return {role.value: view for role in Role}
+    qid = item["question"]
+    question = (
+        Question.objects.filter(pk=qid, activity=activity).select_related("participant").first()
+    )
+    removed = {"removed": qid}
+    if question is None:
+        # Withdrawn (or withdrawn since this change): whoever may have seen it drops it.
+        public = removed if item.get("was_public") else None
+        staff = removed
+    else:
+        see_names = setting(activity, "moderators_see_names")
+        staff = {"question": facilitator_view(question, see_names=see_names)}
+        if question.status == Question.Status.VISIBLE:
+            public = {"question": public_view(question)}
+        else:
+            public = removed if item.get("was_public") else None
+    views: dict[str, dict[str, Any] | None] = {Role.FACILITATOR.value: staff}
+    for role in PUBLIC_ROLES:
+        views[role.value] = public
+    return views
+
+
+def tally(activity: Activity) -> dict[str, Any]:
+    """Counts and upvotes of the visible questions, the question on the projector and
+    (for the facilitator only, see ``role_view``) how many await approval."""
+    counts = Question.objects.filter(activity=activity).aggregate(
+        questions=Count("id", filter=Q(status=Question.Status.VISIBLE)),
+        answered=Count("id", filter=Q(status=Question.Status.VISIBLE, answered=True)),
+        pending=Count("id", filter=Q(status=Question.Status.PENDING)),
+    )
+    votes = (
+        QuestionVote.objects.filter(
+            question__activity=activity, question__status=Question.Status.VISIBLE
+        )
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+        .order_by("question_id")
+    )
+    return {
+        "questions": counts["questions"],
+        "answered": counts["answered"],
+        "pending": counts["pending"],
+        "votes": {str(qid): n for qid, n in votes},
+        "on_screen": activity.config.get("on_screen"),
+    }
+
+
+def role_view(tally: dict[str, Any], role: Role) -> dict[str, Any]:
+    if role is Role.FACILITATOR:
+        return tally
+    return {k: v for k, v in tally.items() if k != "pending"}
+
+
+def participant_state(activity: Activity, participant: Participant) -> dict[str, Any] | None:
+    """The participant's own questions (whatever their status) and the ids of the
+    questions they upvoted; None if they have neither."""
+    questions = [
+        own_view(q)
+        for q in Question.objects.filter(activity=activity, participant=participant).order_by("id")
+    ]
+    upvoted = list(
+        QuestionVote.objects.filter(question__activity=activity, participant=participant)
+        .order_by("question_id")
+        .values_list("question_id", flat=True)
+    )
+    if not questions and not upvoted:
+        return None
+    return {"questions": questions, "upvoted": upvoted}
+
+
+def response_counts(activities: list[Activity]) -> dict[int, int]:
+    """Visible questions per activity."""
+    counts = dict(
+        Question.objects.filter(activity__in=activities, status=Question.Status.VISIBLE)
+        .values_list("activity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {a.pk: counts.get(a.pk, 0) for a in activities}
+
+
+def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
+    """The visible questions as anyone may read them (``ActivityKind.evidence_rows``),
+    most upvoted first: never pending or hidden ones, never who asked."""
+    questions = (
+        Question.objects.filter(activity=activity, status=Question.Status.VISIBLE)
+        .annotate(upvotes=Count("votes"))
+        .order_by("-upvotes", "id")
+        .values_list("text", "upvotes", "answered")
+    )
+    return [
+        {
+            "label": text,
+            "value": upvotes,
+            "share": None,
+            "detail": _("upvotes · answered") if answered else _("upvotes"),
+        }
+        for text, upvotes, answered in questions
+    ]
+
+
+EXPORT_COLUMNS = (
+    "question",
+    "anonymous",
+    "status",
+    "answered",
+    "upvotes",
+    "asked_at",
+    "answered_at",
+)
+
+
+def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
+    """One row per question, whatever its status, oldest first.
+
+    The export is for organisers, so the asker's profile columns stay, anonymous or not;
+    only the display name of an anonymous question is left blank when the facilitator
+    chose not to see names (``moderators_see_names`` off)."""
+    see_names = setting(activity, "moderators_see_names")
+    questions = (
+        Question.objects.filter(activity=activity)
+        .select_related("participant")
+        .annotate(upvotes=Count("votes"))
+        .order_by("id")
+    )
+    for q in questions:
+        participant = q.participant
+        if q.anonymous and not see_names:
+            participant = copy.copy(participant)  # never saved: only this row's copy
+            participant.display_name = ""
+        yield {
+            "participant": participant,
+            "question": q.text,
+            "anonymous": q.anonymous,
+            "status": q.status,
+            "answered": q.answered,
+            "upvotes": q.upvotes,
+            "asked_at": _time(q.created_at),
+            "answered_at": _time(q.answered_at) or "",
+        }

@@ -1,0 +1,278 @@
+"""Writes for Q&A activities: settings, asking, upvoting, withdrawing and moderating.
+
+Every function runs inside the caller's transaction (``perform_command`` or
+``moderate_activity``), raises ``CommandError`` with a typed code before changing
+anything, and publishes each changed question with ``publish_item``. The question on
+the projector lives in ``activity.config["on_screen"]`` (a question id or None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions.kinds import CommandError
+from sessions.models import Activity, Participant
+from sessions.services import publish_item
+
+from .models import TEXT_LIMIT, Question, QuestionVote
+
+DEFAULTS: dict[str, Any] = {
+    "max_length": 300,
+    "max_questions": 5,
+    "allow_anonymous": True,
+    "moderators_see_names": True,
+    "premoderate": False,
+}
+MIN_LENGTH = 20
+MAX_QUESTIONS = 20
+SETTINGS = tuple(DEFAULTS)
+
+
+def _int_setting(raw: dict[str, Any], name: str, low: int, high: int) -> int:
+    value = raw.get(name)
+    if value in (None, ""):
+        return DEFAULTS[name]
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValidationError({name: _("Enter a whole number.")})
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: _("Enter a whole number.")}) from None
+    if not low <= value <= high:
+        raise ValidationError(
+            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+        )
+    return value
+
+
+def _bool_setting(raw: dict[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    if value is None:
+        return DEFAULTS[name]
+    if not isinstance(value, bool):
+        raise ValidationError({name: _("Choose yes or no.")})
+    return value
+
+
+def clean_config(raw: dict[str, Any]) -> dict[str, Any]:
+    """A Q&A's settings with defaults filled in; ``on_screen`` starts empty."""
+    if not isinstance(raw, dict):
+        raise ValidationError(_("The settings must be a mapping."))
+    return {
+        "max_length": _int_setting(raw, "max_length", MIN_LENGTH, TEXT_LIMIT),
+        "max_questions": _int_setting(raw, "max_questions", 1, MAX_QUESTIONS),
+        "allow_anonymous": _bool_setting(raw, "allow_anonymous"),
+        "moderators_see_names": _bool_setting(raw, "moderators_see_names"),
+        "premoderate": _bool_setting(raw, "premoderate"),
+        "on_screen": None,
+    }
+
+
+def setting(activity: Activity, name: str) -> Any:
+    return activity.config.get(name, DEFAULTS[name])
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _question_id(data: Any) -> int:
+    """The question id of ``{"question": <id>}``."""
+    qid = data.get("question") if isinstance(data, dict) else None
+    if not isinstance(qid, int) or isinstance(qid, bool) or not 0 < qid < 2**63:
+        raise CommandError("invalid_value", _('Send {"question": <id>}.'))
+    return qid
+
+
+def _find(activity: Activity, data: Any, *, lock: bool = False) -> Question:
+    qid = _question_id(data)
+    qs = Question.objects.filter(pk=qid, activity=activity)
+    if lock:
+        qs = qs.select_for_update()
+    question = qs.first()
+    if question is None:
+        raise CommandError("not_found", _("This question does not exist."))
+    return question
+
+
+def _publish(activity: Activity, question_id: int, was_public: bool) -> None:
+    publish_item(activity=activity, item={"question": question_id, "was_public": was_public})
+
+
+def _set_on_screen(activity: Activity, question_id: int | None) -> bool:
+    """Put a question (or none) on the projector; False if nothing changed."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.config.get("on_screen") == question_id:
+        activity.config = locked.config
+        return False
+    locked.config = {**locked.config, "on_screen": question_id}
+    locked.save(update_fields=["config"])
+    activity.config = locked.config
+    publish_item(activity=activity, item={"on_screen": True})
+    return True
+
+
+def _clear_screen_of(activity: Activity, question_id: int) -> None:
+    """Take a question off the projector if it is there (it was hidden or withdrawn)."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity.config = locked.config
+    if locked.config.get("on_screen") == question_id:
+        _set_on_screen(activity, None)
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def ask_question(*, activity: Activity, participant: Participant, data: Any) -> Question:
+    """``data``: ``{"text": str, "anonymous": bool (optional)}``."""
+    if not isinstance(data, dict):
+        raise CommandError("invalid_value", _('Send {"text": "your question"}.'))
+    text = data.get("text")
+    anonymous = data.get("anonymous", False)
+    if not isinstance(text, str) or "\x00" in text:
+        raise CommandError("invalid_value", _("The question must be text."))
+    if not isinstance(anonymous, bool):
+        raise CommandError("invalid_value", _("'anonymous' must be true or false."))
+    text = " ".join(text.split())
+    if not text:
+        raise CommandError("empty", _("Write your question first."))
+    limit = setting(activity, "max_length")
+    if len(text) > limit:
+        raise CommandError(
+            "too_long", _("Keep your question under %(n)d characters.") % {"n": limit}
+        )
+    if anonymous and not setting(activity, "allow_anonymous"):
+        raise CommandError(
+            "anonymous_not_allowed", _("Questions cannot be anonymous in this session.")
+        )
+    # One ask at a time per participant, so two quick asks cannot both pass the limit.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    most = setting(activity, "max_questions")
+    if Question.objects.filter(activity=activity, participant=participant).count() >= most:
+        raise CommandError(
+            "too_many",
+            _("You can ask at most %(n)d questions here.") % {"n": most},
+        )
+    question = Question.objects.create(
+        activity=activity,
+        participant=participant,
+        text=text,
+        anonymous=anonymous,
+        status=Question.Status.PENDING
+        if setting(activity, "premoderate")
+        else Question.Status.VISIBLE,
+    )
+    _publish(activity, question.pk, was_public=False)
+    return question
+
+
+def _votable(activity: Activity, participant: Participant, data: Any) -> Question:
+    question = _find(activity, data)
+    if question.participant_id == participant.pk:
+        raise CommandError("own_question", _("You cannot upvote your own question."))
+    if question.status != Question.Status.VISIBLE:
+        raise CommandError("not_found", _("This question does not exist."))
+    return question
+
+
+def upvote(*, activity: Activity, participant: Participant, data: Any) -> None:
+    """Upvote a visible question of someone else; a second upvote changes nothing (the
+    unique constraint keeps one, without an error that would abort the transaction)."""
+    question = _votable(activity, participant, data)
+    QuestionVote.objects.bulk_create(
+        [QuestionVote(question=question, participant=participant)], ignore_conflicts=True
+    )
+
+
+def remove_upvote(*, activity: Activity, participant: Participant, data: Any) -> bool:
+    """Take back an upvote; without one, nothing changes. True if one was removed."""
+    question = _votable(activity, participant, data)
+    deleted, _details = QuestionVote.objects.filter(
+        question=question, participant=participant
+    ).delete()
+    return bool(deleted)
+
+
+def withdraw_question(*, activity: Activity, participant: Participant, data: Any) -> None:
+    """Delete one's own question (with its upvotes) while it has not been answered."""
+    question = _find(activity, data, lock=True)
+    if question.participant_id != participant.pk:
+        raise CommandError("not_yours", _("You can only withdraw your own questions."))
+    if question.answered:
+        raise CommandError(
+            "already_answered", _("This question has been answered and cannot be withdrawn.")
+        )
+    was_public = question.status == Question.Status.VISIBLE
+    qid = question.pk
+    question.delete()
+    _clear_screen_of(activity, qid)
+    _publish(activity, qid, was_public=was_public)
+
+
+# --------------------------------------------------------------------------- facilitator
+
+STATUS_MOVES: dict[str, tuple[set[str], str, str, Any]] = {
+    # action: (statuses it applies to, new status, error code, error message)
+    "approve": (
+        {Question.Status.PENDING},
+        Question.Status.VISIBLE,
+        "not_pending",
+        gettext_lazy("This question is not awaiting approval."),
+    ),
+    "hide": (
+        {Question.Status.PENDING, Question.Status.VISIBLE},
+        Question.Status.HIDDEN,
+        "already_hidden",
+        gettext_lazy("This question is already hidden."),
+    ),
+    "unhide": (
+        {Question.Status.HIDDEN},
+        Question.Status.VISIBLE,
+        "not_hidden",
+        gettext_lazy("This question is not hidden."),
+    ),
+}
+MODERATION_ACTIONS = frozenset(
+    {*STATUS_MOVES, "mark_answered", "mark_unanswered", "put_on_screen", "clear_screen"}
+)
+
+
+def moderate(*, activity: Activity, action: str, data: Any) -> None:
+    """A facilitator's action on one question (``data``: ``{"question": <id>}``), or
+    ``clear_screen`` (no data)."""
+    if action == "clear_screen":
+        _set_on_screen(activity, None)
+        return
+    if action not in MODERATION_ACTIONS:
+        raise CommandError("unknown_action", _("This activity has no such action."))
+    question = _find(activity, data, lock=True)
+    was_public = question.status == Question.Status.VISIBLE
+    if action == "put_on_screen":
+        if not was_public:
+            raise CommandError(
+                "not_visible", _("Only a question visible to the room can go on the projector.")
+            )
+        _set_on_screen(activity, question.pk)
+        return
+    if action in STATUS_MOVES:
+        allowed, new_status, code, message = STATUS_MOVES[action]
+        if question.status not in allowed:
+            raise CommandError(code, str(message))
+        question.status = new_status
+        question.save(update_fields=["status"])
+        if new_status != Question.Status.VISIBLE:
+            _clear_screen_of(activity, question.pk)
+    else:
+        answered = action == "mark_answered"
+        if question.answered == answered:
+            if answered:
+                raise CommandError("already_answered", _("This question is already answered."))
+            raise CommandError("not_answered", _("This question is not marked answered."))
+        question.answered = answered
+        question.answered_at = timezone.now() if answered else None
+        question.save(update_fields=["answered", "answered_at"])
+    _publish(activity, question.pk, was_public=was_public)

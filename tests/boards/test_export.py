@@ -1,0 +1,138 @@
+"""A board's notes through the console's CSV and JSON exports: one row per note, with
+the author's stakeholder profile."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from boards.models import Cluster
+from tests import factories
+from tests.boards.boards import act, make_board, moderate, post
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "participant",
+    "display_name",
+    "stakeholder_group",
+    "country",
+    "sector",
+    "gender",
+    "organisation",
+    "note_id",
+    "column",
+    "note",
+    "cluster",
+    "upvotes",
+    "hidden",
+    "merged_into",
+]
+
+
+@pytest.fixture
+def board():
+    board = make_board()
+    ana = factories.make_participant(
+        session=board.session,
+        display_name="Ana",
+        stakeholder_group="civil_society",
+        country="BR",
+        sector="mobility",
+    )
+    ben = factories.make_participant(session=board.session)
+    a1 = post(board, ana, '=HYPERLINK("x")', column=1)
+    b1 = post(board, ben, "Audit smelters")
+    b2 = post(board, ben, "Audit the smelters")
+    moderate(board, "create_cluster", {"name": "Audits"})
+    moderate(board, "assign", {"note": b1.pk, "cluster": Cluster.objects.get().pk})
+    moderate(board, "start_voting", {"budget": 3})
+    act(board, ana, "upvote", {"note": b1.pk})
+    act(board, ana, "upvote", {"note": b2.pk})
+    act(board, ben, "upvote", {"note": b2.pk})
+    moderate(board, "merge", {"note": b2.pk, "into": b1.pk})
+    moderate(board, "hide", {"note": a1.pk})
+    return board, ana, ben, (a1, b1, b2)
+
+
+def test_csv_and_json_exports_have_one_row_per_note(client, board):
+    board, ana, ben, (a1, b1, b2) = board
+    client.force_login(board.session.event.owner)
+    code = board.session.code
+    response = client.get(reverse("frontend:export_json", args=[code, board.pk]))
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["activity"]["kind"] == "idea_board" and body["columns"] == COLUMNS
+    assert body["responses"] == [
+        {
+            "participant": ben.pk,
+            "display_name": "",
+            "stakeholder_group": "",
+            "country": "",
+            "sector": "",
+            "gender": "",
+            "organisation": "",
+            "note_id": b1.pk,
+            "column": "Challenges",
+            "note": "Audit smelters",
+            "cluster": "Audits",
+            "upvotes": 2,  # Ana's two votes count once after the merge, plus Ben's
+            "hidden": False,
+            "merged_into": "",
+        },
+        {
+            "participant": ben.pk,
+            "display_name": "",
+            "stakeholder_group": "",
+            "country": "",
+            "sector": "",
+            "gender": "",
+            "organisation": "",
+            "note_id": b2.pk,
+            "column": "Challenges",
+            "note": "Audit the smelters",
+            "cluster": "",
+            "upvotes": 0,
+            "hidden": False,
+            "merged_into": b1.pk,
+        },
+        {
+            "participant": ana.pk,
+            "display_name": "Ana",
+            "stakeholder_group": "civil_society",
+            "country": "BR",
+            "sector": "mobility",
+            "gender": "",
+            "organisation": "",
+            "note_id": a1.pk,
+            "column": "Solutions",
+            "note": '=HYPERLINK("x")',
+            "cluster": "",
+            "upvotes": 0,
+            "hidden": True,
+            "merged_into": "",
+        },
+    ]
+
+    response = client.get(reverse("frontend:export_csv", args=[code, board.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == COLUMNS
+    assert [r[7:] for r in rows[1:]] == [
+        [str(b1.pk), "Challenges", "Audit smelters", "Audits", "2", "False", ""],
+        [str(b2.pk), "Challenges", "Audit the smelters", "", "0", "False", str(b1.pk)],
+        # A formula typed by a participant is defused for spreadsheets.
+        [str(a1.pk), "Solutions", '\'=HYPERLINK("x")', "", "0", "True", ""],
+    ]
+    assert rows[3][:5] == [str(ana.pk), "Ana", "civil_society", "BR", "mobility"]
+
+
+def test_only_the_sessions_facilitator_exports_a_board(client, board):
+    board, *_ = board
+    client.force_login(factories.make_user(organiser=True))
+    for fmt in ("csv", "json"):
+        url = reverse(f"frontend:export_{fmt}", args=[board.session.code, board.pk])
+        assert client.get(url).status_code == 403
