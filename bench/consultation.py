@@ -18,8 +18,11 @@ A time is the wall time of one request on loopback, from opening the connection 
 last byte of the response (gzip accepted, as a browser does): the time Django takes to
 produce the response, plus the loopback connect, which is what the baseline shows.
 Warm-up requests are left out; the pages are requested in turn so that each sees the
-same machine. Query counts come from the same requests made in-process
-(``django.test.Client`` and ``CaptureQueriesContext``) against the same database.
+same machine. ``*_server_cpu_ms`` is the CPU time the Daphne process used per request
+(from /proc, averaged over the timed requests): on a shared machine the wall time also
+holds the time spent waiting for a core, and the two together tell which it was.
+Query counts come from the same requests made in-process (``django.test.Client`` and
+``CaptureQueriesContext``) against the same database.
 
 Set-up: the consultation, its versions, its opening and the validation round go through
 ``consult.services``, and so do the deletions and the moderators' hiding; the people,
@@ -39,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import http.client
+import os
 import random
 import re
 import time
@@ -431,9 +435,14 @@ def timed_get(port: int, path: str, cookie: str | None) -> tuple[float, int, byt
     return elapsed, response.status, body
 
 
-def run_consultation(args) -> dict:
-    import os
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+
+def run_consultation(args) -> dict:
     import django
 
     from bench import room
@@ -497,12 +506,15 @@ def run_consultation(args) -> dict:
     room.log(f"starting Daphne on 127.0.0.1:{servers.ports[0]}")
     servers.start()
     times: dict[str, list[float]] = {name: [] for name in {**targets, **slow_targets}}
+    cpu: dict[str, float] = dict.fromkeys(times, 0.0)
     sizes: dict[str, int] = {}
 
     def rounds(targets: dict, warmup: int, timed: int) -> None:
         for round_no in range(warmup + timed):
             for name, (path, cookie) in targets.items():
+                before = cpu_seconds(server)
                 elapsed, status, body = timed_get(servers.ports[0], path, cookie)
+                used = cpu_seconds(server) - before
                 if status != 200:
                     raise RuntimeError(f"GET {path} ({name}) gave {status}")
                 if round_no < warmup:
@@ -510,12 +522,16 @@ def run_consultation(args) -> dict:
                     sizes[name] = len(body)
                 else:
                     times[name].append(elapsed)
+                    cpu[name] += used
 
+    server = servers.procs[0].pid
+    load_before = os.getloadavg()[0]
     try:
         rounds(targets, WARMUP, args.requests)
         room.log(f"timed {args.requests} requests per page; now the organiser's report page")
         rounds(slow_targets, 1, min(ORGANISER_REQUESTS, args.requests))
     finally:
+        load_after = os.getloadavg()[0]
         servers.stop()
 
     pct, ms = room.percentile, room.ms
@@ -530,6 +546,8 @@ def run_consultation(args) -> dict:
     for name in ("section_page", "report_page", "baseline"):
         figures[f"{name}_p50_ms"] = ms(pct(times[name], 50))
         figures[f"{name}_p95_ms"] = ms(pct(times[name], 95))
+    for name in times:
+        figures[f"{name}_server_cpu_ms"] = ms(cpu[name] / max(len(times[name]), 1))
     figures["queries_section_page"] = queries["section_page"]
     figures["queries_report_page"] = queries["report_page"]
     for name in ("section_page_anonymous", "report_page_organiser"):
@@ -552,6 +570,8 @@ def run_consultation(args) -> dict:
             "hidden": data["hidden"],
             "build_s": round(build_s, 1),
             "cpus": os.cpu_count(),
+            "loadavg_1m_before": round(load_before, 2),
+            "loadavg_1m_after": round(load_after, 2),
         }
     )
     return figures

@@ -83,6 +83,9 @@ def _clean_text(text: Any, *, field: str, limit: int, empty_message: str) -> str
     if len(text) > limit:
         message = _("Keep it under %(n)d characters.") % {"n": limit}
         raise ValidationError({field: ValidationError(message, code="too_long")})
+    if "\x00" in text:  # PostgreSQL text cannot hold it; refuse rather than fail
+        message = _("Null characters are not allowed.")
+        raise ValidationError({field: ValidationError(message, code="null_character")})
     return text
 
 
@@ -436,6 +439,9 @@ def answer_section(
     if not SectionText.objects.filter(version=round.version, section=section).exists():
         raise ValidationError(_("That section is not in the version under validation."))
     reason = str(reason or "").strip()
+    if "\x00" in reason:
+        message = _("Null characters are not allowed.")
+        raise ValidationError({"reason": ValidationError(message, code="null_character")})
     if verdict != Verdict.AGREE and not reason:
         message = _("Say what should change, or why you disagree.")
         raise ValidationError({"reason": ValidationError(message, code="reason_required")})

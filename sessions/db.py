@@ -31,7 +31,8 @@ def broadcast_db_call(func):
 
 def close_thread_connections() -> None:
     """Close the database connections the worker threads hold (tests, before dropping
-    the test database). One task per thread: each waits at a barrier until all run."""
+    the test database). One task per thread: each waits at a barrier until all run,
+    so every call still in flight has finished when this returns."""
     from threading import Barrier
 
     from django.db import connections
@@ -41,7 +42,7 @@ def close_thread_connections() -> None:
         barrier = Barrier(size)
 
         def close(barrier=barrier) -> None:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=30)
             connections.close_all()
 
         for future in [executor.submit(close) for _ in range(size)]:

@@ -1,3 +1,4 @@
+import asyncio
 import os
 
 import pytest
@@ -5,6 +6,7 @@ import pytest_asyncio
 from django.conf import settings
 
 from sessions import realtime
+from sessions.db import close_thread_connections
 
 
 def pytest_sessionstart(session):
@@ -65,6 +67,9 @@ async def hub():
     await realtime.close_hub()
     await hub.layer.wait_received()
     channel_layers.backends.clear()
+    # A broadcast cancelled with the hub may still run on its thread: let it finish
+    # before the test's tables are flushed (else the flush can deadlock with it).
+    await asyncio.to_thread(close_thread_connections)
 
 
 @pytest.fixture(scope="session")

@@ -421,3 +421,27 @@ def test_reading_a_sections_threads_takes_the_same_queries_however_many_comments
         names = [c.author.profile.display_name for c in threads]
         versions = [c.version.number for c in threads]
     assert len(names) == len(versions) > 0
+
+
+def test_text_with_a_null_character_is_refused_by_the_services_and_nothing_is_saved():
+    consultation = make_consultation()
+    section = first_section(consultation)
+    author = make_member()
+    comment = services.add_comment(section=section, author=author, body="Fine.")
+    with pytest.raises(ValidationError) as refused:
+        services.add_comment(section=section, author=author, body="bad\x00text")
+    assert refused.value.message_dict == {"body": ["Null characters are not allowed."]}
+    with pytest.raises(ValidationError):
+        services.edit_comment(comment=comment, by=author, body="x\x00")
+    comment.refresh_from_db()
+    assert comment.body == "Fine."
+    assert Comment.objects.filter(section=section).count() == 1
+    version = selectors.latest_version(consultation)
+    round_ = services.open_round(
+        consultation=consultation, by=consultation.process.owner, version=version
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.answer_section(
+            round=round_, section=section, user=author, verdict="disagree", reason="no\x00"
+        )
+    assert refused.value.message_dict == {"reason": ["Null characters are not allowed."]}

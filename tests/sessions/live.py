@@ -19,7 +19,9 @@ from sessions.models import Activity, CommandReceipt, Participant, Session
 from tests import factories
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
-TIMEOUT = 5.0
+# Generous: a loaded 2-core machine can take seconds for a first join; only a failing
+# test ever waits this long.
+TIMEOUT = 15.0
 MISSING = object()
 
 db = database_sync_to_async
