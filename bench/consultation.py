@@ -17,10 +17,11 @@ Then it starts Daphne as production runs it (127.0.0.1, a free port) and times G
 A time is the wall time of one request on loopback, from opening the connection to the
 last byte of the response (gzip accepted, as a browser does): the time Django takes to
 produce the response, plus the loopback connect, which is what the baseline shows.
-Warm-up requests are left out; the pages are requested in turn so that each sees the
-same machine. ``*_server_cpu_ms`` is the CPU time the Daphne process used per request
-(from /proc, averaged over the timed requests): on a shared machine the wall time also
-holds the time spent waiting for a core, and the two together tell which it was.
+Warm-up requests are left out; the baseline and the section pages are requested in
+turn so that each sees the same machine, the report pages after them.
+``*_server_cpu_ms`` is the CPU time the Daphne process used per request (from /proc,
+averaged over the timed requests): on a shared machine the wall time also holds the
+time spent waiting for a core, and the two together tell which it was.
 Query counts come from the same requests made in-process (``django.test.Client`` and
 ``CaptureQueriesContext``) against the same database.
 
@@ -473,13 +474,27 @@ def run_consultation(args) -> dict:
     }
     participant = login_cookie(data["viewer"])
     organiser = login_cookie(data["organiser"])
-    targets = {
-        "baseline": (paths["baseline"], None),
-        "section_page": (paths["section"], participant),
-        "section_page_anonymous": (paths["section"], None),
-        "report_page": (paths["report"], None),
-    }
-    slow_targets = {"report_page_organiser": (paths["report"], organiser)}
+    # Requested in three groups, each page of a group in turn: the report pages after the
+    # section pages, so that their multi-megabyte renders do not leave their garbage to
+    # the section pages' collections.
+    groups = [
+        (
+            WARMUP,
+            args.requests,
+            {
+                "baseline": (paths["baseline"], None),
+                "section_page": (paths["section"], participant),
+                "section_page_anonymous": (paths["section"], None),
+            },
+        ),
+        (2, args.requests, {"report_page": (paths["report"], None)}),
+        (
+            1,
+            min(ORGANISER_REQUESTS, args.requests),
+            {"report_page_organiser": (paths["report"], organiser)},
+        ),
+    ]
+    targets = {name: target for _w, _n, group in groups for name, target in group.items()}
     expected = {
         "section_page": ('id="comment-', data["section_comments"]),
         "section_page_anonymous": ('id="comment-', data["section_comments"]),
@@ -497,7 +512,7 @@ def run_consultation(args) -> dict:
 
     queries = {}
     for name in ("section_page", "section_page_anonymous", "report_page", "report_page_organiser"):
-        path, cookie = {**targets, **slow_targets}[name]
+        path, cookie = targets[name]
         queries[name], body = count_queries(path, cookie)
         check(name, body)
     room.log(f"queries per page (in-process): {queries}")
@@ -505,7 +520,7 @@ def run_consultation(args) -> dict:
     servers = room.Servers(1)
     room.log(f"starting Daphne on 127.0.0.1:{servers.ports[0]}")
     servers.start()
-    times: dict[str, list[float]] = {name: [] for name in {**targets, **slow_targets}}
+    times: dict[str, list[float]] = {name: [] for name in targets}
     cpu: dict[str, float] = dict.fromkeys(times, 0.0)
     sizes: dict[str, int] = {}
 
@@ -527,9 +542,9 @@ def run_consultation(args) -> dict:
     server = servers.procs[0].pid
     load_before = os.getloadavg()[0]
     try:
-        rounds(targets, WARMUP, args.requests)
-        room.log(f"timed {args.requests} requests per page; now the organiser's report page")
-        rounds(slow_targets, 1, min(ORGANISER_REQUESTS, args.requests))
+        for warmup, timed, group in groups:
+            room.log(f"timing {timed} requests each of {', '.join(group)}")
+            rounds(group, warmup, timed)
     finally:
         load_after = os.getloadavg()[0]
         servers.stop()

@@ -64,7 +64,7 @@ class _ThreadRenderer:
         self.may_comment = bool(context.get("may_comment"))
         self.may_moderate = bool(context.get("may_moderate"))
         self.kinds = [
-            (escape(str(k)), escape(str(label))) for k, label in context["reaction_kinds"]
+            (escape(str(k)), escape(str(label))) for k, label in context.get("reaction_kinds", ())
         ]
         self.disabled = "" if self.user_pk is not None else " disabled"
         self.csrf = CsrfTokenNode().render(context)
@@ -72,31 +72,31 @@ class _ThreadRenderer:
             name: _comment_url(name, consultation)
             for name in ("react", "edit_comment", "delete_comment", "report", "moderate")
         }
-        self.add_url = escape(
-            reverse(
-                "consult:add_comment",
-                args=[consultation.process.slug, consultation.slug, context["section"].pk],
+        self.add_url = ""
+        if self.may_comment:
+            self.add_url = escape(
+                reverse(
+                    "consult:add_comment",
+                    args=[consultation.process.slug, consultation.slug, context["section"].pk],
+                )
             )
-        )
-        t = {
-            key: escape(_(text))
-            for key, text in {
-                "deleted": "This comment was deleted by its author.",
-                "edited": "edited",
-                "reply": "Reply",
-                "your_reply": "Your reply",
-                "edit": "Edit",
-                "your_comment": "Your comment",
-                "save": "Save",
-                "delete": "Delete",
-                "report": "Report",
-                "what": "What is wrong with this comment?",
-                "moderate": "Moderate",
-                "why_hide": "Reason for hiding (shown in the moderation log)",
-                "hide": "Hide",
-            }.items()
+        # Literal gettext calls, so that makemessages finds them.
+        texts = {
+            "deleted": _("This comment was deleted by its author."),
+            "edited": _("edited"),
+            "reply": _("Reply"),
+            "your_reply": _("Your reply"),
+            "edit": _("Edit"),
+            "your_comment": _("Your comment"),
+            "save": _("Save"),
+            "delete": _("Delete"),
+            "report": _("Report"),
+            "what": _("What is wrong with this comment?"),
+            "moderate": _("Moderate"),
+            "why_hide": _("Reason for hiding (shown in the moderation log)"),
+            "hide": _("Hide"),
         }
-        self.t = t
+        self.t = {key: escape(text) for key, text in texts.items()}
         self.hidden = _("Hidden by a moderator: %(reason)s")
         self.on_version = _("on version %(v)s")
         self.decisions = {k: escape(str(label)) for k, label in Disposition.Decision.choices}
@@ -162,7 +162,7 @@ class _ThreadRenderer:
             )
         out.append('  <div class="comment-actions">\n')
         react = self.url("react", pk)
-        counts = comment.reaction_counts
+        counts = getattr(comment, "reaction_counts", {})
         for kind, label in self.kinds:
             out.append(
                 f'    <form method="post" action="{react}" class="inline">{csrf}'
@@ -207,7 +207,8 @@ class _ThreadRenderer:
                 f'      <form method="post" action="{self.url("moderate", pk)}">{csrf}\n'
                 '        <input type="hidden" name="action" value="hide">\n'
                 f'        <label for="hide-{pk}">{t["why_hide"]}</label>\n'
-                f'        <input type="text" id="hide-{pk}" name="reason" maxlength="300" required>\n'
+                f'        <input type="text" id="hide-{pk}" name="reason" maxlength="300"'
+                " required>\n"
                 f'        <button type="submit" class="small danger">{t["hide"]}</button>\n'
                 "      </form>\n    </details>\n"
             )

@@ -91,8 +91,8 @@ def test_every_value_written_by_people_is_escaped(thread):
     assert "<strong>&lt;b&gt;Ana &amp; &quot;Co&quot;&lt;/b&gt;</strong>" in top
     assert "<script>" not in html and "<strong>b</strong>" in top  # Markdown, sanitised
     assert (
-        '<p class="disposition"><strong>Partly accepted</strong>: &lt;b&gt;Yes&lt;/b&gt; &amp; no</p>'
-        in top
+        '<p class="disposition"><strong>Partly accepted</strong>: '
+        "&lt;b&gt;Yes&lt;/b&gt; &amp; no</p>" in top
     )
     assert "Top &lt;script&gt;x&lt;/script&gt; **b**</textarea>" in top  # the author's edit box
     hidden = item(html, thread["c"]["hidden"])
