@@ -27,29 +27,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.kinds import ActivityKind, CommandError, Role
+from sessions.kinds import ActivityKind, CommandError, Role, int_setting
 from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
 
 MODES = ("open", "private")
-
-
-def _int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int:
-    value = raw.get(name, default)
-    if value in (None, ""):
-        return default
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValidationError({name: _("Enter a whole number.")})
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: _("Enter a whole number.")}) from None
-    if not low <= value <= high:
-        raise ValidationError(
-            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
-        )
-    return value
 
 
 def clean_columns(raw: Any) -> list[str]:
@@ -117,7 +100,7 @@ class IdeaBoard(ActivityKind):
             ("mode", lambda: self._mode(raw.get("mode"))),
             (
                 "max_length",
-                lambda: _int_setting(
+                lambda: int_setting(
                     raw,
                     "max_length",
                     forms.DEFAULT_MAX_LENGTH,
@@ -127,7 +110,7 @@ class IdeaBoard(ActivityKind):
             ),
             (
                 "max_notes",
-                lambda: _int_setting(
+                lambda: int_setting(
                     raw, "max_notes", forms.DEFAULT_MAX_NOTES, 1, forms.MAX_MAX_NOTES
                 ),
             ),

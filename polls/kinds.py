@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions.kinds import ActivityKind, CommandError
+from sessions.kinds import int_setting as _int_setting
 from sessions.models import Activity, Participant
 
 from .models import Ballot
@@ -48,23 +49,6 @@ def _clean_options(raw: Any, *, minimum: int = 2, maximum: int = MAX_OPTIONS) ->
     if len({o.casefold() for o in options}) != len(options):
         raise ValidationError({"options": _("Each option must be different.")})
     return options
-
-
-def _int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int:
-    value = raw.get(name, default)
-    if value in (None, ""):
-        value = default
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValidationError({name: _("Enter a whole number.")})
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: _("Enter a whole number.")}) from None
-    if not low <= value <= high:
-        raise ValidationError(
-            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
-        )
-    return value
 
 
 def upsert_ballot(

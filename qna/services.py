@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.kinds import CommandError
+from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
 from sessions.services import publish_item
 
@@ -34,20 +34,7 @@ SETTINGS = tuple(DEFAULTS)
 
 
 def _int_setting(raw: dict[str, Any], name: str, low: int, high: int) -> int:
-    value = raw.get(name)
-    if value in (None, ""):
-        return DEFAULTS[name]
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValidationError({name: _("Enter a whole number.")})
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: _("Enter a whole number.")}) from None
-    if not low <= value <= high:
-        raise ValidationError(
-            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
-        )
-    return value
+    return int_setting(raw, name, DEFAULTS[name], low, high)
 
 
 def _bool_setting(raw: dict[str, Any], name: str) -> bool:

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from .models import Activity, Participant
 
@@ -132,6 +135,25 @@ class ActivityKind:
 
 
 _registry: dict[str, ActivityKind] = {}
+
+
+def int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting of an activity from ``low`` to ``high`` (``default`` when
+    missing or blank); a ValidationError under ``name`` otherwise. Shared by the kinds."""
+    value = raw.get(name, default)
+    if value in (None, ""):
+        return default
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValidationError({name: _("Enter a whole number.")})
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: _("Enter a whole number.")}) from None
+    if not low <= value <= high:
+        raise ValidationError(
+            {name: _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}}
+        )
+    return value
 
 
 def register(kind: ActivityKind) -> ActivityKind:
