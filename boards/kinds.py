@@ -149,6 +149,7 @@ class IdeaBoard(ActivityKind):
     ) -> dict[str, Any]:
         data = services.command_fields(data)
         common = {"activity": activity, "participant": participant}
+        votes = None
         if action == "post":
             services.post_note(**common, column=data.get("column"), text=data.get("text"))
         elif action == "edit":
@@ -156,12 +157,13 @@ class IdeaBoard(ActivityKind):
         elif action == "delete":
             services.delete_note(**common, note=data.get("note"))
         elif action == "upvote":
-            services.upvote(**common, note=data.get("note"))
+            votes = services.upvote(**common, note=data.get("note"))
         elif action == "unvote":
             services.unvote(**common, note=data.get("note"))
         else:
             raise CommandError("unknown_action", _("This activity has no such action."))
-        return {"activity": activity.pk, "ballot": self.participant_state(activity, participant)}
+        state = selectors.participant_state(activity, participant, votes=votes)
+        return {"activity": activity.pk, "ballot": state}
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
         if action == "lock":

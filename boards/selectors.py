@@ -239,16 +239,22 @@ def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- participants
 
 
-def used_votes(activity: Activity, participant: Participant) -> int:
-    """Upvotes spent: those on visible notes (a vote on a note hidden later is given back)."""
-    return NoteVote.objects.filter(
-        activity=activity, participant=participant, note__hidden=False, note__merged_into=None
-    ).count()
+def counted_votes(activity: Activity, participant: Participant) -> list[int]:
+    """The notes, by id in order, of the participant's upvotes that count against the
+    budget: those on visible notes (a vote on a note hidden later is given back)."""
+    return sorted(
+        NoteVote.objects.filter(
+            activity=activity, participant=participant, note__hidden=False, note__merged_into=None
+        ).values_list("note_id", flat=True)
+    )
 
 
-def participant_state(activity: Activity, participant: Participant) -> dict[str, Any] | None:
+def participant_state(
+    activity: Activity, participant: Participant, *, votes: list[int] | None = None
+) -> dict[str, Any] | None:
     """``{"notes": [{"id", "column", "text", "hidden"}], "votes": [note ids],
-    "remaining": upvotes left}`` or None before the participant did anything."""
+    "remaining": upvotes left}`` or None before the participant did anything.
+    ``votes``: ``counted_votes`` when the caller has just read them."""
     notes = [
         {
             "id": note_id,
@@ -262,11 +268,8 @@ def participant_state(activity: Activity, participant: Participant) -> dict[str,
         .order_by("id")
         .values_list("id", "column", "text", "hidden", "merged_into_id")
     ]
-    votes = sorted(
-        NoteVote.objects.filter(
-            activity=activity, participant=participant, note__hidden=False, note__merged_into=None
-        ).values_list("note_id", flat=True)
-    )
+    if votes is None:
+        votes = counted_votes(activity, participant)
     if not notes and not votes:
         return None
     budget = board_state(activity)["budget"]

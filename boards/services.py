@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from sessions import services as room
@@ -115,14 +115,16 @@ def post_note(*, activity: Activity, participant: Participant, column: Any, text
         raise CommandError("invalid_value", _("Choose one of the board's columns."))
     text = clean_text(text, activity.config["max_length"])
     _serialise(participant)
-    mine = Note.objects.filter(activity=activity, participant=participant).count()
-    if mine >= activity.config["max_notes"]:
+    counts = Note.objects.filter(activity=activity).aggregate(
+        mine=Count("id", filter=Q(participant=participant)), total=Count("id")
+    )
+    if counts["mine"] >= activity.config["max_notes"]:
         raise CommandError(
             "too_many",
             _("You can post at most %(n)d notes on this board.")
             % {"n": activity.config["max_notes"]},
         )
-    if Note.objects.filter(activity=activity).count() >= MAX_BOARD_NOTES:
+    if counts["total"] >= MAX_BOARD_NOTES:
         raise CommandError("board_full", _("This board is full."))
     note = Note.objects.create(activity=activity, participant=participant, column=column, text=text)
     room.publish_item(activity=activity, item={"note": note.pk})
@@ -171,17 +173,20 @@ def _voting_note(activity: Activity, participant: Participant, note_id: Any) -> 
     return note
 
 
-def upvote(*, activity: Activity, participant: Participant, note: Any) -> bool:
-    """Upvote a note (one's own too); False if this participant had already."""
+def upvote(*, activity: Activity, participant: Participant, note: Any) -> list[int]:
+    """Upvote a note (one's own too; nothing changes if this participant had already).
+    Returns the notes of the participant's counted upvotes afterwards
+    (``selectors.counted_votes``), which the command's answer shows."""
     found = _voting_note(activity, participant, note)
     _serialise(participant)
-    if NoteVote.objects.filter(note=found, participant=participant).exists():
-        return False
+    votes = selectors.counted_votes(activity, participant)
+    if found.pk in votes:  # a visible note, so a vote on it is among the counted ones
+        return votes
     budget = selectors.board_state(activity)["budget"]
-    if selectors.used_votes(activity, participant) >= budget:
+    if len(votes) >= budget:
         raise CommandError("over_budget", _("You have used your %(n)d upvotes.") % {"n": budget})
     NoteVote.objects.create(activity=activity, note=found, participant=participant)
-    return True
+    return sorted([*votes, found.pk])
 
 
 def unvote(*, activity: Activity, participant: Participant, note: Any) -> bool:

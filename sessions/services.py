@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import JSONField, Max, Subquery
 from django.utils.translation import gettext as _
 
 from consult.models import Process
@@ -281,15 +281,20 @@ def perform_command(
     """
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise CommandError("invalid_key", _("Every command needs a key of 1 to 64 characters."))
-    stored = _stored_result(participant, key)
+    # The receipt of a resend is read with the activity: one round trip on the path
+    # every vote and note takes (docs/performance.md, "Idea board scenario").
+    receipt = CommandReceipt.objects.filter(participant=participant, key=key).values("result")[:1]
+    found = list(
+        Activity.objects.select_related("session")
+        .annotate(stored=Subquery(receipt, output_field=JSONField()))
+        .filter(pk=activity_id, session_id=participant.session_id)[:1]
+    )
+    activity = found[0] if found else None
+    stored = activity.stored if activity is not None else _stored_result(participant, key)
     if stored is not None:
         return {**stored, "duplicate": True}
-    try:
-        activity = Activity.objects.select_related("session").get(
-            pk=activity_id, session_id=participant.session_id
-        )
-    except Activity.DoesNotExist:
-        raise CommandError("unknown_activity", _("This activity does not exist.")) from None
+    if activity is None:
+        raise CommandError("unknown_activity", _("This activity does not exist."))
     kind = get_kind(activity.kind)
     if action not in kind.participant_commands:
         if action in kind.facilitator_commands:
