@@ -161,15 +161,14 @@ class _ThreadRenderer:
                 f"{escape(disposition.response)}</p>\n"
             )
         out.append('  <div class="comment-actions">\n')
-        react = self.url("react", pk)
         counts = getattr(comment, "reaction_counts", {})
+        out.append(f'    <form method="post" action="{self.url("react", pk)}" class="inline">{csrf}')
         for kind, label in self.kinds:
             out.append(
-                f'    <form method="post" action="{react}" class="inline">{csrf}'
-                f'<input type="hidden" name="kind" value="{kind}">'
-                f'<button type="submit" class="small"{self.disabled}>{label}'
-                f" ({counts.get(kind, 0)})</button></form>\n"
+                f'<button type="submit" name="kind" value="{kind}" class="small"{self.disabled}>'
+                f"{label} ({counts.get(kind, 0)})</button>"
             )
+        out.append("</form>\n")
         if self.may_comment and comment.depth < MAX_REPLY_DEPTH:
             out.append(
                 f"    <details><summary>{t['reply']}</summary>\n"

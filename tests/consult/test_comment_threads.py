@@ -107,6 +107,11 @@ def test_reaction_counts_and_who_may_press_them(thread):
         ("Agree", "2"), ("Disagree", "0"), ("Insightful", "1")
     ]  # fmt: skip
     assert top.count("disabled>") == 3  # anonymous readers see them, cannot press them
+    # One form, the pressed button says which reaction.
+    assert top.count("<form") == 2 and top.count('name="kind"') == 3  # reactions, report
+    assert re.findall(r'<button type="submit" name="kind" value="(\w+)"', top) == [
+        "agree", "disagree", "insightful"
+    ]  # fmt: skip
     assert "disabled" not in item(page(thread, thread["ben"]), thread["c"]["top"])
 
 
