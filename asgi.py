@@ -16,6 +16,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from sessions.realtime import WireMiddleware  # noqa: E402
 from sessions.routing import websocket_urlpatterns  # noqa: E402
@@ -29,8 +30,10 @@ application = ProtocolTypeRouter(
     }
 )
 
-# What is loaded by now lives as long as the process. Frozen, it is left out of the
+# Import every view module now (Django would on the first request), then freeze what
+# is loaded: it lives as long as the process, and frozen it is left out of the
 # garbage collector's full collections, which otherwise walk it again every few
-# requests and made the slowest tenth of the busiest pages 100 ms slower
-# (docs/performance.md, "Consultation pages").
+# requests (about 60 ms each on the busiest section page, 13 ms frozen:
+# docs/performance.md, "Consultation pages").
+get_resolver().url_patterns  # noqa: B018 - imported for its effect
 gc.freeze()

@@ -162,7 +162,9 @@ class _ThreadRenderer:
             )
         out.append('  <div class="comment-actions">\n')
         counts = getattr(comment, "reaction_counts", {})
-        out.append(f'    <form method="post" action="{self.url("react", pk)}" class="inline">{csrf}')
+        out.append(
+            f'    <form method="post" action="{self.url("react", pk)}" class="inline">{csrf}'
+        )
         for kind, label in self.kinds:
             out.append(
                 f'<button type="submit" name="kind" value="{kind}" class="small"{self.disabled}>'
