@@ -356,6 +356,7 @@ def inputs(
                     if addressed_in is not None
                     else ""
                 ),
+                "addressed_in_id": disposition.addressed_in_id if disposition else None,
                 "object": item,
             }
         )

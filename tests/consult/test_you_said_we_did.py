@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -117,3 +118,25 @@ def test_only_organisers_answer_and_a_bad_answer_changes_nothing(client, consult
     assert "Save answer" in html and "addressed in v1: Due diligence" in html
     bogus = reverse("consult:set_disposition", args=[*args, "poem", made["answer"].pk])
     assert client.post(bogus, data).status_code == 404
+
+
+def test_changing_an_answer_starts_from_the_saved_one(client, consultation_with_inputs):
+    """The answer form shows the saved decision, answer and section, so saving it again
+    (say, to reword the answer) keeps where the input was addressed."""
+    consultation, made = consultation_with_inputs
+    args = [consultation.process.slug, consultation.slug]
+    url = reverse("consult:set_disposition", args=[*args, "validation", made["answer"].pk])
+    target = selectors.latest_version(consultation).texts.get(section=made["milestone"])
+    client.force_login(consultation.process.owner)
+    client.post(url, {"decision": "partly", "response": "Moved.", "addressed_in": target.pk})
+    html = client.get(page_url(consultation)).content.decode()
+    form = html[html.index(url) :]
+    form = form[: form.index("</form>")]
+    assert re.findall(r'<option value="(\w+)" selected>', form) == ["partly", str(target.pk)]
+    assert ">Moved.</textarea>" in form
+    # Submitted as shown, with a reworded answer: the section stays.
+    client.post(
+        url, {"decision": "partly", "response": "Moved to 2030.", "addressed_in": target.pk}
+    )
+    disposition = Disposition.objects.get(answer=made["answer"])
+    assert (disposition.response, disposition.addressed_in) == ("Moved to 2030.", target)
