@@ -67,6 +67,12 @@ def queue(
         return None
 
 
+def input_link(process: str, slug: str, kind: str, input_id: int) -> str:
+    """An input on the (paged) "you said, we did" page: the page holding it, at it."""
+    url = reverse("consult:you_said_we_did", args=[process, slug])
+    return f"{url}?input={kind}-{input_id}#input-{kind}-{input_id}"
+
+
 def section_link(comment: Comment) -> str:
     consultation = comment.section.consultation
     return (

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -497,7 +496,7 @@ def set_disposition(
         if comment is not None:
             url = notifications.section_link(comment)
         else:
-            url = reverse("consult:you_said_we_did", args=args) + f"#input-validation-{answer.pk}"
+            url = notifications.input_link(*args, "validation", answer.pk)
         notifications.input_answered(
             author=comment.author if comment is not None else answer.user,
             consultation=consultation,

@@ -7,6 +7,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,6 +53,8 @@ def readable_consultation(request, process: str, slug: str) -> Consultation:
 # Listing the zones reads the tz database's directory tree (tens of milliseconds); the
 # list does not change while the process runs.
 KNOWN_ZONES = frozenset(zoneinfo.available_timezones())
+# Inputs per page of "you said, we did" (the exports hold them all).
+INPUTS_PER_PAGE = 100
 
 
 def reader_zone(request, consultation: Consultation) -> str:
@@ -296,20 +299,39 @@ def you_said_we_did(request, process: str, slug: str):
         return response
     organiser = selectors.is_organiser(request.user, consultation.process)
     version = selectors.latest_version(consultation)
+    page = Paginator(rows, INPUTS_PER_PAGE).get_page(
+        _page_of_input(rows, request.GET.get("input")) or request.GET.get("page")
+    )
+    query = request.GET.copy()
+    for key in ("page", "input", "format"):
+        query.pop(key, None)
     return render(
         request,
         "consult/you_said_we_did.html",
         {
             "consultation": consultation,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
             "form": form,
             "organiser": organiser,
             "decisions": Disposition.Decision.choices,
             "targets": selectors.version_sections(version) if organiser and version else [],
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
             "zone": reader_zone(request, consultation),
         },
     )
+
+
+def _page_of_input(rows: list[dict], wanted: str | None) -> int | None:
+    """The page holding the input named ``comment-<id>`` or ``validation-<id>``
+    (links from mails and from saving an answer), if it is among ``rows``."""
+    if not wanted:
+        return None
+    for index, row in enumerate(rows):
+        if f"{row['kind']}-{row['id']}" == wanted:
+            return index // INPUTS_PER_PAGE + 1
+    return None
 
 
 @require_POST
@@ -349,8 +371,7 @@ def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
         _refused(request, exc)
     else:
         messages.success(request, _("Answer saved."))
-    back = reverse("consult:you_said_we_did", args=[process, slug])
-    return redirect(f"{back}#input-{kind}-{input_id}")
+    return redirect(notifications.input_link(process, slug, kind, input_id))
 
 
 def _open_round(consultation: Consultation):

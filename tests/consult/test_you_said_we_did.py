@@ -140,3 +140,51 @@ def test_changing_an_answer_starts_from_the_saved_one(client, consultation_with_
     )
     disposition = Disposition.objects.get(answer=made["answer"])
     assert (disposition.response, disposition.addressed_in) == ("Moved to 2030.", target)
+
+
+def test_the_page_shows_inputs_a_hundred_at_a_time_and_links_find_theirs(client, monkeypatch):
+    """Long consultations: the page is paged (the exports are not); a filter is kept from
+    page to page, and a link to one input opens the page holding it."""
+    from consult import views
+
+    monkeypatch.setattr(views, "INPUTS_PER_PAGE", 2)
+    consultation = make_consultation()
+    section = selectors.latest_version(consultation).texts.order_by("position")[0].section
+    people = [make_member() for _ in range(5)]
+    comments = [
+        services.add_comment(section=section, author=person, body=f"Input number {i}")
+        for i, person in enumerate(people)
+    ]
+    url = page_url(consultation)
+
+    def texts(html):
+        return re.findall(r"Input number (\d)", html)
+
+    first = client.get(url).content.decode()
+    assert texts(first) == ["0", "1"] and "5 inputs" in first
+    assert "Page 1 of 3 (inputs 1 to 2)" in first and 'rel="prev"' not in first
+    assert 'href="?page=2"' in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert texts(last) == ["4"] and 'rel="next"' not in last
+    # A page that does not exist shows the last one (or the first for nonsense).
+    assert texts(client.get(url, {"page": 99}).content.decode()) == ["4"]
+    assert texts(client.get(url, {"page": "x"}).content.decode()) == ["0", "1"]
+    # The filter stays in the page links and the downloads; the downloads hold everything.
+    filtered = client.get(url, {"decision": "none", "page": 2}).content.decode()
+    assert 'href="?decision=none&amp;page=3"' in filtered
+    assert 'href="?decision=none&amp;format=csv"' in filtered
+    csv_rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
+    assert len(csv_rows) == 1 + 5
+    # A link to one input (mails, saving an answer) opens the page holding it.
+    wanted = comments[3]
+    html = client.get(url, {"input": f"comment-{wanted.pk}"}).content.decode()
+    assert texts(html) == ["2", "3"] and f'id="input-comment-{wanted.pk}"' in html
+    assert texts(client.get(url, {"input": "comment-999999"}).content.decode()) == ["0", "1"]
+    client.force_login(consultation.process.owner)
+    answer_url = reverse(
+        "consult:set_disposition",
+        args=[consultation.process.slug, consultation.slug, "comment", wanted.pk],
+    )
+    response = client.post(answer_url, {"decision": "accepted", "response": "Done."})
+    assert response.url == f"{url}?input=comment-{wanted.pk}#input-comment-{wanted.pk}"
+    assert "Done." in client.get(response.url).content.decode()
