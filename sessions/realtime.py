@@ -17,7 +17,9 @@ aggregated from every process's report.
 
 The channel layer is at-most-once: nothing here is a record. Votes live in the
 database; a lost event shows up as a ``seq`` gap, which the hub repairs with a fresh
-snapshot.
+snapshot. The last event of a burst has no later event to reveal its loss, so a failed
+send is tried again (``send_to_room``) and the hub's tallies and items go out again on
+the next tick if it still fails.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 PRESENCE_HEARTBEAT_S = 10.0
 PRESENCE_EXPIRY_S = 30.0
 GAP_WAIT_S = 0.3
+# Pauses before sending again after a failed group_send.
+SEND_RETRY_DELAYS_S = (0.0, 0.05, 0.25)
 
 current_hub: contextvars.ContextVar[RoomHub | None] = contextvars.ContextVar(
     "current_hub", default=None
@@ -170,10 +174,32 @@ def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
     return session.seq, texts
 
 
+async def send_to_room(layer: Any, session_id: int, message: dict[str, Any]) -> None:
+    """``group_send``, tried again briefly when it fails.
+
+    After a Redis restart every connection redis-py kept in its pool is dead and fails
+    once when next used (then it is replaced), so the first sends after a restart fail
+    although Redis is back. Sending the same message twice is harmless: receivers drop
+    a ``seq`` they already have, and presence reports are idempotent. Raises the last
+    error if every attempt failed."""
+    for attempt, delay in enumerate((0.0, *SEND_RETRY_DELAYS_S)):
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            await layer.group_send(group_name(session_id), message)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if attempt == len(SEND_RETRY_DELAYS_S):
+                raise
+            log.info("group_send failed for room %s; trying again", session_id, exc_info=True)
+
+
 def _send_sync(message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group_name(message["session"]), message)
+        async_to_sync(send_to_room)(layer, message["session"], message)
 
 
 def room_changed(session_id: int) -> None:
@@ -609,13 +635,15 @@ class RoomHub:
         for (session_id, activity_id), items in batch.items():
             try:
                 message = await broadcast_db_call(stamp_items)(session_id, activity_id, items)
-                await self._send(session_id, message)
+                sent = await self._send(session_id, message)
             except asyncio.CancelledError:
                 raise
             except Activity.DoesNotExist:  # deleted meanwhile: nothing left to show
                 continue
             except Exception:
                 log.exception("item broadcast failed; retrying next tick")
+                sent = False
+            if not sent:
                 self.items.setdefault((session_id, activity_id), [])[:0] = items
                 self.dirty_event.set()
 
@@ -629,11 +657,13 @@ class RoomHub:
             for session_id, activity_id in batch:
                 try:
                     message = await broadcast_db_call(stamp_tally)(session_id, activity_id)
-                    await self._send(session_id, message)
+                    sent = await self._send(session_id, message)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("tally broadcast failed; retrying next tick")
+                    sent = False
+                if not sent:
                     self.dirty.add((session_id, activity_id))
                     self.dirty_event.set()
             await asyncio.sleep(interval)
@@ -687,11 +717,16 @@ class RoomHub:
                 except Exception:
                     log.info("heartbeat failed", exc_info=True)
 
-    async def _send(self, session_id: int, message: dict[str, Any]) -> None:
+    async def _send(self, session_id: int, message: dict[str, Any]) -> bool:
+        """Whether the message went out (see ``send_to_room``)."""
         try:
-            await self.layer.group_send(group_name(session_id), message)
+            await send_to_room(self.layer, session_id, message)
+        except asyncio.CancelledError:
+            raise
         except Exception:
             log.warning("group_send failed for room %s", session_id, exc_info=True)
+            return False
+        return True
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
