@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -122,47 +124,109 @@ def section_change(section: Section, old: Version, new: Version) -> dict[str, An
 # --------------------------------------------------------------------------- comments
 
 # Every field of the comment; of the rows joined to it, what a thread shows.
-THREAD_FIELDS = (
-    *(f.name for f in Comment._meta.concrete_fields),
-    "author__username",
-    "author__profile__user",
+@dataclass(slots=True)
+class ThreadComment:
+    """A comment as its section's thread shows it (``section_threads``): the author's
+    name, the version's number and the disposition are read with it, not as models."""
+
+    pk: int
+    parent_id: int | None
+    depth: int
+    author_id: int
+    author_name: str
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    hidden_reason: str
+    version_number: int
+    decision: str | None  # of the disposition; None when the comment has none
+    response: str
+    reaction_counts: dict[str, int]
+    thread_replies: list[ThreadComment] = field(default_factory=list)
+
+
+_THREAD_COLUMNS = (
+    "pk",
+    "parent_id",
+    "depth",
+    "author_id",
     "author__profile__display_name",
+    "author__username",
+    "body",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "hidden_at",
+    "hidden_reason",
     "version__number",
-    "disposition__comment",
     "disposition__decision",
     "disposition__response",
+    "agree",
+    "disagree",
+    "insightful",
 )
 
 
-def section_threads(section: Section, *, viewer: User | None = None) -> list[Comment]:
+def section_threads(section: Section, *, viewer: User | None = None) -> list[ThreadComment]:
     """The section's comments as a forest: top-level comments in order, each with
     ``thread_replies`` (nested), ``reaction_counts`` and the version it was made on,
     in one query whatever the number of comments.
 
-    Of the author, their profile, the version and the disposition only what the thread
-    shows is read (building whole rows was a third of the query's cost for a
-    500-comment section, docs/performance.md); another of their fields loads with a
-    query per comment when used, so add it to THREAD_FIELDS first."""
-    comments = list(
+    Rows are read as tuples into ``ThreadComment``, not as a comment, author, profile,
+    version and disposition model each: building those five models per comment was a
+    third of a 500-comment section page's time (docs/performance.md)."""
+    rows = (
         Comment.objects.filter(section=section)
-        .select_related("author__profile", "version", "disposition")
-        .only(*THREAD_FIELDS)
         .annotate(
             agree=Count("reactions", filter=Q(reactions__kind="agree")),
             disagree=Count("reactions", filter=Q(reactions__kind="disagree")),
             insightful=Count("reactions", filter=Q(reactions__kind="insightful")),
         )
         .order_by("created_at", "id")
+        .values_list(*_THREAD_COLUMNS)
     )
-    children: dict[int | None, list[Comment]] = defaultdict(list)
-    for comment in comments:
-        comment.thread_replies = children[comment.pk]
-        comment.reaction_counts = {
-            "agree": comment.agree,
-            "disagree": comment.disagree,
-            "insightful": comment.insightful,
-        }
-        children[comment.parent_id].append(comment)
+    children: dict[int | None, list[ThreadComment]] = defaultdict(list)
+    for (
+        pk,
+        parent_id,
+        depth,
+        author_id,
+        display_name,
+        username,
+        body,
+        created_at,
+        edited_at,
+        deleted_at,
+        hidden_at,
+        hidden_reason,
+        version_number,
+        decision,
+        response,
+        agree,
+        disagree,
+        insightful,
+    ) in rows:
+        comment = ThreadComment(
+            pk=pk,
+            parent_id=parent_id,
+            depth=depth,
+            author_id=author_id,
+            author_name=display_name or username,
+            body=body,
+            created_at=created_at,
+            edited_at=edited_at,
+            deleted_at=deleted_at,
+            hidden_at=hidden_at,
+            hidden_reason=hidden_reason,
+            version_number=version_number,
+            decision=decision,
+            response=response or "",
+            reaction_counts={"agree": agree, "disagree": disagree, "insightful": insightful},
+            thread_replies=children[pk],
+        )
+        children[parent_id].append(comment)
     return children[None]
 
 

@@ -125,7 +125,7 @@ class _ThreadRenderer:
             out.append(f'  <p class="muted placeholder">{text}</p>\n')
         else:
             self.body(comment, out)
-        replies = getattr(comment, "thread_replies", None)
+        replies = comment.thread_replies
         if replies:
             out.append('  <ol class="thread">')
             for reply in replies:
@@ -135,16 +135,12 @@ class _ThreadRenderer:
 
     def body(self, comment, out: list[str]) -> None:
         t, pk, csrf = self.t, comment.pk, self.csrf
-        author = comment.author
-        profile = getattr(author, "profile", None)
-        name = escape(
-            (profile.display_name if profile is not None else "") or author.get_username()
-        )
+        name = escape(comment.author_name)
         created = comment.created_at
         if self.zone is not None:
             created = created.astimezone(self.zone)
         when = f"{created.day} {self.months[created.month]} {created.year}, {created:%H:%M}"
-        version = self.on_version % {"v": escape(str(comment.version.number))}
+        version = self.on_version % {"v": escape(str(comment.version_number))}
         edited = f" · {t['edited']}" if comment.edited_at else ""
         out.append(
             f'  <p class="byline"><strong>{name}</strong>\n'
@@ -153,15 +149,14 @@ class _ThreadRenderer:
             f"    · {version}{edited}</span></p>\n"
             f'  <div class="prose">{render_markdown(comment.body)}</div>\n'
         )
-        disposition = getattr(comment, "disposition", None)
-        if disposition is not None:
-            decision = self.decisions.get(disposition.decision, escape(disposition.decision))
+        if comment.decision is not None:
+            decision = self.decisions.get(comment.decision, escape(comment.decision))
             out.append(
                 f'  <p class="disposition"><strong>{decision}</strong>: '
-                f"{escape(disposition.response)}</p>\n"
+                f"{escape(comment.response)}</p>\n"
             )
         out.append('  <div class="comment-actions">\n')
-        counts = getattr(comment, "reaction_counts", {})
+        counts = comment.reaction_counts
         out.append(
             f'    <form method="post" action="{self.url("react", pk)}" class="inline">{csrf}'
         )

@@ -101,6 +101,16 @@ def test_every_value_written_by_people_is_escaped(thread):
     assert "Gone text" not in html
 
 
+def test_an_author_without_a_display_name_or_a_profile_shows_as_their_username(thread):
+    Profile.objects.filter(user=thread["ben"]).update(display_name="")
+    reply = item(page(thread), thread["c"]["reply"])
+    assert f"<strong>{thread['ben'].username}</strong>" in reply
+    Profile.objects.filter(user=thread["ben"]).delete()
+    deepest = item(page(thread), thread["c"]["deepest"])
+    assert f"<strong>{thread['ben'].username}</strong>" in deepest
+    assert "on version 1" in deepest
+
+
 def test_reaction_counts_and_who_may_press_them(thread):
     top = item(page(thread), thread["c"]["top"])
     assert re.findall(r">(\w+) \((\d+)\)</button>", top) == [
