@@ -123,7 +123,7 @@ def section_change(section: Section, old: Version, new: Version) -> dict[str, An
 
 # --------------------------------------------------------------------------- comments
 
-# Every field of the comment; of the rows joined to it, what a thread shows.
+
 @dataclass(slots=True)
 class ThreadComment:
     """A comment as its section's thread shows it (``section_threads``): the author's
