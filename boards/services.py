@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sessions import services as room
 from sessions.kinds import CommandError
 from sessions.models import Activity, Participant
+from sessions.services import lock_participant
 
 from . import selectors
 from .models import Cluster, Note, NoteVote
@@ -102,7 +103,7 @@ def _unlocked(activity: Activity) -> None:
 
 def _serialise(participant: Participant) -> None:
     """One command at a time per participant (note limit, upvote budget)."""
-    Participant.objects.select_for_update(no_key=True).filter(pk=participant.pk).first()
+    lock_participant(participant)
 
 
 # --------------------------------------------------------------------------- participants
@@ -245,7 +246,7 @@ def merge_notes(*, activity: Activity, note: Any, into: Any) -> Note:
 
 def create_cluster(*, activity: Activity, name: Any) -> Cluster:
     name = clean_cluster_name(name)
-    Activity.objects.select_for_update().filter(pk=activity.pk).first()
+    Activity.objects.select_for_update(of=("self",)).filter(pk=activity.pk).order_by().first()
     clusters = Cluster.objects.filter(activity=activity)
     if clusters.count() >= MAX_CLUSTERS:
         raise CommandError(

@@ -101,7 +101,12 @@ def add_statement(
 
     statement = clean_statement(text, statement_type, horizon, actor, source)
     with transaction.atomic():
-        target = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        target = (
+            Activity.objects.select_for_update(of=("self",))
+            .filter(pk=activity.pk)
+            .order_by()
+            .first()
+        )
         if target is None or not takes_statements(target):
             raise CommandError("invalid_target", _("That activity does not take statements."))
         if target.status != Activity.Status.DRAFT:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
-from sessions.services import publish_item
+from sessions.services import lock_participant, publish_item
 
 from .models import TEXT_LIMIT, Question, QuestionVote
 
@@ -79,7 +79,7 @@ def _find(activity: Activity, data: Any, *, lock: bool = False) -> Question:
     qid = _question_id(data)
     qs = Question.objects.filter(pk=qid, activity=activity)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     question = qs.first()
     if question is None:
         raise CommandError("not_found", _("This question does not exist."))
@@ -137,7 +137,7 @@ def ask_question(*, activity: Activity, participant: Participant, data: Any) -> 
             "anonymous_not_allowed", _("Questions cannot be anonymous in this session.")
         )
     # One ask at a time per participant, so two quick asks cannot both pass the limit.
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    lock_participant(participant)
     most = setting(activity, "max_questions")
     if Question.objects.filter(activity=activity, participant=participant).count() >= most:
         raise CommandError(

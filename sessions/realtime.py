@@ -79,7 +79,7 @@ def _stamp(
     order of seq numbers is the order in which the states were read."""
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update(of=("self",))
+            Session.objects.select_for_update(no_key=True, of=("self",))
             .select_related("event")
             .get(pk=session_id)
         )
@@ -162,7 +162,7 @@ def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
     """The whole room per role with the seq it was read at (no new seq is taken)."""
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update(of=("self",))
+            Session.objects.select_for_update(no_key=True, of=("self",))
             .select_related("event")
             .get(pk=session_id)
         )

@@ -149,7 +149,9 @@ def move_activity(*, activity: Activity, position: int) -> list[int]:
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise CommandError("invalid_value", _("The position must be a whole number from 0."))
     with transaction.atomic():
-        Session.objects.select_for_update().filter(pk=activity.session_id).first()
+        Session.objects.select_for_update(of=("self",)).filter(
+            pk=activity.session_id
+        ).order_by().first()
         ids = list(
             Activity.objects.filter(session_id=activity.session_id)
             .order_by("position", "id")
@@ -204,6 +206,22 @@ def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
         activity.save(update_fields=["results_revealed"])
         _broadcast_room(activity.session_id)
     return activity
+
+
+def lock_participant(participant: Participant) -> None:
+    """Lock the participant's row until the transaction ends, so that one person's
+    commands run one at a time (a note limit, an upvote budget, a question limit).
+
+    That row only, FOR NO KEY UPDATE: Participant's default ordering joins the session
+    and the event, and ``select_for_update().first()`` locked the session row too,
+    which queued every command of the room behind every other and behind each
+    broadcast's seq (docs/performance.md, "One lock per person")."""
+    list(
+        Participant.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=participant.pk)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def publish_item(*, activity: Activity, item: Any) -> None:
