@@ -157,8 +157,12 @@ def tally(activity: Activity) -> dict[str, Any]:
     """``{"notes": visible notes, "votes": {"<note id>": upvotes} (visible notes with at
     least one), "voting", "budget", "locked", "revealed"}``."""
     state = board_state(activity)
+    # note__activity as well: it lets PostgreSQL read only this board's notes for the
+    # join, where its plan otherwise may hash every visible note of every board.
     votes = (
-        NoteVote.objects.filter(activity=activity, note__hidden=False, note__merged_into=None)
+        NoteVote.objects.filter(
+            activity=activity, note__activity=activity, note__hidden=False, note__merged_into=None
+        )
         .values_list("note")
         .annotate(n=Count("id"))
         .order_by()

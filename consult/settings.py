@@ -26,6 +26,17 @@ def env_int(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def env_positive_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        number = default if value in (None, "") else float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ImproperlyConfigured(f"{name} must be a number above 0 (got {value!r})")
+    return number
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -258,6 +269,9 @@ LIVE_ROOM = {
     "TALLY_INTERVAL_MS": env_int("LIVE_TALLY_INTERVAL_MS", 200),
     "REPLAY_BUFFER": env_int("LIVE_REPLAY_BUFFER", 256),
     "DB_THREADS": env_int("LIVE_DB_THREADS", 2),
+    # How long a thread may hold the GIL while another waits for it (CPython: 5 ms).
+    # Set by asgi.py; see there.
+    "SWITCH_INTERVAL_MS": env_positive_float("LIVE_SWITCH_INTERVAL_MS", 1.0),
 }
 
 LOGGING = {

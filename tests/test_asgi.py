@@ -1,4 +1,5 @@
-"""The ASGI entry point: what it leaves loaded and frozen for the processes serving it."""
+"""The ASGI entry point: what it leaves loaded and frozen for the processes serving it,
+and the GIL switch interval it sets."""
 
 from __future__ import annotations
 
@@ -11,27 +12,53 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_entry_point_loads_every_view_and_freezes_it_out_of_the_collector():
-    probe = (
-        "import gc, json, sys; gc.collect();"
-        "before = gc.get_freeze_count();"
-        "import asgi;"
-        "print(json.dumps({'before': before, 'after': gc.get_freeze_count(),"
-        " 'views': sorted(m for m in ('consult.views', 'frontend.views', 'sessions.api')"
-        " if m in sys.modules)}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
+PROBE = (
+    "import gc, json, sys; gc.collect();"
+    "before = gc.get_freeze_count();"
+    "import asgi;"
+    "print(json.dumps({'before': before, 'after': gc.get_freeze_count(),"
+    " 'switch': sys.getswitchinterval(),"
+    " 'views': sorted(m for m in ('consult.views', 'frontend.views', 'sessions.api')"
+    " if m in sys.modules)}))"
+)
+
+
+def load_entry_point(**env: str) -> subprocess.CompletedProcess:
+    """Import ``asgi`` in a new interpreter, as Daphne does."""
+    environ = {k: v for k, v in os.environ.items() if k != "LIVE_SWITCH_INTERVAL_MS"}
+    environ.update(PYTHONPATH=str(ROOT), **env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=environ,
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
     )
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def probed(**env: str) -> dict:
+    out = load_entry_point(**env)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_entry_point_loads_every_view_and_freezes_it_out_of_the_collector():
+    found = probed()
     assert found["before"] == 0
     # Django, the apps, the URL configuration and the views it imports: many thousands
     # of long-lived objects the full collections no longer walk.
     assert found["after"] > 50_000
     assert found["views"] == ["consult.views", "frontend.views", "sessions.api"]
+
+
+def test_the_entry_point_hands_the_gil_over_every_millisecond_unless_told_otherwise():
+    assert probed()["switch"] == 0.001
+    assert probed(LIVE_SWITCH_INTERVAL_MS="2.5")["switch"] == 0.0025
+
+
+def test_a_switch_interval_that_is_not_a_positive_number_stops_the_start_with_its_name():
+    for bad in ("0", "-1", "fast"):
+        out = load_entry_point(LIVE_SWITCH_INTERVAL_MS=bad)
+        assert out.returncode != 0
+        assert f"LIVE_SWITCH_INTERVAL_MS must be a number above 0 (got '{bad}')" in out.stderr
