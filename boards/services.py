@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from sessions import services as room
 from sessions.kinds import CommandError
 from sessions.models import Activity, Participant
-from sessions.services import lock_participant
 
 from . import selectors
 from .models import Cluster, Note, NoteVote
@@ -101,11 +100,6 @@ def _unlocked(activity: Activity) -> None:
         raise CommandError("board_locked", _("The board is locked."))
 
 
-def _serialise(participant: Participant) -> None:
-    """One command at a time per participant (note limit, upvote budget)."""
-    lock_participant(participant)
-
-
 # --------------------------------------------------------------------------- participants
 
 
@@ -115,7 +109,7 @@ def post_note(*, activity: Activity, participant: Participant, column: Any, text
     if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column < len(columns):
         raise CommandError("invalid_value", _("Choose one of the board's columns."))
     text = clean_text(text, activity.config["max_length"])
-    _serialise(participant)
+    room.lock_participant(participant)  # one command at a time: note limit, budget
     counts = Note.objects.filter(activity=activity).aggregate(
         mine=Count("id", filter=Q(participant=participant)), total=Count("id")
     )
@@ -179,7 +173,7 @@ def upvote(*, activity: Activity, participant: Participant, note: Any) -> list[i
     Returns the notes of the participant's counted upvotes afterwards
     (``selectors.counted_votes``), which the command's answer shows."""
     found = _voting_note(activity, participant, note)
-    _serialise(participant)
+    room.lock_participant(participant)  # one command at a time: note limit, budget
     votes = selectors.counted_votes(activity, participant)
     if found.pk in votes:  # a visible note, so a vote on it is among the counted ones
         return votes
