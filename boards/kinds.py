@@ -149,20 +149,25 @@ class IdeaBoard(ActivityKind):
     ) -> dict[str, Any]:
         data = services.command_fields(data)
         common = {"activity": activity, "participant": participant}
-        votes = None
+        standing = None  # what post and upvote read already
         if action == "post":
-            services.post_note(**common, column=data.get("column"), text=data.get("text"))
+            standing = services.post_note(
+                **common, column=data.get("column"), text=data.get("text")
+            )
         elif action == "edit":
             services.edit_note(**common, note=data.get("note"), text=data.get("text"))
         elif action == "delete":
             services.delete_note(**common, note=data.get("note"))
         elif action == "upvote":
-            votes = services.upvote(**common, note=data.get("note"))
+            standing = services.upvote(**common, note=data.get("note"))
         elif action == "unvote":
             services.unvote(**common, note=data.get("note"))
         else:
             raise CommandError("unknown_action", _("This activity has no such action."))
-        state = selectors.participant_state(activity, participant, votes=votes)
+        if standing is None:
+            state = selectors.participant_state(activity, participant)
+        else:
+            state = selectors.state_view(activity, standing)
         return {"activity": activity.pk, "ballot": state}
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:

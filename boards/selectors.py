@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from sessions.kinds import Role
 from sessions.models import Activity, Participant
 
+from . import command_queries
 from .models import Cluster, Note, NoteVote
 
 DEFAULT_STATE: dict[str, Any] = {"locked": False, "revealed": False, "voting": False, "budget": 3}
@@ -243,41 +244,24 @@ def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- participants
 
 
-def counted_votes(activity: Activity, participant: Participant) -> list[int]:
-    """The notes, by id in order, of the participant's upvotes that count against the
-    budget: those on visible notes (a vote on a note hidden later is given back)."""
-    return sorted(
-        NoteVote.objects.filter(
-            activity=activity, participant=participant, note__hidden=False, note__merged_into=None
-        ).values_list("note_id", flat=True)
-    )
-
-
-def participant_state(
-    activity: Activity, participant: Participant, *, votes: list[int] | None = None
-) -> dict[str, Any] | None:
+def participant_state(activity: Activity, participant: Participant) -> dict[str, Any] | None:
     """``{"notes": [{"id", "column", "text", "hidden"}], "votes": [note ids],
-    "remaining": upvotes left}`` or None before the participant did anything.
-    ``votes``: ``counted_votes`` when the caller has just read them."""
-    notes = [
-        {
-            "id": note_id,
-            "column": column,
-            "text": text,
-            "hidden": hidden or merged is not None,
-        }
-        for note_id, column, text, hidden, merged in Note.objects.filter(
-            activity=activity, participant=participant
-        )
-        .order_by("id")
-        .values_list("id", "column", "text", "hidden", "merged_into_id")
-    ]
-    if votes is None:
-        votes = counted_votes(activity, participant)
-    if not notes and not votes:
+    "remaining": upvotes left}`` or None before the participant did anything. The
+    votes are those that count against the budget: on visible notes (a vote on a note
+    hidden later is given back)."""
+    return state_view(activity, command_queries.standing(activity, participant))
+
+
+def state_view(activity: Activity, standing: command_queries.Standing) -> dict[str, Any] | None:
+    """``participant_state`` of what was read already."""
+    if not standing.notes and not standing.votes:
         return None
     budget = board_state(activity)["budget"]
-    return {"notes": notes, "votes": votes, "remaining": max(0, budget - len(votes))}
+    return {
+        "notes": standing.notes,
+        "votes": standing.votes,
+        "remaining": max(0, budget - len(standing.votes)),
+    }
 
 
 # --------------------------------------------------------------------------- export

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from sessions import services as room
 from sessions.kinds import CommandError
 from sessions.models import Activity, Participant
 
-from . import selectors
+from . import command_queries, selectors
 from .models import Cluster, Note, NoteVote
 
 MAX_BUDGET = 20
@@ -103,27 +103,29 @@ def _unlocked(activity: Activity) -> None:
 # --------------------------------------------------------------------------- participants
 
 
-def post_note(*, activity: Activity, participant: Participant, column: Any, text: Any) -> Note:
+def post_note(
+    *, activity: Activity, participant: Participant, column: Any, text: Any
+) -> command_queries.Standing:
+    """Post a note; returns what the participant has on the board afterwards."""
     _unlocked(activity)
     columns = activity.config["columns"]
     if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column < len(columns):
         raise CommandError("invalid_value", _("Choose one of the board's columns."))
     text = clean_text(text, activity.config["max_length"])
     room.lock_participant(participant)  # one command at a time: note limit, budget
-    counts = Note.objects.filter(activity=activity).aggregate(
-        mine=Count("id", filter=Q(participant=participant)), total=Count("id")
-    )
-    if counts["mine"] >= activity.config["max_notes"]:
+    standing = command_queries.standing(activity, participant, board_notes=True)
+    if len(standing.notes) >= activity.config["max_notes"]:
         raise CommandError(
             "too_many",
             _("You can post at most %(n)d notes on this board.")
             % {"n": activity.config["max_notes"]},
         )
-    if counts["total"] >= MAX_BOARD_NOTES:
+    if standing.board_notes >= MAX_BOARD_NOTES:
         raise CommandError("board_full", _("This board is full."))
-    note = Note.objects.create(activity=activity, participant=participant, column=column, text=text)
-    room.publish_item(activity=activity, item={"note": note.pk})
-    return note
+    note_id = command_queries.insert_note(activity, participant, column, text)
+    room.publish_item(activity=activity, item={"note": note_id})
+    standing.notes.append({"id": note_id, "column": column, "text": text, "hidden": False})
+    return standing
 
 
 def _own_note(activity: Activity, participant: Participant, note_id: Any) -> Note:
@@ -159,29 +161,43 @@ def delete_note(*, activity: Activity, participant: Participant, note: Any) -> N
 
 def _voting_note(activity: Activity, participant: Participant, note_id: Any) -> Note:
     note_id = _id(note_id)
-    if not selectors.board_state(activity)["voting"]:
-        raise CommandError("voting_closed", _("No upvote round is running."))
+    _voting(activity)
     note = _note(activity, note_id)
-    seen = selectors.board_visible(activity, "participant") or note.participant_id == participant.pk
-    if not note.visible or not seen:
+    if not note.visible or not _seen(activity, participant, note.participant_id):
         raise CommandError("note_hidden", _("This note is not on the board."))
     return note
 
 
-def upvote(*, activity: Activity, participant: Participant, note: Any) -> list[int]:
+def _voting(activity: Activity) -> None:
+    if not selectors.board_state(activity)["voting"]:
+        raise CommandError("voting_closed", _("No upvote round is running."))
+
+
+def _seen(activity: Activity, participant: Participant, author_id: int) -> bool:
+    """Whether the participant sees a (visible) note of this author."""
+    return selectors.board_visible(activity, "participant") or author_id == participant.pk
+
+
+def upvote(*, activity: Activity, participant: Participant, note: Any) -> command_queries.Standing:
     """Upvote a note (one's own too; nothing changes if this participant had already).
-    Returns the notes of the participant's counted upvotes afterwards
-    (``selectors.counted_votes``), which the command's answer shows."""
-    found = _voting_note(activity, participant, note)
+    Returns what the participant has on the board afterwards."""
+    note_id = _id(note)
+    _voting(activity)
     room.lock_participant(participant)  # one command at a time: note limit, budget
-    votes = selectors.counted_votes(activity, participant)
-    if found.pk in votes:  # a visible note, so a vote on it is among the counted ones
-        return votes
+    standing = command_queries.standing(activity, participant, target=note_id)
+    if standing.target is None:
+        raise CommandError("unknown_note", _("This note does not exist."))
+    author_id, visible = standing.target
+    if not visible or not _seen(activity, participant, author_id):
+        raise CommandError("note_hidden", _("This note is not on the board."))
+    if note_id in standing.votes:  # a visible note, so a vote on it is among the counted ones
+        return standing
     budget = selectors.board_state(activity)["budget"]
-    if len(votes) >= budget:
+    if len(standing.votes) >= budget:
         raise CommandError("over_budget", _("You have used your %(n)d upvotes.") % {"n": budget})
-    NoteVote.objects.create(activity=activity, note=found, participant=participant)
-    return sorted([*votes, found.pk])
+    command_queries.insert_vote(activity, participant, note_id)
+    standing.votes = sorted([*standing.votes, note_id])
+    return standing
 
 
 def unvote(*, activity: Activity, participant: Participant, note: Any) -> bool:

@@ -14,14 +14,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import JSONField, Max, Subquery
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from consult.models import Process
 
-from . import realtime
+from . import command_queries, realtime
 from .kinds import CommandError, get_kind
-from .models import Activity, CommandReceipt, Event, Participant, Session, new_join_code
+from .models import Activity, Event, Participant, Session, new_join_code
 from .selectors import session_by_code
 from .stakeholders import Gender, Sector, StakeholderGroup
 
@@ -216,12 +216,7 @@ def lock_participant(participant: Participant) -> None:
     and the event, and ``select_for_update().first()`` locked the session row too,
     which queued every command of the room behind every other and behind each
     broadcast's seq (docs/performance.md, "One lock per person")."""
-    list(
-        Participant.objects.select_for_update(no_key=True, of=("self",))
-        .filter(pk=participant.pk)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    command_queries.lock_participant(participant)
 
 
 def publish_item(*, activity: Activity, item: Any) -> None:
@@ -299,16 +294,11 @@ def perform_command(
     """
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise CommandError("invalid_key", _("Every command needs a key of 1 to 64 characters."))
-    # The receipt of a resend is read with the activity: one round trip on the path
-    # every vote and note takes (docs/performance.md, "Idea board scenario").
-    receipt = CommandReceipt.objects.filter(participant=participant, key=key).values("result")[:1]
-    found = list(
-        Activity.objects.select_related("session")
-        .annotate(stored=Subquery(receipt, output_field=JSONField()))
-        .filter(pk=activity_id, session_id=participant.session_id)[:1]
+    # The receipt of a resend is read with the activity and its session's status: one
+    # statement on the path every vote and note takes (docs/performance.md).
+    activity, session_status, stored = command_queries.command_target(
+        participant=participant, activity_id=_row_id(activity_id), key=key
     )
-    activity = found[0] if found else None
-    stored = activity.stored if activity is not None else _stored_result(participant, key)
     if stored is not None:
         return {**stored, "duplicate": True}
     if activity is None:
@@ -318,7 +308,7 @@ def perform_command(
         if action in kind.facilitator_commands:
             raise CommandError("forbidden", _("Only the facilitator can do this."))
         raise CommandError("unknown_action", _("This activity has no such action."))
-    if activity.session.status == Session.Status.CLOSED:
+    if session_status == Session.Status.CLOSED:
         raise CommandError("session_closed", _("This session has ended."))
     if activity.status != Activity.Status.OPEN:
         raise CommandError("activity_closed", _("This activity is not open."))
@@ -327,12 +317,12 @@ def perform_command(
             result = kind.apply(
                 activity=activity, participant=participant, action=action, data=data
             )
-            CommandReceipt.objects.create(
+            command_queries.insert_receipt(
                 participant=participant, key=key, activity=activity, result=result
             )
             transaction.on_commit(partial(realtime.tally_changed, activity.session_id, activity.pk))
     except IntegrityError:
-        stored = _stored_result(participant, key)
+        stored = command_queries.stored_result(participant=participant, key=key)
         if stored is None:
             raise CommandError(
                 "conflict", _("Another answer of yours arrived at the same time; try again.")
@@ -341,9 +331,8 @@ def perform_command(
     return {**result, "duplicate": False}
 
 
-def _stored_result(participant: Participant, key: str) -> dict[str, Any] | None:
-    # A slice, not first(): no ORDER BY on the path every vote takes.
-    found = CommandReceipt.objects.filter(participant=participant, key=key).values_list(
-        "result", flat=True
-    )[:1]
-    return found[0] if found else None
+def _row_id(value: Any) -> int:
+    """``value`` if it can name a row, else 0 (which names none)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        return 0
+    return value

@@ -1,0 +1,117 @@
+"""The idea board's hot statements, written as SQL: what a participant has on a
+board (read once per command), a new note and a new upvote.
+
+Posting and upvoting are what hundreds of people do at once on one board, and the
+ORM's cost of building these statements was most of a command's CPU on the room's
+one GIL (docs/performance.md, "Commands as written-out SQL"). Portable between
+PostgreSQL and SQLite, like ``sessions.command_queries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from sessions.command_queries import table
+from sessions.models import Activity, Participant
+
+from .models import Note, NoteVote
+
+
+@dataclass
+class Standing:
+    """What one participant has on one board."""
+
+    # Their notes, oldest first, as their own state shows them.
+    notes: list[dict[str, Any]]
+    # The notes of their upvotes that count against the budget (on visible notes).
+    votes: list[int]
+    # Every note on the board, whoever wrote it (when asked for).
+    board_notes: int | None = None
+    # The note a command names: (author's participant id, visible), when asked for
+    # and found on this board.
+    target: tuple[int, bool] | None = None
+
+
+def standing(
+    activity: Activity,
+    participant: Participant,
+    *,
+    board_notes: bool = False,
+    target: int | None = None,
+) -> Standing:
+    """The participant's notes and counted upvotes, and with ``board_notes`` the
+    board's note count, and with ``target`` that note's author and visibility: one
+    statement."""
+    notes, votes = table(Note), table(NoteVote)
+    parts = [
+        'SELECT \'n\', "id", "column", "text", "hidden", "merged_into_id" '  # noqa: S608
+        f'FROM {notes} WHERE "activity_id" = %s AND "participant_id" = %s',
+        f"SELECT 'v', v.\"note_id\", NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
+        f'JOIN {notes} n ON n."id" = v."note_id" '
+        'WHERE v."activity_id" = %s AND v."participant_id" = %s AND n."activity_id" = %s '
+        'AND NOT n."hidden" AND n."merged_into_id" IS NULL',
+    ]
+    params: list[Any] = [activity.pk, participant.pk, activity.pk, participant.pk, activity.pk]
+    if board_notes:
+        parts.append(
+            f"SELECT 't', COUNT(*), NULL, NULL, NULL, NULL FROM {notes} "  # noqa: S608
+            'WHERE "activity_id" = %s'
+        )
+        params.append(activity.pk)
+    if target is not None:
+        parts.append(
+            'SELECT \'x\', "participant_id", NULL, NULL, "hidden", "merged_into_id" '  # noqa: S608
+            f'FROM {notes} WHERE "id" = %s AND "activity_id" = %s'
+        )
+        params += [target, activity.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found = Standing(notes=[], votes=[])
+    for kind, number, column, text, hidden, merged_into in rows:
+        if kind == "n":
+            found.notes.append(
+                {
+                    "id": number,
+                    "column": column,
+                    "text": text,
+                    "hidden": bool(hidden) or merged_into is not None,
+                }
+            )
+        elif kind == "v":
+            found.votes.append(number)
+        elif kind == "t":
+            found.board_notes = number
+        else:
+            found.target = (number, not hidden and merged_into is None)
+    found.notes.sort(key=lambda note: note["id"])
+    found.votes.sort()
+    return found
+
+
+def insert_note(activity: Activity, participant: Participant, column: int, text: str) -> int:
+    """A new note; returns its id."""
+    now = Note._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    sql = (
+        f"INSERT INTO {table(Note)} "  # noqa: S608
+        '("activity_id", "participant_id", "column", "text", "hidden", "created_at", '
+        '"updated_at") VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [activity.pk, participant.pk, column, text, False, now, now])
+        return cursor.fetchone()[0]
+
+
+def insert_vote(activity: Activity, participant: Participant, note_id: int) -> None:
+    """A new upvote; the unique constraint refuses a second one on the same note."""
+    now = NoteVote._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    sql = (
+        f"INSERT INTO {table(NoteVote)} "  # noqa: S608
+        '("activity_id", "note_id", "participant_id", "created_at") VALUES (%s, %s, %s, %s)'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [activity.pk, note_id, participant.pk, now])
