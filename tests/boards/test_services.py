@@ -544,3 +544,24 @@ def test_moderation_works_on_a_board_not_yet_open():
     moderate(board, "create_cluster", {"name": "Ready"})
     moderate(board, "lock")
     assert board.config["state"]["locked"] and Cluster.objects.get().name == "Ready"
+
+
+def test_a_participants_state_and_budget_are_per_board():
+    """Notes and upvotes on another board of the same session count there only: for
+    the note limit, the budget, the state in the answer and the board-full check."""
+    first = make_board(max_notes=1)
+    ana, ben = people(first, 2)
+    moderate(first, "start_voting", {"budget": 1})
+    a1 = post(first, ana, "On the first board")
+    act(first, ben, "upvote", {"note": a1.pk})
+    second = make_board(session=first.session, title="Second", max_notes=1)  # opens it
+    moderate(second, "start_voting", {"budget": 1})
+    answer = act(second, ana, "post", {"column": 2, "text": "On the second board"})
+    [note] = answer["ballot"]["notes"]
+    assert note["text"] == "On the second board" and note["column"] == 2
+    assert answer["ballot"]["votes"] == [] and answer["ballot"]["remaining"] == 1
+    upvoted = act(second, ben, "upvote", {"note": note["id"]})
+    assert upvoted["ballot"] == {"notes": [], "votes": [note["id"]], "remaining": 0}
+    # A note of the first board is not on the second.
+    refused(second, "unknown_note", lambda: act(second, ana, "upvote", {"note": a1.pk}))
+    assert KIND.participant_state(first, ben) == {"notes": [], "votes": [a1.pk], "remaining": 0}

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from polls.models import Ballot
 from sessions import realtime, services
-from sessions.kinds import CommandError
+from sessions.kinds import CommandError, get_kind
 from sessions.models import CODE_ALPHABET, Activity, CommandReceipt, Event, Participant, Session
 from tests import factories
 
@@ -470,6 +470,10 @@ def test_a_refused_vote_leaves_no_receipt_so_its_key_can_be_used_again():
     ("setup", "code"),
     [
         ("unknown", "unknown_activity"),
+        ("past_bigint", "unknown_activity"),
+        ("negative", "unknown_activity"),
+        ("not_a_number", "unknown_activity"),
+        ("true", "unknown_activity"),
         ("other_session", "unknown_activity"),
         ("draft", "activity_closed"),
         ("closed", "activity_closed"),
@@ -485,6 +489,14 @@ def test_commands_that_are_refused_change_nothing(setup, code):
     activity_id, action = cloud.pk, "vote"
     if setup == "unknown":
         activity_id = 10**9
+    elif setup == "past_bigint":  # more than the column holds: refused, not a server error
+        activity_id = 2**64
+    elif setup == "negative":
+        activity_id = -cloud.pk
+    elif setup == "not_a_number":
+        activity_id = str(cloud.pk)
+    elif setup == "true":  # True == 1 in Python; never an id
+        activity_id = True
     elif setup == "other_session":
         activity_id = factories.make_activity(kind="word_cloud", open=True).pk
     elif setup == "draft":
@@ -520,6 +532,44 @@ def test_commands_need_a_proper_key(key):
         )
     assert exc.value.code == "invalid_key"
     assert not Ballot.objects.exists()
+
+
+def test_the_receipt_of_a_resend_is_found_whatever_activity_it_names():
+    """The receipt is keyed by participant and key alone: a resend naming another
+    activity, or none there is, still gets the first answer and no second effect."""
+    poll = factories.make_activity(open=True)
+    voter = factories.make_participant(session=poll.session)
+    first = vote(poll, voter, 1, "k")
+    for activity_id in (10**9, factories.make_activity(open=True).pk):
+        resent = services.perform_command(
+            participant=voter, activity_id=activity_id, action="vote", data=0, key="k"
+        )
+        assert resent == {**first, "duplicate": True}
+    assert list(Ballot.objects.values_list("choice", flat=True)) == [1]
+
+
+def test_the_command_reads_the_activity_as_stored(monkeypatch):
+    """The activity a kind gets from the command path has the stored settings and
+    flags, with the types the ORM gives them (booleans, a decoded config)."""
+    seen = {}
+    poll = factories.make_activity(open=True)
+    Activity.objects.filter(pk=poll.pk).update(allow_change=False, results_revealed=True)
+    voter = factories.make_participant(session=poll.session)
+    kind = type(get_kind(poll.kind))
+    original = kind.apply
+
+    def spy(self, *, activity, **kwargs):
+        seen["activity"] = activity
+        return original(self, activity=activity, **kwargs)
+
+    monkeypatch.setattr(kind, "apply", spy)
+    vote(poll, voter, 0, "k")
+    got, stored = seen["activity"], Activity.objects.get(pk=poll.pk)
+    for field in ("id", "session_id", "kind", "title", "position", "status", "config"):
+        assert getattr(got, field) == getattr(stored, field), field
+    assert got.allow_change is False and got.results_revealed is True
+    assert got.results_visibility == stored.results_visibility
+    assert isinstance(got.config, dict) and got.config["options"] == stored.config["options"]
 
 
 def test_a_key_of_64_characters_is_enough():
