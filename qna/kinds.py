@@ -37,20 +37,22 @@ class QnaKind(ActivityKind):
     def apply(
         self, *, activity: Activity, participant: Participant, action: str, data: Any
     ) -> dict[str, Any]:
+        standing = None  # what ask and upvote read already
         if action == "ask":
-            services.ask_question(activity=activity, participant=participant, data=data)
+            standing = services.ask_question(activity=activity, participant=participant, data=data)
         elif action == "upvote":
-            services.upvote(activity=activity, participant=participant, data=data)
+            standing = services.upvote(activity=activity, participant=participant, data=data)
         elif action == "unvote":
             services.remove_upvote(activity=activity, participant=participant, data=data)
         elif action == "withdraw":
             services.withdraw_question(activity=activity, participant=participant, data=data)
         else:
             raise CommandError("unknown_action", _("This activity has no such action."))
-        return {
-            "activity": activity.pk,
-            "ballot": selectors.participant_state(activity, participant),
-        }
+        if standing is None:
+            state = selectors.participant_state(activity, participant)
+        else:
+            state = selectors.state_view(standing)
+        return {"activity": activity.pk, "ballot": state}
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
         services.moderate(activity=activity, action=action, data=data)

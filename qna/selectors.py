@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from sessions.kinds import Role
 from sessions.models import Activity, Participant
 
+from . import command_queries
 from .models import Question, QuestionVote
 from .services import setting
 
@@ -55,18 +56,6 @@ def facilitator_view(question: Question, *, see_names: bool) -> dict[str, Any]:
         "answered": question.answered,
         "created_at": _time(question.created_at),
         "answered_at": _time(question.answered_at),
-    }
-
-
-def own_view(question: Question) -> dict[str, Any]:
-    """A question as its asker sees it in their own state."""
-    return {
-        "id": question.pk,
-        "text": question.text,
-        "anonymous": question.anonymous,
-        "status": question.status,
-        "answered": question.answered,
-        "created_at": _time(question.created_at),
     }
 
 
@@ -153,18 +142,14 @@ def role_view(tally: dict[str, Any], role: Role) -> dict[str, Any]:
 def participant_state(activity: Activity, participant: Participant) -> dict[str, Any] | None:
     """The participant's own questions (whatever their status) and the ids of the
     questions they upvoted; None if they have neither."""
-    questions = [
-        own_view(q)
-        for q in Question.objects.filter(activity=activity, participant=participant).order_by("id")
-    ]
-    upvoted = list(
-        QuestionVote.objects.filter(question__activity=activity, participant=participant)
-        .order_by("question_id")
-        .values_list("question_id", flat=True)
-    )
-    if not questions and not upvoted:
+    return state_view(command_queries.standing(activity, participant))
+
+
+def state_view(standing: command_queries.Standing) -> dict[str, Any] | None:
+    """``participant_state`` of what was read already."""
+    if not standing.questions and not standing.upvoted:
         return None
-    return {"questions": questions, "upvoted": upvoted}
+    return {"questions": standing.questions, "upvoted": standing.upvoted}
 
 
 def response_counts(activities: list[Activity]) -> dict[int, int]:

@@ -19,6 +19,7 @@ from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
 from sessions.services import lock_participant, publish_item
 
+from . import command_queries
 from .models import TEXT_LIMIT, Question, QuestionVote
 
 DEFAULTS: dict[str, Any] = {
@@ -114,8 +115,11 @@ def _clear_screen_of(activity: Activity, question_id: int) -> None:
 # --------------------------------------------------------------------------- participants
 
 
-def ask_question(*, activity: Activity, participant: Participant, data: Any) -> Question:
-    """``data``: ``{"text": str, "anonymous": bool (optional)}``."""
+def ask_question(
+    *, activity: Activity, participant: Participant, data: Any
+) -> command_queries.Standing:
+    """``data``: ``{"text": str, "anonymous": bool (optional)}``. Returns what the
+    participant has in the Q&A afterwards."""
     if not isinstance(data, dict):
         raise CommandError("invalid_value", _('Send {"text": "your question"}.'))
     text = data.get("text")
@@ -138,41 +142,53 @@ def ask_question(*, activity: Activity, participant: Participant, data: Any) -> 
         )
     # One ask at a time per participant, so two quick asks cannot both pass the limit.
     lock_participant(participant)
+    standing = command_queries.standing(activity, participant)
     most = setting(activity, "max_questions")
-    if Question.objects.filter(activity=activity, participant=participant).count() >= most:
+    if len(standing.questions) >= most:
         raise CommandError(
             "too_many",
             _("You can ask at most %(n)d questions here.") % {"n": most},
         )
-    question = Question.objects.create(
-        activity=activity,
-        participant=participant,
+    question = command_queries.insert_question(
+        activity,
+        participant,
         text=text,
         anonymous=anonymous,
-        status=Question.Status.PENDING
-        if setting(activity, "premoderate")
-        else Question.Status.VISIBLE,
+        status=str(
+            Question.Status.PENDING if setting(activity, "premoderate") else Question.Status.VISIBLE
+        ),
     )
-    _publish(activity, question.pk, was_public=False)
-    return question
+    _publish(activity, question["id"], was_public=False)
+    standing.questions.append(question)
+    return standing
 
 
 def _votable(activity: Activity, participant: Participant, data: Any) -> Question:
     question = _find(activity, data)
-    if question.participant_id == participant.pk:
-        raise CommandError("own_question", _("You cannot upvote your own question."))
-    if question.status != Question.Status.VISIBLE:
-        raise CommandError("not_found", _("This question does not exist."))
+    _check_votable(participant, question.participant_id, question.status)
     return question
 
 
-def upvote(*, activity: Activity, participant: Participant, data: Any) -> None:
-    """Upvote a visible question of someone else; a second upvote changes nothing (the
-    unique constraint keeps one, without an error that would abort the transaction)."""
-    question = _votable(activity, participant, data)
-    QuestionVote.objects.bulk_create(
-        [QuestionVote(question=question, participant=participant)], ignore_conflicts=True
-    )
+def _check_votable(participant: Participant, asker_id: int, status: str) -> None:
+    if asker_id == participant.pk:
+        raise CommandError("own_question", _("You cannot upvote your own question."))
+    if status != Question.Status.VISIBLE:
+        raise CommandError("not_found", _("This question does not exist."))
+
+
+def upvote(*, activity: Activity, participant: Participant, data: Any) -> command_queries.Standing:
+    """Upvote a visible question of someone else; a second upvote changes nothing.
+    Returns what the participant has in the Q&A afterwards."""
+    question_id = _question_id(data)
+    standing = command_queries.standing(activity, participant, target=question_id)
+    if standing.target is None:
+        raise CommandError("not_found", _("This question does not exist."))
+    asker_id, status = standing.target
+    _check_votable(participant, asker_id, status)
+    command_queries.insert_vote(question_id, participant)
+    if question_id not in standing.upvoted:
+        standing.upvoted = sorted([*standing.upvoted, question_id])
+    return standing
 
 
 def remove_upvote(*, activity: Activity, participant: Participant, data: Any) -> bool:

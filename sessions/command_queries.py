@@ -33,6 +33,15 @@ def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def datetime_value(value: Any) -> Any:
+    """A date-time column read with a plain cursor, as the ORM gives it: SQLite's text
+    or naive value made an aware one (PostgreSQL's driver gives aware ones)."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if convert is None or value is None:
+        return value
+    return convert(value, None, connection)
+
+
 def lock_row_clause() -> str:
     """``FOR NO KEY UPDATE`` where the database locks rows; nothing on SQLite."""
     return " FOR NO KEY UPDATE" if connection.features.has_select_for_update else ""

@@ -31,13 +31,18 @@ board = services.add_activity(session=session, kind="idea_board", title="Ideas",
     config={"columns": ["Challenges", "Solutions"], "mode": "open", "max_notes": 2})
 services.open_activity(activity=board)
 services.moderate_activity(activity=board, action="start_voting", data={"budget": 1})
-print(json.dumps({"code": session.code, "board": board.pk}))
+forum = services.create_session(event=event, title="Embedded Q&A")
+qna = services.add_activity(session=forum, kind="qna", title="Questions", config={})
+services.open_activity(activity=qna)
+print(json.dumps({"code": session.code, "board": board.pk, "qna_code": forum.code, "qna": qna.pk}))
 """
 
 COUNT = """
 import json
 from boards.models import Note, NoteVote
-print(json.dumps({"notes": Note.objects.count(), "votes": NoteVote.objects.count()}))
+from qna.models import Question, QuestionVote
+print(json.dumps({"notes": Note.objects.count(), "votes": NoteVote.objects.count(),
+    "questions": Question.objects.count(), "question_votes": QuestionVote.objects.count()}))
 """
 
 
@@ -75,24 +80,29 @@ def embedded(tmp_path, static_root):
     server.stop()
 
 
-def act(client: RoomClient, board: int, action: str, data: dict, key: str):
+def act(client: RoomClient, activity: int, action: str, data: dict, key: str):
     return client.request(
-        {"type": "act", "activity": board, "action": action, "data": data, "key": key},
+        {"type": "act", "activity": activity, "action": action, "data": data, "key": key},
         timeout=WAIT,
     )
+
+
+async def connected(server, code: str, *names: str) -> list[RoomClient]:
+    clients = []
+    for name in names:
+        status, body = await join(server.base_url, code, display_name=name)
+        assert status == 201, body
+        client = RoomClient(server.base_url, code, token=body["token"], name=name)
+        client.participant = body["participant"]
+        await client.connect()
+        clients.append(client)
+    return clients
 
 
 async def test_notes_and_upvotes_on_sqlite(embedded):
     server, room, counts = embedded
     board = room["board"]
-    clients = []
-    for name in ("ana", "ben"):
-        status, body = await join(server.base_url, room["code"], display_name=name)
-        assert status == 201, body
-        client = RoomClient(server.base_url, room["code"], token=body["token"], name=name)
-        client.participant = body["participant"]
-        await client.connect()
-        clients.append(client)
+    clients = await connected(server, room["code"], "ana", "ben")
     ana, ben = clients
     try:
         posted = await act(ana, board, "post", {"column": 1, "text": "  Shared data \n"}, "a1")
@@ -109,8 +119,9 @@ async def test_notes_and_upvotes_on_sqlite(embedded):
         assert upvoted["result"]["ballot"] == {"notes": [], "votes": [note["id"]], "remaining": 0}
         assert upvoted["result"]["duplicate"] is False
         await ana.wait_for(
-            lambda c: (c.tallies.get(board) or {}).get("tally", {}).get("votes")
-            == {str(note["id"]): 1},
+            lambda c: (
+                (c.tallies.get(board) or {}).get("tally", {}).get("votes") == {str(note["id"]): 1}
+            ),
             timeout=WAIT,
         )
 
@@ -138,7 +149,42 @@ async def test_notes_and_upvotes_on_sqlite(embedded):
         }
         for code, reply in refused.items():
             assert (reply["type"], reply["code"]) == ("error", code), reply
-        assert counts() == {"notes": 2, "votes": 1}
+        assert counts()["notes"] == 2 and counts()["votes"] == 1
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def test_questions_and_upvotes_on_sqlite(embedded):
+    server, room, counts = embedded
+    qna = room["qna"]
+    clients = await connected(server, room["qna_code"], "ana", "ben")
+    ana, ben = clients
+    try:
+        asked = await act(ana, qna, "ask", {"text": "Who pays  for traceability?"}, "a1")
+        assert asked["type"] == "ack", asked
+        [question] = asked["result"]["ballot"]["questions"]
+        assert question["text"] == "Who pays for traceability?"
+        assert (question["anonymous"], question["status"], question["answered"]) == (
+            False,
+            "visible",
+            False,
+        )
+        assert question["created_at"].endswith("+00:00")
+        upvoted = await act(ben, qna, "upvote", {"question": question["id"]}, "b1")
+        assert upvoted["result"]["ballot"] == {"questions": [], "upvoted": [question["id"]]}
+        again = await act(ben, qna, "upvote", {"question": question["id"]}, "b2")
+        assert again["result"]["ballot"]["upvoted"] == [question["id"]]
+        # The state read back from SQLite is the one the ack gave, time included.
+        snapshot = await ana.resync()
+        assert snapshot["me"]["ballots"][str(qna)] == asked["result"]["ballot"]
+        refused = {
+            "own_question": await act(ana, qna, "upvote", {"question": question["id"]}, "a2"),
+            "not_found": await act(ben, qna, "upvote", {"question": 999999}, "b3"),
+        }
+        for code, reply in refused.items():
+            assert (reply["type"], reply["code"]) == ("error", code), reply
+        assert counts()["questions"] == 1 and counts()["question_votes"] == 1
     finally:
         for client in clients:
             await client.close()

@@ -813,3 +813,26 @@ def test_the_room_view_carries_the_items_per_role():
     assert "tally" not in views["screen"]["activities"][0]  # until revealed
     assert views["screen"]["activities"][0]["items"] == []
     assert Activity.objects.get(pk=qna.pk).kind == "qna"
+
+
+def test_the_answer_to_an_upvote_is_the_state_as_stored_and_per_qna():
+    """The upvote's answer is built from one read before the insert: it must equal the
+    state read afterwards, and questions and upvotes of another Q&A of the same
+    session stay out of it."""
+    qna = make_qna()
+    ana, ben = person(qna, "Ana"), person(qna, "Ben")
+    first = ask(qna, ana)
+    other = services.add_activity(session=qna.session, kind="qna", title="Later", config={})
+    services.open_activity(activity=other)
+    elsewhere = ask(other, ana, "Another room's question?")
+    act(other, ben, "upvote", {"question": elsewhere.pk})
+    mine = ask(other, ben, "Ben asks here")
+    services.open_activity(activity=qna)
+    answer = act(qna, ben, "upvote", {"question": first.pk})
+    assert answer["ballot"] == {"questions": [], "upvoted": [first.pk]}
+    assert KIND.participant_state(qna, ben) == answer["ballot"]
+    # A second upvote keeps one; the answer says so.
+    assert act(qna, ben, "upvote", {"question": first.pk})["ballot"]["upvoted"] == [first.pk]
+    assert QuestionVote.objects.filter(question=first).count() == 1
+    assert [q["id"] for q in KIND.participant_state(other, ben)["questions"]] == [mine.pk]
+    assert KIND.participant_state(other, ben)["upvoted"] == [elsewhere.pk]
