@@ -358,6 +358,10 @@ def run(args) -> dict:
         from bench.consultation import run_consultation
 
         return run_consultation(args)
+    if args.scenario == "commands":
+        from bench.commands import run_commands
+
+        return run_commands(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -528,9 +532,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", default="poll", choices=["poll", "board", "consultation"])
     parser.add_argument(
-        "--participants", type=int, default=None, help="default 2,000 (poll), 500 (board)"
+        "--scenario", default="poll", choices=["poll", "board", "consultation", "commands"]
+    )
+    parser.add_argument(
+        "--participants",
+        type=int,
+        default=None,
+        help="default 2,000 (poll), 500 (board), 300 (commands)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="Daphne processes (clients split between them)"
@@ -564,7 +573,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.participants is None:
-        args.participants = 500 if args.scenario == "board" else 2000
+        args.participants = {"board": 500, "commands": 300}.get(args.scenario, 2000)
     if args.rate is None:
         args.rate = 100 if args.scenario == "board" else 200
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
