@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from sessions.command_queries import table
+from sessions.command_queries import table, union_rows
 from sessions.models import Activity, Participant
 
 from .models import Note, NoteVote
@@ -47,30 +47,38 @@ def standing(
     board's note count, and with ``target`` that note's author and visibility: one
     statement."""
     notes, votes = table(Note), table(NoteVote)
+    mine = [activity.pk, participant.pk]
     parts = [
-        'SELECT \'n\', "id", "column", "text", "hidden", "merged_into_id" '  # noqa: S608
-        f'FROM {notes} WHERE "activity_id" = %s AND "participant_id" = %s',
-        f"SELECT 'v', v.\"note_id\", NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
-        f'JOIN {notes} n ON n."id" = v."note_id" '
-        'WHERE v."activity_id" = %s AND v."participant_id" = %s AND n."activity_id" = %s '
-        'AND NOT n."hidden" AND n."merged_into_id" IS NULL',
+        (
+            'SELECT \'n\', "id", "column", "text", "hidden", "merged_into_id" '  # noqa: S608
+            f'FROM {notes} WHERE "activity_id" = %s AND "participant_id" = %s',
+            mine,
+        ),
+        (
+            f"SELECT 'v', v.\"note_id\", NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
+            f'JOIN {notes} n ON n."id" = v."note_id" '
+            'WHERE v."activity_id" = %s AND v."participant_id" = %s AND n."activity_id" = %s '
+            'AND NOT n."hidden" AND n."merged_into_id" IS NULL',
+            [*mine, activity.pk],
+        ),
     ]
-    params: list[Any] = [activity.pk, participant.pk, activity.pk, participant.pk, activity.pk]
     if board_notes:
         parts.append(
-            f"SELECT 't', COUNT(*), NULL, NULL, NULL, NULL FROM {notes} "  # noqa: S608
-            'WHERE "activity_id" = %s'
+            (
+                f"SELECT 't', COUNT(*), NULL, NULL, NULL, NULL FROM {notes} "  # noqa: S608
+                'WHERE "activity_id" = %s',
+                [activity.pk],
+            )
         )
-        params.append(activity.pk)
     if target is not None:
         parts.append(
-            'SELECT \'x\', "participant_id", NULL, NULL, "hidden", "merged_into_id" '  # noqa: S608
-            f'FROM {notes} WHERE "id" = %s AND "activity_id" = %s'
+            (
+                'SELECT \'x\', "participant_id", NULL, NULL, "hidden", "merged_into_id" '  # noqa: S608
+                f'FROM {notes} WHERE "id" = %s AND "activity_id" = %s',
+                [target, activity.pk],
+            )
         )
-        params += [target, activity.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
+    rows = union_rows(parts)
     found = Standing(notes=[], votes=[])
     for kind, number, column, text, hidden, merged_into in rows:
         if kind == "n":

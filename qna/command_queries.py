@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from sessions.command_queries import datetime_value, table
+from sessions.command_queries import datetime_value, table, union_rows
 from sessions.models import Activity, Participant
 
 from .models import Question, QuestionVote
@@ -62,23 +62,29 @@ def standing(
     """The participant's questions and upvotes, and with ``target`` that question's
     asker and status: one statement."""
     questions, votes = table(Question), table(QuestionVote)
+    mine = [activity.pk, participant.pk]
     parts = [
-        'SELECT \'q\', "id", "text", "anonymous", "status", "answered", "created_at" '  # noqa: S608
-        f'FROM {questions} WHERE "activity_id" = %s AND "participant_id" = %s',
-        f"SELECT 'v', v.\"question_id\", NULL, NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
-        f'JOIN {questions} q ON q."id" = v."question_id" '
-        'WHERE q."activity_id" = %s AND v."participant_id" = %s',
+        (
+            'SELECT \'q\', "id", "text", "anonymous", "status", "answered", "created_at" '  # noqa: S608
+            f'FROM {questions} WHERE "activity_id" = %s AND "participant_id" = %s',
+            mine,
+        ),
+        (
+            f"SELECT 'v', v.\"question_id\", NULL, NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
+            f'JOIN {questions} q ON q."id" = v."question_id" '
+            'WHERE q."activity_id" = %s AND v."participant_id" = %s',
+            mine,
+        ),
     ]
-    params: list[Any] = [activity.pk, participant.pk, activity.pk, participant.pk]
     if target is not None:
         parts.append(
-            'SELECT \'x\', "participant_id", NULL, NULL, "status", NULL, NULL '  # noqa: S608
-            f'FROM {questions} WHERE "id" = %s AND "activity_id" = %s'
+            (
+                'SELECT \'x\', "participant_id", NULL, NULL, "status", NULL, NULL '  # noqa: S608
+                f'FROM {questions} WHERE "id" = %s AND "activity_id" = %s',
+                [target, activity.pk],
+            )
         )
-        params += [target, activity.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
+    rows = union_rows(parts)
     found = Standing(questions=[], upvoted=[])
     for kind, number, text, anonymous, status, answered, created_at in sorted(
         rows, key=lambda row: row[1]

@@ -33,6 +33,17 @@ def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def union_rows(parts: list[tuple[str, list[Any]]]) -> list[tuple]:
+    """The rows of several SELECTs (each with its parameters) sent as one statement,
+    joined with UNION ALL: the SELECTs tag their rows and give the same columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _params in parts),
+            [value for _sql, params in parts for value in params],
+        )
+        return cursor.fetchall()
+
+
 def datetime_value(value: Any) -> Any:
     """A date-time column read with a plain cursor, as the ORM gives it: SQLite's text
     or naive value made an aware one (PostgreSQL's driver gives aware ones)."""
