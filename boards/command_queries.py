@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from sessions.command_queries import table, union_rows
+from sessions.command_queries import db_value, table, union_rows
 from sessions.models import Activity, Participant
 
 from .models import Note, NoteVote
@@ -103,7 +103,7 @@ def standing(
 
 def insert_note(activity: Activity, participant: Participant, column: int, text: str) -> int:
     """A new note; returns its id."""
-    now = Note._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    now = db_value(Note, "created_at", timezone.now())
     sql = (
         f"INSERT INTO {table(Note)} "  # noqa: S608
         '("activity_id", "participant_id", "column", "text", "hidden", "created_at", '
@@ -116,7 +116,7 @@ def insert_note(activity: Activity, participant: Participant, column: int, text:
 
 def insert_vote(activity: Activity, participant: Participant, note_id: int) -> None:
     """A new upvote; the unique constraint refuses a second one on the same note."""
-    now = NoteVote._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    now = db_value(NoteVote, "created_at", timezone.now())
     sql = (
         f"INSERT INTO {table(NoteVote)} "  # noqa: S608
         '("activity_id", "note_id", "participant_id", "created_at") VALUES (%s, %s, %s, %s)'

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from sessions import services as room
+from sessions.command_queries import lock_participant
 from sessions.kinds import CommandError
 from sessions.models import Activity, Participant
 
@@ -112,7 +113,7 @@ def post_note(
     if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column < len(columns):
         raise CommandError("invalid_value", _("Choose one of the board's columns."))
     text = clean_text(text, activity.config["max_length"])
-    room.lock_participant(participant)  # one command at a time: note limit, budget
+    lock_participant(participant)  # one command at a time: note limit, budget
     standing = command_queries.standing(activity, participant, board_notes=True)
     if len(standing.notes) >= activity.config["max_notes"]:
         raise CommandError(
@@ -183,7 +184,7 @@ def upvote(*, activity: Activity, participant: Participant, note: Any) -> comman
     Returns what the participant has on the board afterwards."""
     note_id = _id(note)
     _voting(activity)
-    room.lock_participant(participant)  # one command at a time: note limit, budget
+    lock_participant(participant)  # one command at a time: note limit, budget
     standing = command_queries.standing(activity, participant, target=note_id)
     if standing.target is None:
         raise CommandError("unknown_note", _("This note does not exist."))

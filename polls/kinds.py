@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sessions.command_queries import db_value, table
 from sessions.kinds import ActivityKind, CommandError
 from sessions.kinds import int_setting as _int_setting
 from sessions.models import Activity, Participant
@@ -57,17 +58,15 @@ def upsert_ballot(
     """Write the participant's ballot in one statement; False if one existed and
     ``replace`` is off. The unique constraint keeps one ballot per participant."""
     now = timezone.now()
-    field = Ballot._meta.get_field
-    quote = connection.ops.quote_name
     params = [
         activity.pk,
         participant.pk,
-        field("choice").get_db_prep_save(choice, connection),
-        field("created_at").get_db_prep_save(now, connection),
-        field("updated_at").get_db_prep_save(now, connection),
+        db_value(Ballot, "choice", choice),
+        db_value(Ballot, "created_at", now),
+        db_value(Ballot, "updated_at", now),
     ]
     insert = (
-        f"INSERT INTO {quote(Ballot._meta.db_table)} "  # noqa: S608 - names from the model
+        f"INSERT INTO {table(Ballot)} "  # noqa: S608 - names from the model
         "(activity_id, participant_id, choice, created_at, updated_at) "
         "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (activity_id, participant_id) "
     )

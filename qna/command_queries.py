@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from sessions.command_queries import datetime_value, table, union_rows
+from sessions.command_queries import datetime_value, db_value, table, union_rows
 from sessions.models import Activity, Participant
 
 from .models import Question, QuestionVote
@@ -117,7 +117,7 @@ def insert_question(
         '("activity_id", "participant_id", "text", "anonymous", "status", "answered", '
         '"created_at") VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
     )
-    stored_now = Question._meta.get_field("created_at").get_db_prep_save(now, connection)
+    stored_now = db_value(Question, "created_at", now)
     with connection.cursor() as cursor:
         cursor.execute(
             sql, [activity.pk, participant.pk, text, anonymous, status, False, stored_now]
@@ -136,7 +136,7 @@ def insert_question(
 def insert_vote(question_id: int, participant: Participant) -> None:
     """An upvote; nothing if the participant has one on this question already (the
     unique constraint, without an error that would abort the transaction)."""
-    now = QuestionVote._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    now = db_value(QuestionVote, "created_at", timezone.now())
     sql = (
         f"INSERT INTO {table(QuestionVote)} "  # noqa: S608
         '("question_id", "participant_id", "created_at") VALUES (%s, %s, %s) '

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sessions.command_queries import lock_participant
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
-from sessions.services import lock_participant, publish_item
+from sessions.services import publish_item
 
 from . import command_queries
 from .models import TEXT_LIMIT, Question, QuestionVote

@@ -9,7 +9,8 @@ vote, note and question (docs/performance.md, "Commands as written-out SQL").
 The SQL is portable between PostgreSQL and the embedded SQLite: identifiers are
 double-quoted, row locks are taken only where the database has them (SQLite
 serialises writers anyway), and values are converted here where the two return
-different types.
+different types. Other apps' command statements use the helpers here (``table``,
+``db_value``, ``union_rows``, ``lock_participant``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from .models import Activity, CommandReceipt, Participant, Session
 
 def table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def db_value(model: type, field: str, value: Any) -> Any:
+    """``value`` as the model's ``field`` stores it (a JSON adapter, a time in UTC)."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
 
 
 def json_value(value: Any) -> Any:
@@ -51,11 +57,6 @@ def datetime_value(value: Any) -> Any:
     if convert is None or value is None:
         return value
     return convert(value, None, connection)
-
-
-def lock_row_clause() -> str:
-    """``FOR NO KEY UPDATE`` where the database locks rows; nothing on SQLite."""
-    return " FOR NO KEY UPDATE" if connection.features.has_select_for_update else ""
 
 
 # Every field but created_at, which no command reads.
@@ -92,11 +93,11 @@ def command_target(
     stored = None if stored is None else json_value(stored)
     if values[0] is None:
         return None, None, stored
-    row = dict(zip(_ACTIVITY_FIELDS, values, strict=True))
-    row["results_revealed"] = bool(row["results_revealed"])
-    row["allow_change"] = bool(row["allow_change"])
-    row["config"] = json_value(row["config"])
-    activity = Activity.from_db(connection.alias, _ACTIVITY_FIELDS, list(row.values()))
+    activity = Activity.from_db(connection.alias, _ACTIVITY_FIELDS, values)
+    # SQLite gives 0/1 for booleans; both give the JSON column as text.
+    activity.results_revealed = bool(activity.results_revealed)
+    activity.allow_change = bool(activity.allow_change)
+    activity.config = json_value(activity.config)
     return activity, session_status, stored
 
 
@@ -117,7 +118,6 @@ def insert_receipt(
 ) -> None:
     """Store the command's answer under its key; the unique constraint on
     (participant, key) refuses a second one (IntegrityError)."""
-    field = CommandReceipt._meta.get_field
     sql = (
         f"INSERT INTO {table(CommandReceipt)} "  # noqa: S608
         '("participant_id", "key", "activity_id", "result", "created_at") '
@@ -127,18 +127,24 @@ def insert_receipt(
         participant.pk,
         key,
         activity.pk,
-        field("result").get_db_prep_save(result, connection),
-        field("created_at").get_db_prep_save(timezone.now(), connection),
+        db_value(CommandReceipt, "result", result),
+        db_value(CommandReceipt, "created_at", timezone.now()),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
 def lock_participant(participant: Participant) -> None:
-    """Lock the participant's row, and only that row, until the transaction ends."""
-    clause = lock_row_clause()
-    if not clause:
+    """Lock the participant's row until the transaction ends, so that one person's
+    commands run one at a time (a note limit, an upvote budget, a question limit).
+
+    That row only, FOR NO KEY UPDATE: a lock that also took the session row (as
+    ``select_for_update().first()`` did through Participant's default ordering)
+    queued every command of the room behind every other and behind each broadcast's
+    seq (docs/performance.md, "One lock per person"). SQLite has no row locks; it
+    serialises writers."""
+    if not connection.features.has_select_for_update:
         return
-    sql = f'SELECT "id" FROM {table(Participant)} WHERE "id" = %s{clause}'  # noqa: S608
+    sql = f'SELECT "id" FROM {table(Participant)} WHERE "id" = %s FOR NO KEY UPDATE'  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [participant.pk])

@@ -208,17 +208,6 @@ def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
     return activity
 
 
-def lock_participant(participant: Participant) -> None:
-    """Lock the participant's row until the transaction ends, so that one person's
-    commands run one at a time (a note limit, an upvote budget, a question limit).
-
-    That row only, FOR NO KEY UPDATE: Participant's default ordering joins the session
-    and the event, and ``select_for_update().first()`` locked the session row too,
-    which queued every command of the room behind every other and behind each
-    broadcast's seq (docs/performance.md, "One lock per person")."""
-    command_queries.lock_participant(participant)
-
-
 def publish_item(*, activity: Activity, item: Any) -> None:
     """Tell the room, once the transaction commits, that one item of the activity
     changed; the kind's ``item_views`` says what each role sees of it."""
