@@ -135,7 +135,7 @@ def people() -> tuple:
     from django.contrib.auth.models import User
 
     from consult.models import Profile
-    from sessions.stakeholders import Sector, StakeholderGroup
+    from people.vocabularies import Sector, StakeholderGroup
 
     names = ["bench-organiser", "bench-moderator"] + [
         f"bench-p{i:04d}" for i in range(PARTICIPANTS)

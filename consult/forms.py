@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from sessions.stakeholders import Sector, StakeholderGroup
+from people.vocabularies import Sector, StakeholderGroup
 
 from . import services
 

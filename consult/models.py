@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from sessions.stakeholders import Sector, StakeholderGroup
+from people.vocabularies import Sector, StakeholderGroup
 
 
 class Process(models.Model):
@@ -499,3 +499,54 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --------------------------------------------------------------------------- representation targets
+
+
+class TargetShare(models.Model):
+    """One line of a process's target mix: the share (in %) of one stakeholder group,
+    region or gender the organisers aim for. The shares of a dimension add up to 100."""
+
+    class Dimension(models.TextChoices):
+        GROUP = "stakeholder_group", _("Stakeholder group")
+        REGION = "region", _("Region")
+        GENDER = "gender", _("Gender")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="targets")
+    dimension = models.CharField(max_length=24, choices=Dimension.choices)
+    value = models.CharField(max_length=32)
+    share = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["process", "dimension", "-share", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "dimension", "value"], name="one_share_per_value"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__gte=0, share__lte=100), name="share_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value}: {self.share} %"
+
+
+class RepresentationSettings(models.Model):
+    """When the representation page raises an alert for a group of a process."""
+
+    process = models.OneToOneField(
+        Process, on_delete=models.CASCADE, related_name="representation_settings"
+    )
+    alert_gap_points = models.PositiveSmallIntegerField(
+        _("alert when a group is this many points below target"), default=10
+    )
+    retention_days = models.PositiveIntegerField(
+        _("erase guest participants' profiles this many days after their event ends"),
+        null=True,
+        blank=True,
+    )
+
+    def __str__(self) -> str:
+        return f"representation settings of {self.process}"

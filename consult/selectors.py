@@ -16,7 +16,7 @@ from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, TextFie
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from sessions.stakeholders import StakeholderGroup
+from people.vocabularies import StakeholderGroup
 
 from .models import (
     Comment,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular",  # after "frontend": our redoc.html (no inline style, no web fonts)
     "drf_spectacular_sidecar",
+    "people",
     "consult",
     "sessions.apps.LiveConfig",
     "polls",
@@ -168,7 +169,7 @@ AUTHENTICATION_BACKENDS = [
 
 # django-allauth: anyone may register (email verified before the first log-in) to take
 # part in consultations; organisers get the "organise" permission from an administrator.
-ACCOUNT_ADAPTER = "consult.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "frontend.accounts.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", True)
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

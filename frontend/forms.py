@@ -10,9 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from people.vocabularies import Gender, Sector, StakeholderGroup
 from sessions.kinds import kind_choices
 from sessions.models import Activity, Event
-from sessions.stakeholders import Gender, Sector, StakeholderGroup
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

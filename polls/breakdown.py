@@ -15,9 +15,9 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from people.vocabularies import StakeholderGroup
 from sessions.kinds import get_kind
 from sessions.models import Activity
-from sessions.stakeholders import StakeholderGroup
 
 from .models import Ballot
 

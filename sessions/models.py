@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from consult.models import Process
-
-from .stakeholders import Gender, Sector, StakeholderGroup
+from people.vocabularies import Gender, Sector, StakeholderGroup
 
 # Unambiguous characters for join codes (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -143,6 +142,15 @@ class Participant(models.Model):
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    # The directory record this participant confirmed being (from a personal invitation
+    # link); guests who came with the code alone have none.
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,12 +18,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from consult.models import Process
+from people.models import Person
+from people.vocabularies import Gender, Sector, StakeholderGroup
 
 from . import command_queries, realtime
 from .kinds import CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
 from .selectors import session_by_code
-from .stakeholders import Gender, Sector, StakeholderGroup
 
 MAX_KEY_LENGTH = 64
 
@@ -236,8 +237,10 @@ def join_session(
     gender: str = "",
     organisation: str = "",
     user: AbstractBaseUser | None = None,
+    person: Person | None = None,
 ) -> Participant:
-    """A new participant in the session with this join code."""
+    """A new participant in the session with this join code (``person``: the directory
+    record they confirmed being, when they came through a personal invitation link)."""
     session = session_by_code(code)
     if session is None:
         raise CommandError("unknown_code", _("No session has this code. Check it and try again."))
@@ -262,9 +265,10 @@ def join_session(
         sector=sector,
         gender=gender,
         organisation=organisation.strip(),
+        person=person,
     )
     try:
-        participant.full_clean(exclude=["session", "user", "secret"])
+        participant.full_clean(exclude=["session", "user", "secret", "person"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

@@ -17,10 +17,10 @@ from channels.db import database_sync_to_async as sync_to_async
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from people.vocabularies import Gender, Sector, StakeholderGroup
 from polls.models import Ballot
 from sessions.kinds import get_kind
 from sessions.models import Activity, CommandReceipt, Participant
-from sessions.stakeholders import Gender, Sector, StakeholderGroup
 from tests import factories
 from tests.e2e.client import RequestError, RoomClient, in_step, join
 

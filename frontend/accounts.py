@@ -1,9 +1,12 @@
-"""Account rules for django-allauth: open registration with email verification, a
-profile and recorded consent at sign-up, and where each kind of account lands."""
+"""Account rules for django-allauth: open registration with email verification, and
+where each kind of account lands. It lives in the page layer because the landing
+depends on the live side's organiser permission (``consult`` never imports ``sessions``)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
+
+from sessions.selectors import is_organiser
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,8 +14,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return settings.ACCOUNT_ALLOW_SIGNUP
 
     def get_login_redirect_url(self, request) -> str:
-        from sessions.selectors import is_organiser
-
         if is_organiser(request.user):
             return reverse("frontend:dashboard")
         return reverse("frontend:home")
