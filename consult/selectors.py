@@ -209,6 +209,14 @@ def _shares(counts: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def may_see_answers(user: User, round: ValidationRound, process: Process) -> bool:
+    """Whether ``user`` may see the answers of ``round`` (of a consultation of
+    ``process``): its results page, and its reasons with who gave them on "you said, we
+    did" and in its CSV and XLSX. Everyone who may read the consultation once the round
+    is closed; while it runs, only the process's moderators and organisers."""
+    return not round.is_open or is_moderator(user, process)
+
+
 def round_results(round: ValidationRound) -> list[dict[str, Any]]:
     """Per section of the round's version: counts and shares of each verdict, overall
     and per stakeholder group side by side (a group with fewer than MIN_GROUP_SIZE
@@ -300,11 +308,14 @@ def inputs(
     section: int | None = None,
     decision: str | None = None,
     group: str | None = None,
+    viewer: User | None = None,
 ) -> list[dict[str, Any]]:
     """Every input to the consultation (visible comments and validation reasons) with
-    its disposition, newest sections order first, in six queries. ``decision`` may
-    be a Disposition decision or "none" (not answered yet); ``group`` a stakeholder
-    group value ("" for undisclosed).
+    its disposition, newest sections order first, in six queries (seven for a logged-in
+    ``viewer`` while a round runs). ``decision`` may be a Disposition decision or "none"
+    (not answered yet); ``group`` a stakeholder group value ("" for undisclosed).
+    The reasons of a round ``viewer`` may not see the answers of (``may_see_answers``;
+    no viewer reads as the public) are left out.
 
     The versions, section texts, rounds and people are read once each and shared by
     the inputs (``select_related`` built them again for every one of thousands of
@@ -322,12 +333,15 @@ def inputs(
     rounds = {r.pk: r for r in ValidationRound.objects.filter(consultation=consultation)}
     for round_ in rounds.values():
         round_.version = versions[round_.version_id]
+    reader = viewer if viewer is not None else AnonymousUser()
+    unseen = [r.pk for r in rounds.values() if not may_see_answers(reader, r, consultation.process)]
     comments = Comment.objects.filter(
         section__consultation=consultation, deleted_at=None, hidden_at=None
     ).select_related("disposition")
     answers = (
         ValidationAnswer.objects.filter(round__consultation=consultation)
         .exclude(reason="")
+        .exclude(round_id__in=unseen)
         .select_related("disposition")
     )
     if section is not None:

@@ -283,7 +283,7 @@ def you_said_we_did(request, process: str, slug: str):
     filters = form.cleaned_filters() if form.is_bound else {}
     if form.is_bound and not form.is_valid():
         messages.error(request, _("A filter was not understood; showing every input."))
-    rows = selectors.inputs(consultation, **filters)
+    rows = selectors.inputs(consultation, **filters, viewer=request.user)
     fmt = request.GET.get("format")
     name = f"{consultation.slug}-you-said-we-did"
     if fmt == "csv":
@@ -433,7 +433,7 @@ def answer(request, process: str, slug: str, section_id: int):
 def round_results(request, process: str, slug: str, round_id: int):
     consultation = readable_consultation(request, process, slug)
     round_ = get_object_or_404(ValidationRound, pk=round_id, consultation=consultation)
-    if round_.is_open and not selectors.is_moderator(request.user, consultation.process):
+    if not selectors.may_see_answers(request.user, round_, consultation.process):
         raise PermissionDenied(_("Results are shown when the round closes."))
     return render(
         request,

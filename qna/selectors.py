@@ -12,7 +12,6 @@ What each role sees of a question:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -197,10 +196,10 @@ EXPORT_COLUMNS = (
 def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
     """One row per question, whatever its status, oldest first.
 
-    The export is for organisers, so the asker's profile columns stay, anonymous or not;
-    only the display name of an anonymous question is left blank when the facilitator
-    chose not to see names (``moderators_see_names`` off)."""
-    see_names = setting(activity, "moderators_see_names")
+    An anonymous question has no participant (so no participant id, name, organisation
+    or other profile column, see ``sessions.selectors.export_records``), whatever
+    ``moderators_see_names`` says: the asker's other rows show them, and they would tie
+    it back to the asker. Its times are the question's own."""
     questions = (
         Question.objects.filter(activity=activity)
         .select_related("participant")
@@ -208,12 +207,8 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
         .order_by("id")
     )
     for q in questions:
-        participant = q.participant
-        if q.anonymous and not see_names:
-            participant = copy.copy(participant)  # never saved: only this row's copy
-            participant.display_name = ""
         yield {
-            "participant": participant,
+            "participant": None if q.anonymous else q.participant,
             "question": q.text,
             "anonymous": q.anonymous,
             "status": q.status,

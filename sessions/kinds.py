@@ -102,8 +102,9 @@ class ActivityKind:
     export_columns: ClassVar[tuple[str, ...]] = ("answer",)
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
-        """One row per response: ``participant`` (a Participant) and the export_columns,
-        without the respondent's profile (added by the caller)."""
+        """One row per response: ``participant`` (a Participant, or None for an
+        anonymous contribution, whose row then gets no profile column at all) and the
+        export_columns, without the respondent's profile (added by the caller)."""
         return []
 
     def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:

@@ -44,6 +44,26 @@ def participant_token(participant: Participant) -> str:
     return signing.dumps({"p": participant.pk, "s": participant.secret}, salt=TOKEN_SALT)
 
 
+# A browser keeps its participant of a session in a signed, HTTP-only cookie per join
+# code (set by the join pages: frontend's, and outreach's personal invitation links).
+PARTICIPANT_COOKIE_MAX_AGE = 30 * 24 * 3600
+
+
+def participant_cookie_name(code: str) -> str:
+    return f"pt_{code}"
+
+
+def set_participant_cookie(response, *, participant: Participant, secure: bool) -> None:
+    response.set_signed_cookie(
+        participant_cookie_name(participant.session.code),
+        participant_token(participant),
+        max_age=PARTICIPANT_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
 def participant_from_token(token: str, *, session: Session) -> Participant | None:
     """The participant a signed token names, if it is valid and belongs to this session."""
     if not isinstance(token, str) or len(token) > 300:
@@ -189,21 +209,29 @@ PROFILE_COLUMNS = (
 
 def export_records(activity: Activity) -> tuple[list[str], list[dict[str, Any]]]:
     """Every response to an activity with its respondent's stakeholder profile, for
-    the CSV and JSON exports: the column names and one dict per response."""
+    the CSV and JSON exports: the column names and one dict per response.
+
+    An anonymous contribution (a row whose ``participant`` is None) has every profile
+    column blank, the participant id too: the other rows of its author show them, and
+    they would tie it back to that person (so would a rare group, country, sector and
+    gender together)."""
     kind = get_kind(activity.kind)
     columns = [*PROFILE_COLUMNS, *kind.export_columns]
     records = []
     for row in kind.export_rows(activity):
         p = row["participant"]
-        record = {
-            "participant": p.pk,
-            "display_name": p.display_name,
-            "stakeholder_group": p.stakeholder_group,
-            "country": p.country.code or "",
-            "sector": p.sector,
-            "gender": p.gender,
-            "organisation": p.organisation,
-        }
+        if p is None:  # anonymous
+            record = dict.fromkeys(PROFILE_COLUMNS, "")
+        else:
+            record = {
+                "participant": p.pk,
+                "display_name": p.display_name,
+                "stakeholder_group": p.stakeholder_group,
+                "country": p.country.code or "",
+                "sector": p.sector,
+                "gender": p.gender,
+                "organisation": p.organisation,
+            }
         record.update({name: row.get(name, "") for name in kind.export_columns})
         records.append(record)
     return columns, records

@@ -336,6 +336,18 @@ rows("consult:you_said_we_did", "GET", "open", roles(
 for state in STATES:
     rows("consult:you_said_we_did", "GET", state, readers(state, Outcome(200, says="Theirs")
          if state != "draft" else Outcome(200)), target="csv")  # fmt: skip
+# A running round's reasons and who gave them: only for those who may see its results
+# (below), on the page and in the downloads; a closed round's for every reader.
+for state in ("open", "closed", "private"):
+    for target in ("running", "running-csv"):
+        hidden = Outcome(200, lacks="Say 2035.")
+        rows("consult:you_said_we_did", "GET", state, roles(
+            Outcome(403, says=LOGIN_TO_READ) if state == "private" else hidden,
+            hidden, Outcome(200, says="Say 2035."), Outcome(200, says="Say 2035."),
+        ), target=target)  # fmt: skip
+for target in ("done", "done-csv"):
+    rows("consult:you_said_we_did", "GET", "open", each(Outcome(200, says="Too slow")),
+         target=target)  # fmt: skip
 
 # Validation results: everyone once the round is over, moderators and organisers before.
 rows("consult:round_results", "GET", "open", each(Outcome(200)), target="done")
@@ -569,7 +581,7 @@ URLS: dict[str, Callable[[Any, str, str], str]] = {
     "consult:moderation_log": _page("moderation_log"),
     "consult:validate": _page("validate"),
     "consult:you_said_we_did": lambda w, s, t: (
-        _page("you_said_we_did")(w, s, t) + ("?format=csv" if t == "csv" else "")
+        _page("you_said_we_did")(w, s, t) + ("?format=csv" if t.endswith("csv") else "")
     ),
     "consult:answer": _page("answer", _section_pk),
     "consult:round_results": _page("round_results", lambda w, s, t: _round(w, s, t).pk),
@@ -678,7 +690,7 @@ def run(world, client: Client, case: Case, *, data: Any = None, headers: dict | 
         assert_effect(before, snapshot(), expected.effect)
     else:
         assert not expected.effect, "a GET row cannot expect an effect"
-    if case.target == "csv" and response.status_code == 200:
+    if case.target.endswith("csv") and response.status_code == 200:
         assert response["Content-Type"].startswith("text/csv")
     return response
 

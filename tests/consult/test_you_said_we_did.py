@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from consult import selectors, services
-from consult.models import Disposition
+from consult.models import Disposition, ProcessRole
 from tests.consult.factories import make_consultation, make_member
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ def consultation_with_inputs():
     )
     services.answer_section(round=round_, section=vision, user=ben, verdict="agree")
     services.set_disposition(by=owner, comment=c2, decision="accepted", response="Added.")
+    services.close_round(round=round_, by=owner)  # a running round's reasons are not shown
     return consultation, {"c1": c1, "c2": c2, "answer": answer, "milestone": milestone}
 
 
@@ -188,3 +189,120 @@ def test_the_page_shows_inputs_a_hundred_at_a_time_and_links_find_theirs(client,
     response = client.post(answer_url, {"decision": "accepted", "response": "Done."})
     assert response.url == f"{url}?input=comment-{wanted.pk}#input-comment-{wanted.pk}"
     assert "Done." in client.get(response.url).content.decode()
+
+
+@pytest.fixture
+def running_round():
+    """Three comments and two reasons of a validation round that is still running, given
+    by people who wrote nothing else (their names appear only with those reasons)."""
+    consultation = make_consultation()
+    owner = consultation.process.owner
+    version = selectors.latest_version(consultation)
+    vision, milestone, _action = [t.section for t in version.texts.order_by("position")]
+    for n in range(3):
+        services.add_comment(section=vision, author=make_member(), body=f"Comment {n}")
+    round_ = services.open_round(consultation=consultation, by=owner, version=version)
+    rosa = make_member(group="civil_society", username="rosa-running")
+    tomas = make_member(group="civil_society", username="tomas-running")
+    answers = [
+        services.answer_section(
+            round=round_, section=milestone, user=rosa, verdict="disagree", reason="Reason of Rosa"
+        ),
+        services.answer_section(
+            round=round_, section=vision, user=tomas, verdict="agree_with_changes",
+            reason="Reason of Tomas",
+        ),
+    ]  # fmt: skip
+    return consultation, round_, answers
+
+
+def _downloads(client, consultation, **params) -> str:
+    """The CSV and the XLSX of the page, as one text."""
+    csv_text = client.get(page_url(consultation, format="csv", **params)).content.decode()
+    xlsx = client.get(page_url(consultation, format="xlsx", **params)).content
+    cells = [c.value for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row]
+    return csv_text + "\n" + " ".join(str(c) for c in cells if c is not None)
+
+
+LEFT_OUT = ("Reason of Rosa", "Reason of Tomas", "rosa-running", "tomas-running")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "participant", "author"])
+def test_reasons_of_a_running_round_are_shown_to_no_reader_until_it_closes(
+    client, monkeypatch, running_round, who
+):
+    """As on the round's results page: the reasons of a running round, and who gave
+    them, are on neither the page nor its downloads, and the counts, pages, filters and
+    links to one input agree with what is shown."""
+    from consult import views
+
+    monkeypatch.setattr(views, "INPUTS_PER_PAGE", 2)
+    consultation, round_, answers = running_round
+    if who != "anonymous":
+        client.force_login(answers[0].user if who == "author" else make_member())
+    args = [consultation.process.slug, consultation.slug]
+    results = reverse("consult:round_results", args=[*args, round_.pk])
+    assert client.get(results).status_code == 403  # the reference: refused while it runs
+    html = client.get(page_url(consultation)).content.decode()
+    assert "3 inputs" in html and "Page 1 of 2 (inputs 1 to 2)" in html
+    assert 'id="input-validation' not in html
+    last = client.get(page_url(consultation, page=2)).content.decode()
+    linked = client.get(page_url(consultation, input=f"validation-{answers[0].pk}")).content
+    grouped = client.get(page_url(consultation, group="civil_society")).content.decode()
+    assert "0 inputs" in grouped and "No inputs match." in grouped
+    section = client.get(page_url(consultation, section=answers[0].section_id)).content.decode()
+    assert "0 inputs" in section
+    downloads = _downloads(client, consultation)
+    for text in (html, last, linked.decode(), grouped, section, downloads):
+        for secret in LEFT_OUT:
+            assert secret not in text
+    assert f"input-validation-{answers[0].pk}" not in linked.decode()
+    assert "Comment 0" in linked.decode()  # the link falls back to the first page
+    rows = list(csv.DictReader(io.StringIO(client.get(page_url(consultation, format="csv")).text)))
+    assert [r["input"] for r in rows] == ["comment"] * 3
+    # Once the round closes they appear as before, to the same reader.
+    services.close_round(round=round_, by=consultation.process.owner)
+    html = client.get(page_url(consultation)).content.decode()
+    assert "5 inputs" in html and "Page 1 of 3" in html
+    everything = "".join(
+        client.get(page_url(consultation, page=n)).content.decode() for n in (1, 2, 3)
+    )
+    downloads = _downloads(client, consultation)
+    for secret in LEFT_OUT:
+        assert secret in everything and secret in downloads
+    grouped = client.get(page_url(consultation, group="civil_society")).content.decode()
+    assert "2 inputs" in grouped and "Reason of Rosa" in grouped
+
+
+@pytest.mark.parametrize("role", ["owner", ProcessRole.Role.ORGANISER, ProcessRole.Role.MODERATOR])
+def test_those_who_may_see_the_running_rounds_results_see_its_reasons(client, running_round, role):
+    """Organisers and moderators see a running round's results; so they see its
+    reasons, on the page (to answer them) and in the downloads."""
+    consultation, round_, answers = running_round
+    process = consultation.process
+    client.force_login(
+        process.owner if role == "owner" else make_member(role=role, process=process)
+    )
+    args = [process.slug, consultation.slug]
+    assert client.get(reverse("consult:round_results", args=[*args, round_.pk])).status_code == 200
+    html = client.get(page_url(consultation)).content.decode()
+    assert "5 inputs" in html
+    downloads = _downloads(client, consultation)
+    for secret in ("Reason of Rosa", "rosa-running", "tomas-running"):
+        assert secret in html
+    for secret in LEFT_OUT:
+        assert secret in downloads
+    linked = client.get(page_url(consultation, input=f"validation-{answers[1].pk}")).content
+    assert f'id="input-validation-{answers[1].pk}"' in linked.decode()
+
+
+def test_the_selector_leaves_running_rounds_out_unless_told_who_reads(running_round):
+    """``selectors.inputs`` without a reader reads as the public; a reader who may see the
+    round's results gets its reasons too."""
+    consultation, round_, _answers = running_round
+    assert [r["kind"] for r in selectors.inputs(consultation)] == ["comment"] * 3
+    assert len(selectors.inputs(consultation, viewer=make_member())) == 3
+    owner = consultation.process.owner
+    assert len(selectors.inputs(consultation, viewer=owner)) == 5
+    assert selectors.may_see_answers(owner, round_, consultation.process)
+    assert not selectors.may_see_answers(make_member(), round_, consultation.process)

@@ -768,7 +768,7 @@ def test_the_export_has_one_row_per_question():
     ]
     assert [(r["participant"], r["display_name"]) for r in records] == [
         (ana.pk, "Ana"),
-        (zoe.pk, "Zoe Secret"),  # organisers see who asked, like the facilitator
+        ("", ""),  # an anonymous question: not even organisers see who asked
     ]
     assert {k: records[0][k] for k in columns[-7:]} == {
         "question": "=cmd|' /C calc'!A0",
@@ -791,10 +791,50 @@ def test_the_export_blanks_anonymous_names_when_facilitators_may_not_see_them():
     _columns, records = selectors.export_records(qna)
     assert [(r["participant"], r["display_name"]) for r in records] == [
         (ana.pk, "Ana"),
-        (zoe.pk, ""),
+        ("", ""),
     ]
     zoe.refresh_from_db()
     assert zoe.display_name == "Zoe Secret"  # only the export row is blanked
+
+
+@pytest.mark.parametrize("see_names", [True, False])
+def test_an_anonymous_question_carries_nothing_that_ties_it_to_its_asker(see_names):
+    """Whatever the facilitator sees live, the export row of an anonymous question has no
+    participant id, name, organisation or other profile column: the asker's named
+    question shows them, and they would tie the anonymous one to her (a rare group,
+    country, sector and gender together tell as much as a name)."""
+    qna = make_qna(moderators_see_names=see_names)
+    profile = {
+        "display_name": "Zoe Secret",
+        "stakeholder_group": "research",
+        "country": "BR",
+        "sector": "mining",
+        "gender": "non_binary",
+        "organisation": "Lithium Watch",
+    }
+    zoe = factories.make_participant(session=qna.session, **profile)
+    ask(qna, zoe, "Named?")
+    anonymous = ask(qna, zoe, "Who runs the audits?", anonymous=True)
+    act(qna, person(qna, "Ana"), "upvote", {"question": anonymous.pk})
+    columns, (named_row, anonymous_row) = selectors.export_records(qna)
+    assert list(selectors.PROFILE_COLUMNS) == ["participant", *profile]
+    assert {k: named_row[k] for k in selectors.PROFILE_COLUMNS} == {
+        "participant": zoe.pk,
+        **profile,
+    }
+    assert {k: anonymous_row[k] for k in selectors.PROFILE_COLUMNS} == dict.fromkeys(
+        selectors.PROFILE_COLUMNS, ""
+    )
+    assert {k: anonymous_row[k] for k in columns[-7:]} == {
+        "question": "Who runs the audits?",
+        "anonymous": True,
+        "status": "visible",
+        "answered": False,
+        "upvotes": 1,
+        "asked_at": anonymous.created_at.isoformat(),  # the question's own time
+        "answered_at": "",
+    }
+    assert list(anonymous_row) == columns  # and no other column
 
 
 def test_the_room_view_carries_the_items_per_role():

@@ -110,12 +110,12 @@ def test_the_csv_export_has_one_row_per_question_with_the_profile(organiser_clie
     response = organiser_client.get(reverse("frontend:export_csv", args=[session.code, qna.pk]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["question"] for r in rows] == ["'=1+1", "Anonymous?"]  # no formula
-    assert [r["display_name"] for r in rows] == ["Ana", "Zoe"]
+    assert [r["display_name"] for r in rows] == ["Ana", ""]  # Zoe asked anonymously
     assert [(r["anonymous"], r["status"], r["upvotes"]) for r in rows] == [
         ("False", "visible", "1"),
         ("True", "visible", "0"),
     ]
-    assert rows[0]["country"] == "BR" and rows[1]["sector"] == "mobility"
+    assert rows[0]["country"] == "BR" and rows[1]["sector"] == ""
     assert rows[0]["asked_at"] and rows[0]["answered_at"] == ""
 
 
@@ -139,4 +139,46 @@ def test_the_json_export_leaves_anonymous_names_out_when_the_setting_says_so(
         ("Ana", False),
         ("", True),
     ]
-    assert data["responses"][1]["sector"] == "mobility"  # the profile stays
+    assert data["responses"][1]["sector"] == ""  # nor the profile
+
+
+@pytest.mark.parametrize("see_names", [True, False])
+def test_the_exports_never_tie_an_anonymous_question_to_its_asker(
+    organiser_client, session, see_names
+):
+    """The asker's named question carries her participant id and profile; the row of her
+    anonymous question carries none of them, in the CSV and in the JSON, so nothing
+    links the two (not even a rare group, country, sector and gender together)."""
+    qna = services.add_activity(
+        session=session, kind="qna", title="Ask", config={"moderators_see_names": see_names}
+    )
+    services.open_activity(activity=qna)
+    profile = {
+        "display_name": "Zoe Secret",
+        "stakeholder_group": "research",
+        "country": "BR",
+        "sector": "mining",
+        "gender": "non_binary",
+        "organisation": "Lithium Watch",
+    }
+    zoe = factories.make_participant(session=session, **profile)
+    for text, anonymous in (("Named?", False), ("Who runs the audits?", True)):
+        services.perform_command(
+            participant=zoe,
+            activity_id=qna.pk,
+            action="ask",
+            data={"text": text, "anonymous": anonymous},
+            key=f"ask-{anonymous}",
+        )
+    csv_url = reverse("frontend:export_csv", args=[session.code, qna.pk])
+    csv_rows = list(csv.DictReader(io.StringIO(organiser_client.get(csv_url).content.decode())))
+    json_url = reverse("frontend:export_json", args=[session.code, qna.pk])
+    json_rows = organiser_client.get(json_url).json()["responses"]
+    columns = ["participant", *profile]
+    for (named, anonymous), pk in ((csv_rows, str(zoe.pk)), (json_rows, zoe.pk)):
+        assert named["question"] == "Named?"
+        assert {k: named[k] for k in columns} == {"participant": pk, **profile}
+        assert anonymous["question"] == "Who runs the audits?"
+        assert {k: anonymous[k] for k in columns} == dict.fromkeys(columns, "")
+        told = {str(value) for value in anonymous.values()}
+        assert not told & {str(zoe.pk), *profile.values()}
