@@ -268,6 +268,7 @@ LIVE_ROOM = {
     "RATE_BURST": env_int("LIVE_RATE_BURST", 20),
     "ABUSE_CLOSE_AFTER": env_int("LIVE_ABUSE_CLOSE_AFTER", 50),
     "TALLY_INTERVAL_MS": env_int("LIVE_TALLY_INTERVAL_MS", 200),
+    "PANEL_INTERVAL_MS": env_int("LIVE_PANEL_INTERVAL_MS", 500),
     "REPLAY_BUFFER": env_int("LIVE_REPLAY_BUFFER", 256),
     "DB_THREADS": env_int("LIVE_DB_THREADS", 2),
     # How long a thread may hold the GIL while another waits for it (CPython: 5 ms).

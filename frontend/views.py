@@ -25,11 +25,7 @@ from sessions.models import Activity, Event, Session
 
 from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
 
-COOKIE_MAX_AGE = 30 * 24 * 3600
-
-
-def cookie_name(code: str) -> str:
-    return f"pt_{code}"
+cookie_name = selectors.participant_cookie_name
 
 
 def add_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -91,13 +87,8 @@ def join_code(request, code: str):
             add_errors(form, exc)
         else:
             response = redirect("frontend:room", code=session.code)
-            response.set_signed_cookie(
-                cookie_name(session.code),
-                selectors.participant_token(participant),
-                max_age=COOKIE_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure(),
+            selectors.set_participant_cookie(
+                response, participant=participant, secure=request.is_secure()
             )
             return response
     status = 400 if form.errors else 200
@@ -317,6 +308,8 @@ ACTION_MESSAGES = {
     "down": _lazy("Moved down."),
     "delete": _lazy("Poll deleted."),
     "show_entry": _lazy("Entry shown again."),
+    "show_panel": _lazy("Shown on the projector."),
+    "hide_panel": _lazy("Taken off the projector."),
 }
 SESSION_ACTIONS = {"open_session", "close_session", "lock", "unlock"}
 ACTIVITY_ACTIONS = {
@@ -340,6 +333,10 @@ def console_action(request, code: str):
     try:
         if action in SESSION_ACTIONS:
             run_session_action(session, action)
+        elif action in ("show_panel", "hide_panel"):
+            services.set_screen_panel(
+                session=session, name=request.POST.get("panel", ""), shown=action == "show_panel"
+            )
         elif action in ACTIVITY_ACTIONS:
             try:
                 activity = session.activities.get(pk=int(request.POST.get("activity", "")))

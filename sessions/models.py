@@ -71,6 +71,8 @@ class Session(models.Model):
     current_activity = models.ForeignKey(
         "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Panels (sessions/panels.py) the facilitators put on the projector.
+    screen_panels = models.JSONField(default=list, blank=True)
     # Room sequence number: every broadcast event takes the next value (see realtime.py).
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,6 +46,7 @@ from django.db import transaction
 from .db import broadcast_db_call, db_call
 from .kinds import Role, get_kind
 from .models import Activity, Session
+from .panels import panel_texts
 from .selectors import activity_results_views, room_views
 
 log = logging.getLogger(__name__)
@@ -241,6 +242,24 @@ def tally_changed(session_id: int, activity_id: int) -> None:
         log.exception("tally broadcast failed for session %s", session_id)
 
 
+def participants_changed(session_id: int) -> None:
+    """Someone joined the session or changed their profile: its panels (e.g. who is
+    represented) are due again. Call from ``transaction.on_commit``.
+
+    A join is an HTTP request on some process: if that process runs a hub, the hub
+    tells the room's group once per tick; otherwise the notice is sent at once. Every
+    hub with local facilitators or projectors in the room then recomputes the panels
+    for them, at most once per ``PANEL_INTERVAL_MS``."""
+    hub = _process_hub
+    if hub is not None and not hub.closed:
+        hub.loop.call_soon_threadsafe(hub.participants_changed, session_id)
+        return
+    try:
+        _send_sync({"type": "room.panels_due", "session": session_id})
+    except Exception:  # at-most-once: the next join or connection brings them again
+        log.exception("panel notice failed for session %s", session_id)
+
+
 # --------------------------------------------------------------------------- receiving
 
 
@@ -401,6 +420,10 @@ class RoomHub:
         # Changed items per (session, activity), in the order they changed.
         self.items: dict[tuple[int, int], list[Any]] = {}
         self.dirty_event = asyncio.Event()
+        # Sessions whose panels are due here, and sessions to tell the group about.
+        self.panels_due: set[int] = set()
+        self.panels_notice: set[int] = set()
+        self.panels_event = asyncio.Event()
         self.closed = False
         self.tasks: list[asyncio.Task] = []
         self.ready = asyncio.Event()
@@ -414,7 +437,10 @@ class RoomHub:
             self.loop.create_task(self._read_loop()),
             self.loop.create_task(self._tally_loop()),
             self.loop.create_task(self._heartbeat_loop()),
+            self.loop.create_task(self._panel_loop()),
         ]
+        global _process_hub
+        _process_hub = self
         self.ready.set()
 
     async def close(self) -> None:
@@ -450,6 +476,8 @@ class RoomHub:
         room.conns[conn.role].add(conn)
         if conn.role is Role.PARTICIPANT:
             self._schedule_report(room)
+        else:
+            self.mark_panels(session_id)
         return room
 
     async def detach(self, conn: RoomConnection) -> None:
@@ -563,6 +591,8 @@ class RoomHub:
             await self._announce_presence(room)
         elif kind == "room.presence_query":
             self._schedule_report(room)
+        elif kind == "room.panels_due":
+            self.mark_panels(room.session_id)
 
     async def _on_event(self, room: LocalRoom, seq: int, texts: dict[str, str]) -> None:
         if room.last_seq is not None and seq <= room.last_seq:
@@ -668,6 +698,60 @@ class RoomHub:
                     self.dirty_event.set()
             await asyncio.sleep(interval)
 
+    # -- panels
+
+    def participants_changed(self, session_id: int) -> None:
+        self.panels_notice.add(session_id)
+        self.panels_event.set()
+
+    def mark_panels(self, session_id: int) -> None:
+        room = self.rooms.get(session_id)
+        if room is not None and (room.conns[Role.FACILITATOR] or room.conns[Role.SCREEN]):
+            self.panels_due.add(session_id)
+            self.panels_event.set()
+
+    async def _panel_loop(self) -> None:
+        interval = settings.LIVE_ROOM["PANEL_INTERVAL_MS"] / 1000
+        while True:
+            await self.panels_event.wait()
+            self.panels_event.clear()
+            notices, self.panels_notice = self.panels_notice, set()
+            for session_id in notices:
+                # Every process with facilitators in the room hears it, this one too.
+                try:
+                    await send_to_room(
+                        self.layer, session_id, {"type": "room.panels_due", "session": session_id}
+                    )
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.info("panel notice failed for room %s", session_id, exc_info=True)
+                    self.mark_panels(session_id)
+            due, self.panels_due = self.panels_due, set()
+            for session_id in due:
+                await self._send_panels(session_id)
+            await asyncio.sleep(interval)
+
+    async def _send_panels(self, session_id: int) -> None:
+        room = self.rooms.get(session_id)
+        if room is None:
+            return
+        try:
+            texts = await broadcast_db_call(panel_texts)(session_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("panels failed for room %s", session_id)
+            return
+        for role in (Role.FACILITATOR, Role.SCREEN):
+            frames = [Frame(text) for text in texts[role.value]]
+            for conn in list(room.conns[role]):
+                for frame in frames:
+                    try:
+                        await conn.write(frame)
+                    except Exception:
+                        log.debug("panel send failed", exc_info=True)
+
     # -- presence
 
     def _schedule_report(self, room: LocalRoom) -> None:
@@ -730,6 +814,9 @@ class RoomHub:
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
+# The hub of this process's server loop, for notices from request threads
+# (participants_changed); the latest one started.
+_process_hub: RoomHub | None = None
 
 
 async def get_hub() -> RoomHub:

@@ -24,6 +24,7 @@ from people.vocabularies import Gender, Sector, StakeholderGroup
 from . import command_queries, realtime
 from .kinds import CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
+from .panels import panel_names
 from .selectors import session_by_code
 
 MAX_KEY_LENGTH = 64
@@ -274,7 +275,21 @@ def join_session(
     if errors:
         raise ValidationError(errors)
     participant.save()
+    transaction.on_commit(partial(realtime.participants_changed, session.pk))
     return participant
+
+
+def set_screen_panel(*, session: Session, name: str, shown: bool) -> Session:
+    """Put a panel (sessions/panels.py) on the projector, or take it off."""
+    if name not in panel_names():
+        raise CommandError("invalid_field", _("There is no such panel."))
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        names = [n for n in session.screen_panels if n != name] + ([name] if shown else [])
+        session.screen_panels = sorted(names)
+        session.save(update_fields=["screen_panels"])
+        transaction.on_commit(partial(realtime.participants_changed, session.pk))
+    return session
 
 
 def perform_command(

@@ -200,6 +200,9 @@
       case "presence":
         setConnected(msg.connected);
         break;
+      case "panel":
+        drawPanel(msg);
+        break;
     }
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
@@ -231,6 +234,18 @@
     });
     activity.version = (activity.version || 0) + 1;
     render(activity.id);
+  }
+
+  // Room panels (sessions/panels.py): each registers window.LivePanels[name] =
+  // { draw(api, body, data) } from its own script; the message is its whole state.
+  function drawPanel(msg) {
+    var section = document.querySelector('[data-panel="' + msg.name + '"]');
+    var plugin = (window.LivePanels || {})[msg.name];
+    if (!section || !plugin) return;
+    var body = section.querySelector(".panel-body");
+    if (role === "screen") section.hidden = !(msg.shown && msg.data);
+    if (!msg.data) { if (body) body.textContent = ""; return; }
+    if (body) plugin.draw(api, body, msg.data);
   }
 
   function setConnected(n) {
