@@ -226,6 +226,11 @@ class Child:
             }
         )
         order = await self.recv_order()
+        if order == "close":  # only connected (the directory scenario's room)
+            await asyncio.gather(
+                *(p.ws.close() for p in self.people if p.ws is not None), return_exceptions=True
+            )
+            return
         if self.baseline:
             finish = await self.recv_order()
             behind = await self.wait_caught_up(0, finish["timeout"])

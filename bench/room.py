@@ -362,6 +362,10 @@ def run(args) -> dict:
         from bench.commands import run_commands
 
         return run_commands(args)
+    if args.scenario == "directory":
+        from bench.directory import run_directory
+
+        return run_directory(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -533,7 +537,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--scenario", default="poll", choices=["poll", "board", "consultation", "commands"]
+        "--scenario",
+        default="poll",
+        choices=["poll", "board", "consultation", "commands", "directory"],
     )
     parser.add_argument(
         "--participants",
@@ -562,7 +568,10 @@ def main() -> None:
     )
     parser.add_argument("--options", type=int, default=4)
     parser.add_argument(
-        "--requests", type=int, default=50, help="consultation: timed requests per page"
+        "--requests", type=int, default=50, help="consultation, directory: timed requests per page"
+    )
+    parser.add_argument(
+        "--joins", type=int, default=30, help="directory: timed joins for the panel update"
     )
     parser.add_argument("--client-procs", type=int, default=2, help="load-generator processes")
     parser.add_argument(

@@ -2,13 +2,22 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import mail
-from .models import OutgoingMail, Process
+from .models import OutgoingMail, Process, RepresentationSettings
 
 
 @admin.register(Process)
 class ProcessAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "owner", "created_at"]
     prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(RepresentationSettings)
+class RepresentationSettingsAdmin(admin.ModelAdmin):
+    """Per process: the representation alert, and how long guests' profiles are kept
+    (``retention_days``, empty: kept; erased by sessions.retention)."""
+
+    list_display = ["process", "alert_gap_points", "retention_days"]
+    fields = ["process", "alert_gap_points", "retention_days"]
 
 
 class MailStateFilter(admin.SimpleListFilter):

@@ -71,12 +71,17 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular",  # after "frontend": our redoc.html (no inline style, no web fonts)
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "people",
     "consult",
     "sessions.apps.LiveConfig",
     "polls",
     "boards",
     "qna",
+    "outreach",
+    "representation",
+    "privacy",
     "demo",
 ]
 
@@ -201,6 +206,20 @@ MAIL_DELIVERY_BACKEND = (
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Each pass of the mail worker also runs these (functions taking no arguments, returning
+# how many emails they queued) before it delivers the outbox.
+MAIL_WORKER_PASSES = ["outreach.services.send_due_invitations"]
+# Invitation and reminder emails queued per minute at most (outreach.services).
+OUTREACH_MAILS_PER_MINUTE = env_int("OUTREACH_MAILS_PER_MINUTE", 60)
+
+# Background work (retention, ...) goes through Django's Tasks API (the django-tasks
+# backport) stored in the database: `manage.py db_worker` takes jobs with row locks (any
+# number of workers; `make run` starts one). The same backend in tests: a test runs a
+# queued job the way a worker does (tests/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Tasks enqueued again once their period (seconds) has passed since they were last
+# enqueued (consult/periodic.py; `manage.py enqueue_due_tasks`, and `serve` every minute).
+PERIODIC_TASKS = {"sessions.retention.erase_expired_guest_profiles": 24 * 3600}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]

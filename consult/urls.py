@@ -10,5 +10,10 @@ urlpatterns = [
     path("api/", include("sessions.api_urls")),
     path("api/", include("consult.api_urls")),
     path("", include("consult.urls_pages")),
+    path("", include("representation.urls")),
+    path("directory/", include("people.urls")),
+    path("", include("outreach.urls")),
+    path("me/data/", include("privacy.urls")),
+    path("", include(("privacy.export_log", "privacy_log"))),
     path("", include("frontend.urls")),
 ]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from people.services import log_export, process_scope
+
 from . import exports, notifications, selectors, services
 from .forms import CommentForm, InputFilterForm, ReasonForm
 from .models import (
@@ -286,6 +288,13 @@ def you_said_we_did(request, process: str, slug: str):
     rows = selectors.inputs(consultation, **filters, viewer=request.user)
     fmt = request.GET.get("format")
     name = f"{consultation.slug}-you-said-we-did"
+    if fmt in ("csv", "xlsx"):
+        log_export(
+            user=request.user,
+            what=f"\u201cyou said, we did\u201d ({fmt}): {consultation.title}",
+            rows=len(rows),
+            scope=process_scope(consultation.process_id),
+        )
     if fmt == "csv":
         response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

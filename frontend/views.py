@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from sessions import evidence, selectors, services
+from consult.selectors import is_organiser as is_process_organiser
+from people.services import log_export, process_scope
+from sessions import evidence, retention, selectors, services
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
 
@@ -92,9 +94,9 @@ def join_code(request, code: str):
             )
             return response
     status = 400 if form.errors else 200
-    return render(
-        request, "frontend/join_profile.html", {"form": form, "session": session}, status=status
-    )
+    context = {"form": form, "session": session}
+    context["retention_days"] = retention.retention_days_for(event=session.event)
+    return render(request, "frontend/join_profile.html", context, status=status)
 
 
 def room(request, code: str):
@@ -201,10 +203,17 @@ def event_detail(request, event_id: int):
             return redirect("frontend:console", code=session.code)
     sessions = event.sessions.all()
     status = 400 if form.errors else 200
+    process = event.process
     return render(
         request,
         "frontend/event.html",
-        {"event": event, "sessions": sessions, "form": form},
+        {
+            "event": event,
+            "sessions": sessions,
+            "form": form,
+            "process_organiser": process is not None
+            and is_process_organiser(request.user, process),
+        },
         status=status,
     )
 
@@ -447,6 +456,7 @@ def export_csv(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
     columns, records = selectors.export_records(activity)
+    _log_activity_export(request, session, activity, "csv", len(records))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{session.code}-{activity.pk}.csv"'
     writer = csv.writer(response)
@@ -456,11 +466,24 @@ def export_csv(request, code: str, activity_id: int):
     return response
 
 
+def _log_activity_export(request, session: Session, activity: Activity, fmt: str, rows: int):
+    """Activity exports carry participants' profiles: logged in the process's log (or,
+    for an event outside any process, the event's)."""
+    event = session.event
+    log_export(
+        user=request.user,
+        what=f"activity export ({fmt}): {activity.title} \u00b7 {session.title}",
+        rows=rows,
+        scope=process_scope(event.process_id) if event.process_id else f"event:{event.pk}",
+    )
+
+
 @organiser_required
 def export_json(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
     columns, records = selectors.export_records(activity)
+    _log_activity_export(request, session, activity, "json", len(records))
     response = JsonResponse(
         {
             "session": session.code,

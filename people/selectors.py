@@ -140,7 +140,12 @@ def merge_candidates(person: Person, query: str, limit: int = 20) -> list[Person
 def organisations_with_counts(query: str = "") -> QuerySet[Organisation]:
     from django.db.models import Count
 
-    return organisations_list(query).annotate(people_count=Count("affiliations"))
+    # A query with GROUP BY leaves out the model's ordering: say it again.
+    return (
+        organisations_list(query)
+        .annotate(people_count=Count("affiliations"))
+        .order_by("name", "id")
+    )
 
 
 def organisation_people(organisation: Organisation) -> QuerySet[Affiliation]:

@@ -318,10 +318,18 @@ def upsert_organisation(*, name: str, country: str = "", **fields) -> Organisati
     return org
 
 
+def process_scope(process_id: int) -> str:
+    """The export log's scope for exports of a process's data (its organisers see them)."""
+    return f"process:{process_id}"
+
+
 def log_export(
     *, user: AbstractBaseUser | None, what: str, rows: int, scope: str = ""
 ) -> ExportLog:
-    """Record an export of personal data (who, when, what)."""
+    """Record an export of personal data (who, when, what). ``scope`` says whose log it
+    is in: "directory", "self" or a process (``process_scope``)."""
+    if user is not None and not user.is_authenticated:
+        user = None
     return ExportLog.objects.create(user=user, what=what[:200], rows=rows, scope=scope[:100])
 
 

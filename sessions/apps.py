@@ -6,3 +6,10 @@ class LiveConfig(AppConfig):
     # ``sessions`` is django.contrib.sessions' label; ours must differ (see DESIGN.md).
     label = "live"
     verbose_name = "Live sessions"
+
+    def ready(self) -> None:
+        from people.engagement import register_source
+
+        from .engagement import live_engagement
+
+        register_source("live", live_engagement)

@@ -181,6 +181,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 {"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me}
             )
             await self.conn.start(last_seq)
+            self.panels_due()
             return
         seq, texts = await self.hub.snapshot(self.session.pk)
         snapshot = json.loads(texts[role.value])
@@ -196,6 +197,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             welcome["connected"] = self.hub.connected(self.session.pk)
         await self.send_json(welcome)
         await self.conn.start(seq)
+        self.panels_due()
+
+    def panels_due(self) -> None:
+        """A facilitator or projector, welcomed: its panels (sessions/panels.py) follow."""
+        if self.role is not Role.PARTICIPANT:
+            self.hub.mark_panels(self.session.pk)
 
     async def send_text(self, text: str) -> None:
         await self.send(text_data=text)

@@ -476,8 +476,6 @@ class RoomHub:
         room.conns[conn.role].add(conn)
         if conn.role is Role.PARTICIPANT:
             self._schedule_report(room)
-        else:
-            self.mark_panels(session_id)
         return room
 
     async def detach(self, conn: RoomConnection) -> None:
@@ -730,7 +728,8 @@ class RoomHub:
             due, self.panels_due = self.panels_due, set()
             for session_id in due:
                 await self._send_panels(session_id)
-            await asyncio.sleep(interval)
+            if due:  # a notice alone is no reason to wait: its echo makes panels due
+                await asyncio.sleep(interval)
 
     async def _send_panels(self, session_id: int) -> None:
         room = self.rooms.get(session_id)
@@ -746,6 +745,8 @@ class RoomHub:
         for role in (Role.FACILITATOR, Role.SCREEN):
             frames = [Frame(text) for text in texts[role.value]]
             for conn in list(room.conns[role]):
+                if not conn.ready:  # before its welcome: it asks again once welcomed
+                    continue
                 for frame in frames:
                     try:
                         await conn.write(frame)

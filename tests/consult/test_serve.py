@@ -1,5 +1,6 @@
-"""``manage.py serve`` (what ``make run`` runs): Daphne and the mail worker as children;
-Ctrl-C stops both, and one of them dying stops the other."""
+"""``manage.py serve`` (what ``make run`` runs): Daphne, the mail worker and the tasks
+worker as children; Ctrl-C stops all three, and one of them dying stops the others. It
+enqueues the periodic tasks, which its tasks worker runs."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django_tasks_db.models import DBTaskResult
 
 from tests.servers import ROOT, database_url, free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+# Transactional: the server's processes write jobs to the test database, which is
+# flushed after each test.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+CHILDREN = {"daphne", "mail worker", "tasks worker"}
+RETENTION = "sessions.retention.erase_expired_guest_profiles"
 
 
 class Serve:
@@ -54,13 +60,15 @@ class Serve:
             except OSError:
                 time.sleep(0.05)  # polling for the port to open; no event to await
                 continue
-            if "mail worker: a pass every" in self.log():
+            log = self.log()
+            if "mail worker: a pass every" in log and "Starting worker" in log:
                 return {
                     name: int(pid)
-                    for name, pid in re.findall(r"started (daphne|mail worker) \(pid (\d+)\)",
-                                                self.log())
-                }  # fmt: skip
-            time.sleep(0.05)  # the worker's start line comes a moment after Daphne's port
+                    for name, pid in re.findall(
+                        r"started (daphne|mail worker|tasks worker) \(pid (\d+)\)", log
+                    )
+                }
+            time.sleep(0.05)  # the workers' start lines come a moment after Daphne's port
         raise AssertionError(f"not serving in time: {self.log()}")
 
     def stop(self) -> None:
@@ -84,9 +92,9 @@ def serve(static_root):
     started.stop()
 
 
-def test_ctrl_c_stops_daphne_and_the_worker(serve):
+def test_ctrl_c_stops_daphne_and_the_workers(serve):
     children = serve.wait_until_serving()
-    assert set(children) == {"daphne", "mail worker"} and all(map(alive, children.values()))
+    assert set(children) == CHILDREN and all(map(alive, children.values()))
     serve.proc.send_signal(signal.SIGINT)
     assert serve.proc.wait(timeout=20) == 0
     assert not any(map(alive, children.values()))
@@ -99,3 +107,25 @@ def test_when_the_worker_dies_the_server_stops_too(serve):
     assert serve.proc.wait(timeout=20) != 0
     assert not alive(children["daphne"])
     assert "mail worker exited" in serve.log()
+
+
+def test_when_the_tasks_worker_dies_the_server_stops_too(serve):
+    children = serve.wait_until_serving()
+    os.kill(children["tasks worker"], signal.SIGKILL)
+    assert serve.proc.wait(timeout=20) != 0
+    assert not alive(children["daphne"]) and not alive(children["mail worker"])
+    assert "tasks worker exited" in serve.log()
+
+
+def test_the_periodic_tasks_are_enqueued_and_run_by_the_tasks_worker(serve):
+    serve.wait_until_serving()
+    deadline = time.monotonic() + 30
+    job = None
+    while time.monotonic() < deadline:
+        job = DBTaskResult.objects.filter(task_path=RETENTION).first()
+        if job is not None and job.status == "SUCCESSFUL":
+            break
+        time.sleep(0.1)  # polling another process's table; no event to await
+    assert job is not None and job.status == "SUCCESSFUL", serve.log()
+    assert job.return_value == 0  # nothing to erase in an empty database
+    assert f"queued {RETENTION}" in serve.log()

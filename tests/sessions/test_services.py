@@ -623,6 +623,8 @@ def test_state_changes_broadcast_from_on_commit_only(django_capture_on_commit_ca
 
 
 def test_joining_and_refused_commands_broadcast_nothing(django_capture_on_commit_callbacks):
+    """A join takes no room seq (only the facilitators' panels are due again); a
+    refused command and a resend send nothing."""
     poll = factories.make_activity(open=True)
     with django_capture_on_commit_callbacks() as callbacks:
         voter = factories.make_participant(session=poll.session)
@@ -630,7 +632,10 @@ def test_joining_and_refused_commands_broadcast_nothing(django_capture_on_commit
             vote(poll, voter, 7, "bad")
         vote(poll, voter, 0, "k")
         vote(poll, voter, 0, "k")  # a resend: no second broadcast
-    assert registered(callbacks) == [("tally_changed", (poll.session_id, poll.pk))]
+    assert registered(callbacks) == [
+        ("participants_changed", (poll.session_id,)),
+        ("tally_changed", (poll.session_id, poll.pk)),
+    ]
 
 
 def test_nothing_is_broadcast_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):

@@ -7,8 +7,10 @@ import logging
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 from consult import mail, notifications
 
@@ -44,6 +46,10 @@ class Command(BaseCommand):
     def run_pass(self) -> None:
         notifications.queue_closing_notices()
         queued = notifications.send_due()
+        # Mail of the apps above consult (settings.MAIL_WORKER_PASSES, dotted paths of
+        # functions taking no arguments), queued into the outbox delivered just below.
+        for dotted in getattr(settings, "MAIL_WORKER_PASSES", ()):
+            queued += import_string(dotted)()
         delivered = 0
         while True:  # a backlog: keep delivering without waiting for the next pass
             batch = mail.deliver_due()

@@ -1,6 +1,9 @@
-"""``make run``'s server: Daphne and the mail worker as two child processes of one
-command. Ctrl-C (SIGINT) or SIGTERM stops both; if either exits on its own, the other
-is stopped too and the command exits with its status, so nothing runs half-started."""
+"""``make run``'s server: Daphne, the mail worker and a tasks worker (``db_worker`` of
+django-tasks-db, which runs the jobs of Django's Tasks API) as three child processes of
+one command. Ctrl-C (SIGINT) or SIGTERM stops all three; if one exits on its own, the
+others are stopped too and the command exits with its status, so nothing runs
+half-started. Every minute the command also enqueues the periodic tasks that are due
+(``consult.periodic``), so the daily jobs run without cron."""
 
 from __future__ import annotations
 
@@ -9,12 +12,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connections
+
+from consult.periodic import enqueue_due_tasks
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10.0
+SCHEDULE_SECONDS = 60.0  # how often the periodic tasks are checked
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -28,7 +36,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 
 
 class Command(BaseCommand):
-    help = "Serve the platform with Daphne and run the mail worker; Ctrl-C stops both."
+    help = "Serve the platform with Daphne and run the mail and tasks workers; Ctrl-C stops all."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -44,6 +52,8 @@ class Command(BaseCommand):
                        "asgi:application"],
             "mail worker": [sys.executable, manage, "notify_worker",
                             "--interval", f"{worker_interval:g}"],
+            "tasks worker": [sys.executable, manage, "db_worker", "--no-reload",
+                             "--interval", f"{min(worker_interval, 1.0):g}"],
         }  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # mail shows as it goes
         # Links in mail point at this server unless SITE_URL says otherwise.
@@ -67,10 +77,16 @@ class Command(BaseCommand):
                     preexec_fn=_die_with_parent,
                 )
                 self.stdout.write(f"started {name} (pid {children[name].pid})")
-            self.stdout.write(f"serving http://{host}:{port}/ ; Ctrl-C stops the server and worker")
+            self.stdout.write(
+                f"serving http://{host}:{port}/ ; Ctrl-C stops the server and workers"
+            )
             ended = None
+            next_schedule = 0.0
             while ended is None and not stop.wait(0.2):  # supervising: poll the children
                 ended = next((n for n, p in children.items() if p.poll() is not None), None)
+                if time.monotonic() >= next_schedule:
+                    next_schedule = time.monotonic() + SCHEDULE_SECONDS
+                    self._enqueue_due_tasks()
         finally:
             self._stop(children)
             for sig, handler in previous.items():
@@ -83,6 +99,15 @@ class Command(BaseCommand):
             f"{ended} exited with status {code}; stopped the rest",
             returncode=code if code > 0 else 1,
         )
+
+    def _enqueue_due_tasks(self) -> None:
+        try:
+            for path in enqueue_due_tasks():
+                self.stdout.write(f"queued {path}")
+        except DatabaseError as error:  # not migrated yet, or the database away: next minute
+            self.stderr.write(f"could not enqueue periodic tasks: {error}")
+        finally:
+            connections.close_all()
 
     def _stop(self, children: dict[str, subprocess.Popen]) -> None:
         running = [p for p in children.values() if p.poll() is None]

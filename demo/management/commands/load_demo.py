@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from demo import consultation, data
+from demo import consultation, data, directory
 
 
 class Command(BaseCommand):
@@ -22,10 +22,12 @@ class Command(BaseCommand):
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
         user.user_permissions.add(
-            Permission.objects.get(codename="organise", content_type__app_label="live")
+            Permission.objects.get(codename="organise", content_type__app_label="live"),
+            Permission.objects.get(codename="manage_directory", content_type__app_label="people"),
         )
         session = data.load(owner=user)
         draft = consultation.load(owner=user, process=session.event.process)
+        directory.load(owner=user, session=session)
         draft_url = "http://127.0.0.1:8000" + reverse(
             "consult:consultation", args=[draft.process.slug, draft.slug]
         )

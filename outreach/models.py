@@ -1,0 +1,111 @@
+"""Invitations: a person of the directory asked to an event, a live session or a
+consultation of a process, with a personal link, their answer and the reminders."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from consult.models import Consultation, Process
+from people.models import Person
+from people.vocabularies import StakeholderGroup
+from sessions.models import Event, Session
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """One person invited to exactly one of: an event, a live session, a consultation."""
+
+    class Answer(models.TextChoices):
+        NONE = "", _("No answer yet")
+        IN_PERSON = "in_person", _("Attending in person")
+        REMOTE = "remote", _("Attending remotely")
+        DECLINED = "declined", _("Declined")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="invitations")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    answer = models.CharField(max_length=16, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    # Set by the organisers' "remind" action; the throttled sender
+    # (services.send_due_invitations) queues the reminder and clears it.
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(event__isnull=False, session__isnull=True, consultation__isnull=True)
+                    | models.Q(event__isnull=True, session__isnull=False, consultation__isnull=True)
+                    | models.Q(event__isnull=True, session__isnull=True, consultation__isnull=False)
+                ),
+                name="invitation_to_exactly_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "event"],
+                condition=models.Q(event__isnull=False),
+                name="invited_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "session"],
+                condition=models.Q(session__isnull=False),
+                name="invited_once_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "consultation"],
+                condition=models.Q(consultation__isnull=False),
+                name="invited_once_per_consultation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["process", "answer"]),
+            # The sender's throttle counts what went out in the last minute.
+            models.Index(fields=["sent_at"], name="invitation_sent_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} for person {self.person_id}"
+
+
+class InvitationText(models.Model):
+    """The mail an invitation sends: a process's default text (empty group) and
+    overrides for single stakeholder groups."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="invitation_texts")
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=32, choices=StakeholderGroup.choices, blank=True
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "stakeholder_group"], name="one_text_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
