@@ -59,7 +59,19 @@ def history(person: Person) -> list[Entry]:
     return history_of_people([person])
 
 
-def organisation_history(organisation: Organisation) -> list[Entry]:
-    """The entries of the organisation's people."""
+@dataclass(frozen=True)
+class NamedEntry:
+    """An entry with the name of its person (an organisation's history)."""
+
+    entry: Entry
+    person_name: str
+
+    def __getattr__(self, name: str):
+        return getattr(self.entry, name)
+
+
+def organisation_history(organisation: Organisation) -> list[NamedEntry]:
+    """The entries of the organisation's people, each with the person's name."""
     people = list(Person.objects.filter(affiliations__organisation=organisation))
-    return history_of_people(people)
+    names = {p.pk: p.name for p in people}
+    return [NamedEntry(e, names[e.person_id]) for e in history_of_people(people)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Affiliation, Organisation, Person, PersonEmail
@@ -78,7 +78,9 @@ def filter_people(f: PeopleFilter, qs: QuerySet[Person] | None = None) -> QueryS
         qs = qs.filter(influence__gte=HIGH) if high_influence else qs.filter(influence__lt=HIGH)
         qs = qs.filter(interest__gte=HIGH) if high_interest else qs.filter(interest__lt=HIGH)
     if f.contactable_only:
-        qs = qs.filter(do_not_contact=False)
+        # Not "do not contact", and an address that has not bounced.
+        usable = PersonEmail.objects.filter(person=OuterRef("pk"), bounced_at__isnull=True)
+        qs = qs.filter(do_not_contact=False).filter(Exists(usable))
     return qs
 
 

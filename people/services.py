@@ -131,11 +131,20 @@ def update_person(*, person: Person, **changes) -> Person:
     tags = changes.pop("tags", None)
     if "name" in changes and not str(changes["name"]).strip():
         raise DirectoryError(_("A person needs a name."))
+    if "languages" in changes:
+        changes["languages"] = sorted(set(changes["languages"] or []))
+    # Checked on a copy: a refused change leaves the caller's object as it was.
+    changed = Person.objects.get(pk=person.pk)
     for field, value in changes.items():
-        setattr(person, field, value)
-    person.region = region_of(person.country)
-    person.full_clean(exclude=["user", "tags"])
-    person.save()
+        setattr(changed, field, value)
+    changed.region = region_of(changed.country)
+    try:
+        changed.full_clean(exclude=["user", "tags"])
+    except ValidationError as exc:
+        raise DirectoryError(" ".join(exc.messages)) from exc
+    changed.save()
+    for field in (*changes, "region", "updated_at"):
+        setattr(person, field, getattr(changed, field))
     if tags is not None:
         set_tags(person=person, tags=tags)
     return person
@@ -179,7 +188,9 @@ def set_analysis(
 ) -> Person:
     """Place a person on the influence/interest grid (1-5 each), keeping the history."""
     for label, value in ((_("Influence"), influence), (_("Interest"), interest)):
-        if value is not None and not (isinstance(value, int) and 1 <= value <= 5):
+        if value is not None and (
+            isinstance(value, bool) or not (isinstance(value, int) and 1 <= value <= 5)
+        ):
             raise DirectoryError(_("%(what)s must be 1 to 5.") % {"what": label})
     if (person.influence, person.interest) == (influence, interest):
         return person
@@ -299,7 +310,10 @@ def _repoint_references(*, keep: Person, other: Person) -> None:
                 model._default_manager.filter(**{field: other}).update(**{field: keep})
         except IntegrityError as exc:
             raise DirectoryError(
-                _("Both records have a %(what)s for the same thing; resolve it before merging.")
+                _(
+                    "Both records have the same kind of record (%(what)s) for the same "
+                    "thing; resolve it before merging."
+                )
                 % {"what": model._meta.verbose_name}
             ) from exc
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import exports, selectors, services
+from . import engagement, exports, selectors, services
 from .forms import (
     AffiliationForm,
     AnalysisForm,
@@ -193,6 +193,7 @@ def _person_page(request, pk: int, *, status: int = 200, **forms: Any):
             }
         ),
         "has_organisations": Organisation.objects.exists(),
+        "engagement": engagement.history(person),
     }
     return render(request, "people/person.html", context, status=status)
 
@@ -584,6 +585,7 @@ def organisation_detail(request, pk: int):
             "organisation": organisation,
             "sectors": [Sector(s).label for s in organisation.sectors if s in Sector.values],
             "affiliations": selectors.organisation_people(organisation),
+            "engagement": engagement.organisation_history(organisation),
         },
     )
 

@@ -54,3 +54,31 @@ def test_history_from_live_sessions_and_consultations():
     assert all(e.person_id == person.pk for e in entries)
     assert by_account.session.title in " ".join(e.where for e in live)
     assert engagement.history(stranger) == []
+
+
+def test_person_and_organisation_pages_show_the_history(client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from outreach.models import Invitation
+    from people.models import Affiliation, Organisation
+    from tests.factories import make_user
+
+    manager = make_user()
+    manager.user_permissions.add(Permission.objects.get(codename="manage_directory"))
+    client.force_login(manager)
+    person = create_person(name="Wei Zhang", basis="listed", listed_source="Forum list")
+    org = Organisation.objects.create(name="Ganzhou Refining")
+    Affiliation.objects.create(person=person, organisation=org)
+    poll = make_activity(open=True)
+    make_participant(session=poll.session, person=person)
+    process = make_process(owner=make_member(password=None))
+    Invitation.objects.create(process=process, person=person, event=poll.session.event,
+                              answer="remote", answered_at=timezone.now())  # fmt: skip
+
+    page = client.get(reverse("people:person", args=[person.pk])).content.decode()
+    assert "Engagement history" in page
+    assert "Joined a live session" in page and "Answered an invitation" in page
+    assert "Attending remotely" in page
+    page = client.get(reverse("people:organisation", args=[org.pk])).content.decode()
+    assert "Joined a live session" in page and "Wei Zhang" in page

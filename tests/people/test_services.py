@@ -162,3 +162,34 @@ def test_do_not_contact_and_bounce_are_recorded():
     address = person.emails.get()
     assert person.do_not_contact and person.do_not_contact_at is not None
     assert address.bounced_at is not None and address.bounce_reason.startswith("550")
+
+
+def test_a_refused_update_leaves_the_person_as_it_was_and_languages_are_a_set():
+    person = listed(country="FR")
+    with pytest.raises(DirectoryError):
+        services.update_person(person=person, country="XX")
+    assert person.country.code == "FR"
+    person.refresh_from_db()
+    assert person.country.code == "FR"
+    services.update_person(person=person, languages=["fr", "es", "fr"])
+    person.refresh_from_db()
+    assert person.languages == ["es", "fr"]
+
+
+def test_true_is_not_an_influence():
+    person = listed()
+    with pytest.raises(DirectoryError, match="1 to 5"):
+        services.set_analysis(person=person, influence=True, interest=1, by=None)
+
+
+def test_contactable_only_leaves_out_the_opted_out_and_those_whose_addresses_bounced():
+    from people.selectors import PeopleFilter, filter_people
+
+    ok = listed(name="Reachable", emails=["ok@example.org"])
+    bounced = listed(name="Bounced", emails=["b@example.org"])
+    services.record_bounce(email="b@example.org", reason="550")
+    opted_out = listed(name="Opted out", emails=["o@example.org"])
+    services.set_do_not_contact(person=opted_out)
+    listed(name="No address")
+    assert list(filter_people(PeopleFilter(contactable_only=True))) == [ok]
+    assert bounced in filter_people(PeopleFilter())
