@@ -99,3 +99,29 @@ def test_participants_land_on_the_home_page_and_organisers_on_their_events(clien
         )
         assert response.status_code == 302 and response["Location"] == target
         client.logout()
+
+
+def test_confirming_an_address_links_the_account_to_its_directory_record_never_a_namesake(
+    client, settings
+):
+    from people.models import Person
+    from people.services import create_person
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.cache import cache
+
+    cache.clear()  # allauth limits confirmation mails per address; earlier tests sent some
+    record = create_person(name="Someone else entirely", basis="listed",
+                           listed_source="Forum list", emails=["amara@example.org"])  # fmt: skip
+    namesake = create_person(name="Amara K.", basis="listed", listed_source="Forum list")
+    client.post(reverse("account_signup"), SIGNUP)
+    user = User.objects.get(username="amara")
+    record.refresh_from_db()
+    assert record.user is None  # not before the address is verified
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[0].body)
+    client.post(link.group(1))
+    record.refresh_from_db()
+    namesake.refresh_from_db()
+    assert record.user == user
+    assert namesake.user is None
+    assert Person.objects.filter(user=user).count() == 1
