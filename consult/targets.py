@@ -90,3 +90,9 @@ def set_target_mix(
 def alert_gap_points(process: Process) -> int:
     settings = RepresentationSettings.objects.filter(process=process).first()
     return settings.alert_gap_points if settings else DEFAULT_ALERT_GAP_POINTS
+
+
+def retention_days_of(process: Process) -> int | None:
+    """Days guests' live profiles are kept after their event ends (None: kept)."""
+    settings = RepresentationSettings.objects.filter(process=process).first()
+    return settings.retention_days if settings else None

@@ -14,7 +14,7 @@ from consult.models import TargetShare
 from consult.targets import DEFAULT_ALERT_GAP_POINTS, DIMENSION_VALUES, equal_shares
 from people.vocabularies import StakeholderGroup
 
-from .services import MAX_ALERT_GAP_POINTS, MIN_ALERT_GAP_POINTS
+from .services import MAX_ALERT_GAP_POINTS, MAX_RETENTION_DAYS, MIN_ALERT_GAP_POINTS
 
 NONE, EQUAL, CUSTOM = "none", "equal", "custom"
 MODES = [
@@ -79,16 +79,31 @@ class TargetForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    retention_days = forms.IntegerField(
+        label=_("Erase guest participants' profiles this many days after their event ends"),
+        required=False,
+        min_value=1,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_(
+            "Guests who joined a live session without an account or a personal link: their "
+            "name, organisation and stakeholder profile are erased, their votes stay "
+            "counted. Empty: kept until someone erases them."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
     def __init__(
         self,
         *args: Any,
         mix: dict[str, dict[str, Decimal]] | None = None,
         alert_gap_points: int = DEFAULT_ALERT_GAP_POINTS,
+        retention_days: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         mix = mix or {}
         self.fields["alert_gap_points"].initial = alert_gap_points
+        self.fields["retention_days"].initial = retention_days
         for dimension in DIMENSION_VALUES:
             named = _named(dimension)
             current = mix.get(dimension, {})

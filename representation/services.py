@@ -26,6 +26,10 @@ class TargetsInvalid(Exception):
         self.errors = errors
 
 
+KEEP = object()  # retention_days not given: left as it is
+MAX_RETENTION_DAYS = 3650
+
+
 @transaction.atomic
 def save_targets(
     *,
@@ -33,9 +37,11 @@ def save_targets(
     by: AbstractBaseUser,
     mixes: dict[str, dict[str, Decimal | str]],
     alert_gap_points: int,
+    retention_days: int | object | None = KEEP,
 ) -> None:
     """Replace the target mix of each dimension in ``mixes`` (an empty dict removes that
-    dimension's targets) and set the alert threshold. Every dimension is checked (its
+    dimension's targets) and set the alert threshold and, when given, how many days guests'
+    live profiles are kept (None: kept). Every dimension is checked (its
     shares add up to 100, every value is in its list); when any is refused, nothing is
     saved and ``TargetsInvalid`` names each problem."""
     if not is_organiser(by, process):
@@ -49,6 +55,18 @@ def save_targets(
         errors["alert_gap_points"] = _(
             "The alert threshold is a whole number of points from %(min)s to %(max)s."
         ) % {"min": MIN_ALERT_GAP_POINTS, "max": MAX_ALERT_GAP_POINTS}
+    if (
+        retention_days is not KEEP
+        and retention_days is not None
+        and (
+            isinstance(retention_days, bool)
+            or not isinstance(retention_days, int)
+            or not 1 <= retention_days <= MAX_RETENTION_DAYS
+        )
+    ):
+        errors["retention_days"] = _(
+            "Keep guests' profiles for a whole number of days from 1 to %(max)s, or leave it empty."
+        ) % {"max": MAX_RETENTION_DAYS}
     for dimension, shares in mixes.items():
         try:
             with transaction.atomic():
@@ -57,6 +75,7 @@ def save_targets(
             errors[dimension] = str(exc)
     if errors:
         raise TargetsInvalid(errors)  # leaving the atomic block undoes what was written
-    RepresentationSettings.objects.update_or_create(
-        process=process, defaults={"alert_gap_points": alert_gap_points}
-    )
+    settings = {"alert_gap_points": alert_gap_points}
+    if retention_days is not KEEP:
+        settings["retention_days"] = retention_days
+    RepresentationSettings.objects.update_or_create(process=process, defaults=settings)

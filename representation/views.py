@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from consult.models import Consultation, Process, TargetShare
 from consult.selectors import is_organiser
-from consult.targets import DIMENSION_VALUES, TargetError, alert_gap_points, target_mix
+from consult.targets import (
+    DIMENSION_VALUES,
+    TargetError,
+    alert_gap_points,
+    retention_days_of,
+    target_mix,
+)
 from sessions.models import Event, Session
 from sessions.selectors import can_facilitate
 
@@ -118,6 +124,7 @@ def targets(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         mix=target_mix(process),
         alert_gap_points=alert_gap_points(process),
+        retention_days=retention_days_of(process),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,6 +133,7 @@ def targets(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user,
                 mixes=form.mixes,
                 alert_gap_points=form.cleaned_data["alert_gap_points"],
+                retention_days=form.cleaned_data["retention_days"],
             )
         except TargetsInvalid as exc:
             for name, message in exc.errors.items():

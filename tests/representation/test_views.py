@@ -143,6 +143,17 @@ def test_saving_equal_shares_and_a_custom_region_mix(organiser_client, process):
     assert RepresentationSettings.objects.get(process=process).alert_gap_points == 15
 
 
+def test_the_retention_of_guest_profiles_is_set_and_cleared_with_the_targets(
+    organiser_client, process
+):
+    organiser_client.post(targets_url(process), form_data(retention_days="30"))
+    assert RepresentationSettings.objects.get(process=process).retention_days == 30
+    page = organiser_client.get(targets_url(process)).content.decode()
+    assert 'name="retention_days" value="30"' in page
+    organiser_client.post(targets_url(process), form_data(retention_days=""))
+    assert RepresentationSettings.objects.get(process=process).retention_days is None
+
+
 def test_no_target_removes_a_dimension(organiser_client, process):
     organiser_client.post(targets_url(process), form_data(**{"stakeholder_group-mode": "none"}))
     assert mix(process) == {}
@@ -167,6 +178,9 @@ def test_no_target_removes_a_dimension(organiser_client, process):
         ({"stakeholder_group-mode": "all"}, "Select a valid choice. all is not one of"),
         ({"alert_gap_points": "0"}, "Ensure this value is greater than or equal to 1."),
         ({"alert_gap_points": "ten"}, "Enter a whole number."),
+        ({"retention_days": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"retention_days": "99999"}, "Ensure this value is less than or equal to 3650."),
+        ({"retention_days": "a year"}, "Enter a whole number."),
         # A valid region mix is not saved either when the groups are refused.
         (
             {
