@@ -8,9 +8,9 @@ import zoneinfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from people.vocabularies import Gender, Sector, StakeholderGroup
+from people.vocabularies import Sector
+from sessions.forms import ParticipantProfileForm
 from sessions.kinds import kind_choices
 from sessions.models import Activity, Event
 
@@ -94,23 +94,5 @@ class JoinCodeForm(forms.Form):
     )
 
 
-def country_choices() -> list[tuple[str, str]]:
-    return [("", _("Prefer not to say")), *countries]
-
-
-class ProfileForm(forms.Form):
-    display_name = forms.CharField(
-        label=_("Your name as others see it"),
-        max_length=60,
-        required=False,
-        help_text=_("Leave empty to stay anonymous to the other participants."),
-    )
-    stakeholder_group = forms.ChoiceField(
-        label=_("Stakeholder group"), choices=StakeholderGroup.choices, required=False
-    )
-    country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, required=False)
-    gender = forms.ChoiceField(label=_("Gender (optional)"), choices=Gender.choices, required=False)
-    organisation = forms.CharField(
-        label=_("Organisation (optional)"), max_length=120, required=False
-    )
+class ProfileForm(ParticipantProfileForm):
+    """Joining with the code: the profile alone."""

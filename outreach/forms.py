@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from consult.models import Process
 from people.forms import DirectoryFilterForm
-from people.vocabularies import Gender, Sector, StakeholderGroup
+from people.vocabularies import StakeholderGroup
+from sessions.forms import ParticipantProfileForm
 
 from . import selectors
 from .models import Invitation
@@ -211,29 +211,10 @@ class AnswerForm(forms.Form):
             self.fields["answer"].initial = invitation.answer
 
 
-def _countries():
-    return [("", _("Prefer not to say")), *countries]
-
-
-class JoinProfileForm(forms.Form):
+class JoinProfileForm(ParticipantProfileForm):
     """The stakeholder profile a personal link pre-fills from the directory record,
     for the invitee to confirm or correct (the same fields as joining with a code)."""
 
-    display_name = forms.CharField(
-        label=_("Your name as others see it"),
-        max_length=60,
-        required=False,
-        help_text=_("Leave empty to stay anonymous to the other participants."),
-    )
-    stakeholder_group = forms.ChoiceField(
-        label=_("Stakeholder group"), choices=StakeholderGroup.choices, required=False
-    )
-    country = forms.ChoiceField(label=_("Country"), choices=_countries, required=False)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, required=False)
-    gender = forms.ChoiceField(label=_("Gender (optional)"), choices=Gender.choices, required=False)
-    organisation = forms.CharField(
-        label=_("Organisation (optional)"), max_length=120, required=False
-    )
     correct_record = forms.BooleanField(
         label=_("Also correct my record in the organisers' stakeholder directory"),
         required=False,

@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -47,6 +47,7 @@ from consult.models import (
 )
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
+from tests.matrix import module_world
 
 pytestmark = pytest.mark.django_db  # each case in a savepoint of the module's transaction
 
@@ -139,16 +140,7 @@ def build_world() -> SimpleNamespace:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = module_world(build_world)
 
 
 @pytest.fixture(scope="module")

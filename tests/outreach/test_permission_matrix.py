@@ -24,7 +24,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -35,6 +34,7 @@ from people.models import Person
 from sessions.models import Participant
 from tests.consult.factories import make_member
 from tests.factories import login_cookie
+from tests.matrix import module_world
 from tests.outreach.factories import make_person, make_process_world
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +59,7 @@ def build_world() -> SimpleNamespace:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = module_world(build_world)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils.crypto import get_random_string
@@ -33,6 +32,7 @@ from people import services
 from people import urls as people_urls
 from people.models import Affiliation, AnalysisChange, ExportLog, Organisation, Person, PersonEmail
 from tests.factories import login_cookie, make_user
+from tests.matrix import module_world
 from tests.people.factories import make_manager, make_organisation, make_person
 
 pytestmark = pytest.mark.django_db  # each case in a savepoint of the module's transaction
@@ -66,16 +66,7 @@ def build_world() -> SimpleNamespace:
     )
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = module_world(build_world)
 
 
 @pytest.fixture(scope="module")

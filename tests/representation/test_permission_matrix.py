@@ -17,7 +17,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, reverse
 
@@ -26,6 +25,7 @@ from consult.models import ProcessRole, RepresentationSettings, TargetShare
 from representation import urls
 from tests import factories
 from tests.consult.factories import make_consultation, make_member, make_process
+from tests.matrix import module_world
 from tests.representation.world import invite, join, make_person, set_targets, vote
 
 pytestmark = pytest.mark.django_db
@@ -63,16 +63,7 @@ def build_world() -> SimpleNamespace:
                            consultation=consultation, users=users)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = module_world(build_world)
 
 
 # --------------------------------------------------------------------------- outcomes
