@@ -429,9 +429,6 @@ class RoomHub:
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
-        import sys
-
-        sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
         self.channel = await self.layer.new_channel("hub.")
         self.tasks = [
             self.loop.create_task(self._read_loop()),
