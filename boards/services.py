@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from people.text import storable_text
 from sessions import services as room
 from sessions.command_queries import lock_participant
 from sessions.kinds import CommandError
@@ -43,20 +44,9 @@ def _id(value: Any, what: str = "note") -> int:
     return value
 
 
-def _storable(value: Any) -> bool:
-    """Text PostgreSQL can store: no NUL character, no lone surrogate."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def clean_text(value: Any, max_length: int) -> str:
     """A note's text: trimmed, line breaks kept; "empty" or "too_long" if refused."""
-    if not _storable(value):
+    if not storable_text(value):
         raise CommandError("invalid_value", _("Write the note as text."))
     text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
@@ -67,7 +57,7 @@ def clean_text(value: Any, max_length: int) -> str:
 
 
 def clean_cluster_name(value: Any) -> str:
-    if not _storable(value):
+    if not storable_text(value):
         raise CommandError("invalid_value", _("Name the cluster."))
     name = " ".join(value.split())
     if not name:

@@ -18,6 +18,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
+from people.text import storable_text
+
 from . import services
 from .markdown import render_markdown
 from .models import (
@@ -162,7 +164,7 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = readable(self.request)
         process = self.request.query_params.get("process")
-        if process and "\x00" in process:  # no slug has one; PostgreSQL refuses it (a 500)
+        if process and not storable_text(process):  # no slug has one (a 500 if queried)
             return qs.none()
         return qs.filter(process__slug=process) if process else qs
 
@@ -237,7 +239,7 @@ class CommentDetail(mixins.RetrieveModelMixin, generics.GenericAPIView):
         body = request.data.get("body", "")
         if not isinstance(body, str):
             raise ApiValidationError({"body": ["Send the text as a string."]})
-        if "\x00" in body:  # PostgreSQL cannot store it: refused, not a 500
+        if not storable_text(body):  # refused, not a 500 from the database
             raise ApiValidationError({"body": ["Null characters are not allowed."]})
         call(services.edit_comment, comment=comment, by=request.user, body=body)
         return Response(self.get_serializer(comment).data)

@@ -21,6 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people.text import storable_text
+
 from . import notifications
 from .models import (
     Comment,
@@ -82,7 +84,7 @@ def _clean_text(text: Any, *, field: str, limit: int, empty_message: str) -> str
     if len(text) > limit:
         message = _("Keep it under %(n)d characters.") % {"n": limit}
         raise ValidationError({field: ValidationError(message, code="too_long")})
-    if "\x00" in text:  # PostgreSQL text cannot hold it; refuse rather than fail
+    if not storable_text(text):  # refused rather than failing in the database
         message = _("Null characters are not allowed.")
         raise ValidationError({field: ValidationError(message, code="null_character")})
     return text
@@ -438,7 +440,7 @@ def answer_section(
     if not SectionText.objects.filter(version=round.version, section=section).exists():
         raise ValidationError(_("That section is not in the version under validation."))
     reason = str(reason or "").strip()
-    if "\x00" in reason:
+    if not storable_text(reason):
         message = _("Null characters are not allowed.")
         raise ValidationError({"reason": ValidationError(message, code="null_character")})
     if verdict != Verdict.AGREE and not reason:

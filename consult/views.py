@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from people.services import log_export, process_scope
+from people.text import storable_text
 
 from . import exports, notifications, selectors, services
 from .forms import CommentForm, InputFilterForm, ReasonForm
@@ -159,7 +160,7 @@ def _posted(request, name: str) -> str:
     """A posted text as the services take it. PostgreSQL cannot store a NUL character
     (saving one is a 500), so it is refused here like any other bad input."""
     value = request.POST.get(name, "")
-    if "\x00" in value:
+    if not storable_text(value):
         raise ValidationError({name: _("Null characters are not allowed.")})
     return value
 

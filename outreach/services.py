@@ -27,6 +27,7 @@ from consult.models import Process
 from consult.selectors import is_organiser
 from people import services as people_services
 from people.models import Person, PersonEmail
+from people.text import storable_text
 from people.vocabularies import StakeholderGroup
 from sessions import services as session_services
 from sessions.models import Participant, Session
@@ -124,7 +125,7 @@ def _clean_text(subject: str, body: str, *, prefix: str) -> tuple[str, str]:
         errors[f"{prefix}body"] = _("Keep the text under %(n)d characters.") % {"n": MAX_BODY}
     for name, value, need_link in ((f"{prefix}subject", subject, False),
                                    (f"{prefix}body", body, True)):  # fmt: skip
-        if name in errors or "\x00" in value:
+        if name in errors or not storable_text(value):
             errors.setdefault(name, _("Null characters are not allowed."))
             continue
         try:

@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import Organisation, Person
 from .selectors import QUADRANTS, quadrant_of
+from .text import storable_text
 from .vocabularies import Sector
 
 PER_PAGE = 50
@@ -337,7 +338,7 @@ def do_not_contact(request, pk: int):
 
 def _merge_page(request, person: Person, *, other: Person | None, form=None, status=200):
     query = (request.GET.get("q") or "").strip()
-    if "\x00" in query:
+    if not storable_text(query):
         query, status = "", 400
         messages.error(request, _("Null characters are not allowed."))
     return render(
@@ -560,7 +561,7 @@ def set_analysis(request, pk: int):
 def organisations(request):
     query = (request.GET.get("q") or "").strip()
     status = 200
-    if "\x00" in query or len(query) > 200:
+    if not storable_text(query) or len(query) > 200:
         messages.error(request, _("The search was not understood."))
         query, status = "", 400
     page = Paginator(selectors.organisations_with_counts(query), PER_PAGE).get_page(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from people.text import storable_text
 from sessions.command_queries import lock_participant
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
@@ -125,7 +126,7 @@ def ask_question(
         raise CommandError("invalid_value", _('Send {"text": "your question"}.'))
     text = data.get("text")
     anonymous = data.get("anonymous", False)
-    if not isinstance(text, str) or "\x00" in text:
+    if not storable_text(text):
         raise CommandError("invalid_value", _("The question must be text."))
     if not isinstance(anonymous, bool):
         raise CommandError("invalid_value", _("'anonymous' must be true or false."))

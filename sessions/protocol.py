@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from people.text import storable_text
+
 ANY = object()
 
 # Deeper JSON is refused: checking it recursively would exhaust the stack.
@@ -73,13 +75,7 @@ def _clean_text(value: Any, depth: int = 0) -> bool:
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, str):
-        if "\x00" in value:
-            return False
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
+        return storable_text(value)
     if isinstance(value, dict):
         return all(
             _clean_text(k, depth + 1) and _clean_text(v, depth + 1) for k, v in value.items()
