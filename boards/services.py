@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from people.text import storable_text
 from sessions import services as room
 from sessions.command_queries import lock_participant
-from sessions.kinds import CommandError
+from sessions.kinds import CommandError, get_kind
 from sessions.models import Activity, Participant
 
 from . import command_queries, selectors
@@ -294,7 +294,7 @@ def _set_state(activity: Activity, **changes: Any) -> dict[str, Any]:
     locked.save(update_fields=["config"])
     activity.config = locked.config
     # Participants need the state (in the board's config) whatever results they may see.
-    room._broadcast_room(activity.session_id)
+    room.broadcast_room(activity.session_id)
     return state
 
 
@@ -338,9 +338,8 @@ def promote(
     actor: Any = None,
 ) -> dict[str, Any]:
     """Add a note's text or a cluster's name as a statement of a vision-voting activity
-    of the same session (``polls.statements.add_statement``)."""
-    from polls.statements import add_statement
-
+    of the same session, through the target kind's ``add_statement`` capability (the
+    board knows no poll module)."""
     if (note is None) == (cluster is None):
         raise CommandError("invalid_value", _("Promote either a note or a cluster."))
     if note is not None:
@@ -357,7 +356,7 @@ def promote(
     )
     if into is None:
         raise CommandError("invalid_target", _("That activity does not take statements."))
-    return add_statement(
+    return get_kind(into.kind).add_statement(
         activity=into,
         text=text,
         statement_type=statement_type,

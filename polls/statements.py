@@ -84,7 +84,7 @@ def clean_statement(
 
 
 def takes_statements(activity: Activity) -> bool:
-    return bool(getattr(get_kind(activity.kind), "takes_statements", False))
+    return get_kind(activity.kind).takes_statements
 
 
 def add_statement(
@@ -97,7 +97,7 @@ def add_statement(
     source: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Append a statement to a draft vision-voting activity and tell the room."""
-    from sessions.services import _broadcast_room
+    from sessions.services import broadcast_room
 
     statement = clean_statement(text, statement_type, horizon, actor, source)
     with transaction.atomic():
@@ -121,7 +121,7 @@ def add_statement(
         statements.append(statement)
         target.config = {**target.config, "statements": statements}
         target.save(update_fields=["config"])
-        _broadcast_room(target.session_id)
+        broadcast_room(target.session_id)
     activity.config = target.config
     return statement
 

@@ -42,7 +42,7 @@ from sessions.models import Activity
 
 from .breakdown import ballot_rows, group_figures, overall
 from .kinds import PollKind, _int_setting, _is_int, ranking_detail
-from .statements import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, parse_statements
+from .statements import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, add_statement, parse_statements
 
 RATING_MIN, RATING_MAX = 1, 5
 # A mean at or above the middle of the scale counts as "high" on the 2x2 grid.
@@ -296,6 +296,25 @@ class VisionKind(PollKind):
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         return {"statements": parse_statements(_settings(raw).get("statements"))}
+
+    def add_statement(
+        self,
+        *,
+        activity: Activity,
+        text: Any,
+        statement_type: Any,
+        horizon: Any,
+        actor: Any,
+        source: dict[str, int] | None,
+    ) -> dict[str, Any]:
+        return add_statement(
+            activity=activity,
+            text=text,
+            statement_type=statement_type,
+            horizon=horizon,
+            actor=actor,
+            source=source,
+        )
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
         return {

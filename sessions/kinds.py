@@ -59,6 +59,26 @@ class ActivityKind:
         """Carry out a facilitator moderation command inside the caller's transaction."""
         raise CommandError("unknown_action", f"Unknown action {action!r}.")
 
+    # -- capabilities other kinds may use without importing this kind's app
+
+    # Whether add_statement() takes statements (vision voting does; an idea board
+    # promotes its notes into one through this, knowing no poll module).
+    takes_statements: ClassVar[bool] = False
+
+    def add_statement(
+        self,
+        *,
+        activity: Activity,
+        text: Any,
+        statement_type: Any,
+        horizon: Any,
+        actor: Any,
+        source: dict[str, int] | None,
+    ) -> dict[str, Any]:
+        """Add a statement to ``activity`` (a draft of a kind that takes statements) and
+        broadcast the room after the commit; the statement as stored."""
+        raise CommandError("invalid_target", _("That activity does not take statements."))
+
     def response_count(self, activity: Activity) -> int:
         return 0
 

@@ -30,7 +30,9 @@ from .selectors import session_by_code
 MAX_KEY_LENGTH = 64
 
 
-def _broadcast_room(session_id: int) -> None:
+def broadcast_room(session_id: int) -> None:
+    """The room's whole state goes to everyone in it after the caller's transaction
+    commits (for kinds whose change is not an item or a tally, e.g. new settings)."""
     transaction.on_commit(partial(realtime.room_changed, session_id))
 
 
@@ -90,7 +92,7 @@ def set_session_status(*, session: Session, status: str) -> Session:
     with transaction.atomic():
         session.status = status
         session.save(update_fields=["status"])
-        _broadcast_room(session.pk)
+        broadcast_room(session.pk)
     return session
 
 
@@ -98,7 +100,7 @@ def set_session_locked(*, session: Session, locked: bool) -> Session:
     with transaction.atomic():
         session.locked = bool(locked)
         session.save(update_fields=["locked"])
-        _broadcast_room(session.pk)
+        broadcast_room(session.pk)
     return session
 
 
@@ -134,7 +136,7 @@ def add_activity(
         )
         activity.full_clean()
         activity.save()
-        _broadcast_room(session.pk)
+        broadcast_room(session.pk)
     return activity
 
 
@@ -143,7 +145,7 @@ def delete_activity(*, activity: Activity) -> None:
         raise CommandError("activity_started", _("Only activities not yet opened can be deleted."))
     with transaction.atomic():
         activity.delete()
-        _broadcast_room(activity.session_id)
+        broadcast_room(activity.session_id)
 
 
 def move_activity(*, activity: Activity, position: int) -> list[int]:
@@ -163,7 +165,7 @@ def move_activity(*, activity: Activity, position: int) -> list[int]:
         ids.insert(min(position, len(ids)), activity.pk)
         for index, pk in enumerate(ids):
             Activity.objects.filter(pk=pk).update(position=index)
-        _broadcast_room(activity.session_id)
+        broadcast_room(activity.session_id)
     return ids
 
 
@@ -180,7 +182,7 @@ def open_activity(*, activity: Activity) -> Activity:
         if session.status == Session.Status.DRAFT:
             session.status = Session.Status.OPEN
         session.save(update_fields=["current_activity", "status"])
-        _broadcast_room(session.pk)
+        broadcast_room(session.pk)
     return activity
 
 
@@ -188,7 +190,7 @@ def close_activity(*, activity: Activity) -> Activity:
     with transaction.atomic():
         activity.status = Activity.Status.CLOSED
         activity.save(update_fields=["status"])
-        _broadcast_room(activity.session_id)
+        broadcast_room(activity.session_id)
     return activity
 
 
@@ -198,7 +200,7 @@ def set_results_visibility(*, activity: Activity, visibility: str) -> Activity:
     with transaction.atomic():
         activity.results_visibility = visibility
         activity.save(update_fields=["results_visibility"])
-        _broadcast_room(activity.session_id)
+        broadcast_room(activity.session_id)
     return activity
 
 
@@ -206,7 +208,7 @@ def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
     with transaction.atomic():
         activity.results_revealed = bool(revealed)
         activity.save(update_fields=["results_revealed"])
-        _broadcast_room(activity.session_id)
+        broadcast_room(activity.session_id)
     return activity
 
 
