@@ -16,12 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from consult.selectors import is_organiser as is_process_organiser
 from people.services import log_export, process_scope
-from sessions import evidence, retention, selectors, services
+from sessions import commands, evidence, retention, selectors, services
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
 
@@ -303,92 +302,32 @@ def add_activity(request, code: str):
     return render_console(request, session, form, status=400, kind_form=kind_form)
 
 
-ACTION_MESSAGES = {
-    "open_session": _lazy("Session opened."),
-    "close_session": _lazy("Session closed."),
-    "lock": _lazy("Session locked: nobody new can join."),
-    "unlock": _lazy("Session unlocked: new participants can join."),
-    "open": _lazy("Poll opened: participants see it now."),
-    "close": _lazy("Poll closed."),
-    "reveal": _lazy("Results shown on the projector."),
-    "hide": _lazy("Results hidden from the projector."),
-    "visibility": _lazy("Result visibility saved."),
-    "up": _lazy("Moved up."),
-    "down": _lazy("Moved down."),
-    "delete": _lazy("Poll deleted."),
-    "show_entry": _lazy("Entry shown again."),
-    "show_panel": _lazy("Shown on the projector."),
-    "hide_panel": _lazy("Taken off the projector."),
-}
-SESSION_ACTIONS = {"open_session", "close_session", "lock", "unlock"}
-ACTIVITY_ACTIONS = {
-    "open",
-    "close",
-    "reveal",
-    "hide",
-    "visibility",
-    "up",
-    "down",
-    "delete",
-    "show_entry",
-}
-
-
 @organiser_required
 @require_POST
 def console_action(request, code: str):
+    """A facilitator command from the console's forms (sessions/commands.py: the same
+    table and names as the room's ``control`` message)."""
     session = facilitated_session(request, code)
-    action = request.POST.get("action", "")
+    name = request.POST.get("action", "")
+    command = commands.COMMANDS.get(name)
     try:
-        if action in SESSION_ACTIONS:
-            run_session_action(session, action)
-        elif action in ("show_panel", "hide_panel"):
-            services.set_screen_panel(
-                session=session, name=request.POST.get("panel", ""), shown=action == "show_panel"
-            )
-        elif action in ACTIVITY_ACTIONS:
-            try:
-                activity = session.activities.get(pk=int(request.POST.get("activity", "")))
-            except (ValueError, Activity.DoesNotExist):
-                raise CommandError("unknown_activity", _("This activity does not exist.")) from None
-            run_activity_action(session, activity, action, request.POST.get("value", ""))
-        else:
+        if command is None:
             raise CommandError("unknown_action", _("Unknown action."))
+        raw_activity = request.POST.get("activity", "")
+        value = command.form_value(request.POST)
+        commands.run(
+            session=session,
+            name=name,
+            activity_id=int(raw_activity) if raw_activity.isdigit() else None,
+            value=value,
+        )
     except CommandError as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, ACTION_MESSAGES.get(action, _("Done.")))
+        messages.success(request, command.done(value))
     return redirect("frontend:console", code=session.code)
-
-
-def run_session_action(session: Session, action: str) -> None:
-    if action == "open_session":
-        services.set_session_status(session=session, status=Session.Status.OPEN)
-    elif action == "close_session":
-        services.set_session_status(session=session, status=Session.Status.CLOSED)
-    else:
-        services.set_session_locked(session=session, locked=action == "lock")
-
-
-def run_activity_action(session: Session, activity: Activity, action: str, value: str) -> None:
-    if action == "open":
-        services.open_activity(activity=activity)
-    elif action == "close":
-        services.close_activity(activity=activity)
-    elif action in ("reveal", "hide"):
-        services.reveal_results(activity=activity, revealed=action == "reveal")
-    elif action == "visibility":
-        services.set_results_visibility(activity=activity, visibility=value)
-    elif action in ("up", "down"):
-        order = list(session.activities.values_list("pk", flat=True))
-        index = order.index(activity.pk) + (-1 if action == "up" else 1)
-        services.move_activity(activity=activity, position=max(index, 0))
-    elif action == "delete":
-        services.delete_activity(activity=activity)
-    elif action == "show_entry":
-        services.moderate_activity(activity=activity, action="show_entry", data=value)
 
 
 @organiser_required

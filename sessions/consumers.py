@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from . import realtime, selectors, services
+from . import commands, realtime, selectors, services
 from .db import db_call
 from .kinds import CommandError, Role
 from .limits import TokenBucket
-from .models import Activity, Session
-from .protocol import ACTIVITY_CONTROL_ACTIONS, CONTROL_ACTIONS, Message, ProtocolError, parse
+from .models import Session
+from .protocol import Message, ProtocolError, parse
 
 log = logging.getLogger(__name__)
 
@@ -259,41 +259,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role is not Role.FACILITATOR or not await self.may_facilitate():
             raise CommandError("forbidden", _("Only this session's facilitators can do this."))
         action = message.get("action")
-        if action not in CONTROL_ACTIONS:
-            raise CommandError("unknown_action", _("Unknown facilitator action."))
         await db_call(self.run_control)(action, message.get("activity"), message.get("value"))
         await self.send_json({"type": "ack", "ref": message.ref, "result": {"action": action}})
 
     def run_control(self, action: str, activity_id: int | None, value: Any) -> None:
         session = Session.objects.get(pk=self.session.pk)
-        if action == "open_session":
-            services.set_session_status(session=session, status=Session.Status.OPEN)
-        elif action == "close_session":
-            services.set_session_status(session=session, status=Session.Status.CLOSED)
-        elif action == "lock":
-            if not isinstance(value, bool):
-                raise CommandError("invalid_value", _("'value' must be true or false."))
-            services.set_session_locked(session=session, locked=value)
-        if action not in ACTIVITY_CONTROL_ACTIONS:
-            return
-        activity = Activity.objects.filter(pk=activity_id, session=session).first()
-        if activity is None:
-            raise CommandError("unknown_activity", _("This activity does not exist."))
-        if action == "open_activity":
-            services.open_activity(activity=activity)
-        elif action == "close_activity":
-            services.close_activity(activity=activity)
-        elif action == "reveal":
-            if not isinstance(value, bool):
-                raise CommandError("invalid_value", _("'value' must be true or false."))
-            services.reveal_results(activity=activity, revealed=value)
-        elif action == "set_visibility":
-            services.set_results_visibility(activity=activity, visibility=value)
-        elif action == "move":
-            services.move_activity(activity=activity, position=value)
-        elif action == "moderate":
-            if not isinstance(value, dict) or not isinstance(value.get("action"), str):
-                raise CommandError("invalid_value", _("'value' must name an action."))
-            services.moderate_activity(
-                activity=activity, action=value["action"], data=value.get("data")
-            )
+        commands.run(session=session, name=action, activity_id=activity_id, value=value)

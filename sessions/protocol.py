@@ -29,18 +29,7 @@ SCHEMAS: dict[str, dict[str, tuple[Any, bool]]] = {
     "ping": {},
 }
 
-CONTROL_ACTIONS = {
-    "open_session",
-    "close_session",
-    "lock",
-    "open_activity",
-    "close_activity",
-    "reveal",
-    "set_visibility",
-    "move",
-    "moderate",
-}
-ACTIVITY_CONTROL_ACTIONS = CONTROL_ACTIONS - {"open_session", "close_session", "lock"}
+# The facilitator's control actions are the commands of sessions/commands.py.
 
 
 class ProtocolError(Exception):

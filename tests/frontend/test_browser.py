@@ -247,7 +247,7 @@ def test_every_poll_kind_can_be_answered_with_the_keyboard_and_moderated(
     # The console lists hidden entries after a reload and can show them again.
     console.reload()
     console.get_by_role("button", name="Show “greenwashing” again").click()
-    expect(console.get_by_role("status").filter(has_text="Entry shown again")).to_be_visible()
+    expect(console.get_by_role("status").filter(has_text="Moderation saved.")).to_be_visible()
     assert Activity.objects.get(pk=cloud.pk).config["hidden"] == []
     context.close()
     facilitator.close()

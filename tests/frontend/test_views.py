@@ -280,7 +280,7 @@ def test_another_organisers_session_is_forbidden_and_unchanged(client, session):
     assert client.get(console_url(session)).status_code == 403
     response = client.post(
         reverse("frontend:console_action", args=[session.code]),
-        {"action": "open", "activity": poll.pk},
+        {"action": "open_activity", "activity": poll.pk},
     )
     assert response.status_code == 403
     poll.refresh_from_db()
@@ -375,9 +375,12 @@ def test_anonymous_and_non_organisers_cannot_post_or_export(client, session):
     posts = [
         (
             reverse("frontend:console_action", args=[session.code]),
-            {"action": "open", "activity": poll.pk},
+            {"action": "open_activity", "activity": poll.pk},
         ),
-        (reverse("frontend:console_action", args=[session.code]), {"action": "lock"}),
+        (
+            reverse("frontend:console_action", args=[session.code]),
+            {"action": "lock", "value": "true"},
+        ),
         (reverse("frontend:add_activity", args=[session.code]), {"kind": "scale", "title": "Q?"}),
         (reverse("frontend:dashboard"), {"title": "X", "kind": "webinar"}),
         (reverse("frontend:event", args=[session.event_id]), {"title": "Extra"}),
@@ -483,25 +486,31 @@ def test_agenda_builder_refuses_empty_options_and_bad_numbers(organiser_client, 
 def test_console_actions_change_the_session(organiser_client, session):
     first = factories.make_activity(session=session, kind="word_cloud")
     second = factories.make_activity(session=session)
-    page = action(organiser_client, session, "open", first)
-    assert "Poll opened" in page.content.decode()
+    page = action(organiser_client, session, "open_activity", first)
+    assert "Opened: participants see it now." in page.content.decode()
     session.refresh_from_db()
     assert session.current_activity == first and session.status == Session.Status.OPEN
-    action(organiser_client, session, "reveal", first)
-    action(organiser_client, session, "visibility", first, "after_close")
-    action(organiser_client, session, "down", first)
-    action(organiser_client, session, "lock")
+    shown = action(organiser_client, session, "reveal", first, "true")
+    assert "Results shown on the projector." in shown.content.decode()
+    action(organiser_client, session, "set_visibility", first, "after_close")
+    action(organiser_client, session, "move", first, "1")
+    locked = action(organiser_client, session, "lock", value="true")
+    assert "Session locked" in locked.content.decode()
     first.refresh_from_db()
     session.refresh_from_db()
     assert first.results_revealed and first.results_visibility == "after_close"
     assert list(session.activities.values_list("pk", flat=True)) == [second.pk, first.pk]
     assert session.locked
-    bad = action(organiser_client, session, "visibility", first, "everyone")
+    bad = action(organiser_client, session, "set_visibility", first, "everyone")
     assert "Unknown visibility" in bad.content.decode()
-    refused = action(organiser_client, session, "delete", first)
+    not_a_flag = action(organiser_client, session, "lock", value="maybe")
+    assert "must be true or false" in not_a_flag.content.decode()
+    not_a_place = action(organiser_client, session, "move", first, "first")
+    assert "whole number" in not_a_place.content.decode()
+    refused = action(organiser_client, session, "delete_activity", first)
     assert "Only activities not yet opened" in refused.content.decode()
     assert Activity.objects.filter(pk=first.pk).exists()
-    action(organiser_client, session, "delete", second)
+    action(organiser_client, session, "delete_activity", second)
     assert not Activity.objects.filter(pk=second.pk).exists()
     unknown = action(organiser_client, session, "explode")
     assert "Unknown action" in unknown.content.decode()
@@ -512,7 +521,11 @@ def test_hidden_word_cloud_entries_can_be_shown_again(organiser_client, session)
     services.moderate_activity(activity=cloud, action="hide_entry", data="Greenwashing")
     page = organiser_client.get(console_url(session)).content.decode()
     assert "Show “greenwashing” again" in page
-    action(organiser_client, session, "show_entry", cloud, "greenwashing")
+    organiser_client.post(
+        reverse("frontend:console_action", args=[session.code]),
+        {"action": "moderate", "activity": cloud.pk, "moderate": "show_entry",
+         "value": "greenwashing"},
+    )  # fmt: skip
     cloud.refresh_from_db()
     assert cloud.config["hidden"] == []
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sessions import protocol
+from sessions import commands, protocol
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
 SOURCES = [
@@ -37,7 +37,7 @@ def test_every_client_message_type_is_documented_with_its_fields(kind):
         assert f"`{field}`" in line, f"{kind}: field `{field}` is not documented"
 
 
-@pytest.mark.parametrize("action", sorted(protocol.CONTROL_ACTIONS))
+@pytest.mark.parametrize("action", sorted(commands.COMMANDS))
 def test_every_control_action_is_documented(action):
     table = section("### Facilitator `control` actions")
     assert re.search(rf"^\|[^|\n]*`{action}`", table, re.MULTILINE), f"`{action}` missing"
