@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from people.services import link_account
-from sessions.selectors import is_organiser
+from sessions.selectors import may_run_events
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,7 +21,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
     def get_login_redirect_url(self, request) -> str:
-        if is_organiser(request.user):
+        if may_run_events(request.user):
             return reverse("frontend:dashboard")
         return reverse("frontend:home")
 

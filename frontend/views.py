@@ -150,7 +150,7 @@ def organiser_required(view):
     @functools.wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not selectors.is_organiser(request.user):
+        if not selectors.may_run_events(request.user):
             raise PermissionDenied(_("Only organisers can do this."))
         return view(request, *args, **kwargs)
 

@@ -185,7 +185,7 @@ def sees_full_figures(user: User, scope: Scope) -> bool:
 
 
 def _facilitates_event(user: User, event: Event) -> bool:
-    if not live_selectors.is_organiser(user) or not user.is_active:
+    if not live_selectors.may_run_events(user) or not user.is_active:
         return False
     return user.is_superuser or event.owner_id == user.pk
 

@@ -14,12 +14,14 @@ from .models import Activity, Event, Participant, Session
 TOKEN_SALT = "live.participant"  # noqa: S105 - a salt, not a secret
 
 
-def is_organiser(user: AbstractBaseUser | AnonymousUser) -> bool:
+def may_run_events(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The global permission to create events and run live sessions (``live.organise``);
+    not to be confused with organising a process (``consult.selectors.is_organiser``)."""
     return bool(user.is_authenticated and user.has_perm("live.organise"))
 
 
 def can_facilitate(user: AbstractBaseUser | AnonymousUser, session: Session) -> bool:
-    if not is_organiser(user):
+    if not may_run_events(user):
         return False
     return user.is_superuser or session.event.owner_id == user.pk
 
