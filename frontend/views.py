@@ -26,8 +26,6 @@ from sessions.models import Activity, Event, Session
 
 from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
 
-cookie_name = selectors.participant_cookie_name
-
 
 def add_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
     field_map = field_map or {}
@@ -63,7 +61,7 @@ def join(request):
 
 
 def current_participant(request, session: Session):
-    token = request.get_signed_cookie(cookie_name(session.code), default=None)
+    token = request.get_signed_cookie(selectors.participant_cookie_name(session.code), default=None)
     return selectors.participant_from_token(token, session=session) if token else None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .models import Organisation, Person
 
@@ -28,6 +28,7 @@ class Entry:
     where: str  # e.g. "Lithium roadmap workshop · Day 1"
     detail: str = ""  # e.g. "3 votes, 2 notes"
     url: str = ""
+    person_name: str = ""  # filled in where several people's entries are listed together
 
 
 Source = Callable[[list[Person]], Iterable[Entry]]
@@ -59,19 +60,8 @@ def history(person: Person) -> list[Entry]:
     return history_of_people([person])
 
 
-@dataclass(frozen=True)
-class NamedEntry:
-    """An entry with the name of its person (an organisation's history)."""
-
-    entry: Entry
-    person_name: str
-
-    def __getattr__(self, name: str):
-        return getattr(self.entry, name)
-
-
-def organisation_history(organisation: Organisation) -> list[NamedEntry]:
+def organisation_history(organisation: Organisation) -> list[Entry]:
     """The entries of the organisation's people, each with the person's name."""
     people = list(Person.objects.filter(affiliations__organisation=organisation))
     names = {p.pk: p.name for p in people}
-    return [NamedEntry(e, names[e.person_id]) for e in history_of_people(people)]
+    return [replace(e, person_name=names[e.person_id]) for e in history_of_people(people)]

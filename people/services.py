@@ -318,18 +318,17 @@ def _repoint_references(*, keep: Person, other: Person) -> None:
             ) from exc
 
 
-def upsert_organisation(*, name: str, country: str = "", **fields) -> Organisation:
+def create_organisation(*, name: str, country: str = "", **fields) -> Organisation:
+    """A new organisation; refused when one of that name (case aside) is already in the
+    directory for the same country."""
     name = (name or "").strip()
     if not name:
         raise DirectoryError(_("An organisation needs a name."))
-    org = Organisation.objects.filter(name__iexact=name, country=country).first()
-    if org is None:
-        return Organisation.objects.create(name=name, country=country, **fields)
-    for field, value in fields.items():
-        setattr(org, field, value)
-    if fields:
-        org.save()
-    return org
+    if Organisation.objects.filter(name__iexact=name, country=country).exists():
+        raise DirectoryError(
+            _("%(name)s is already in the directory for this country.") % {"name": name}
+        )
+    return Organisation.objects.create(name=name, country=country, **fields)
 
 
 def process_scope(process_id: int) -> str:

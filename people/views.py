@@ -602,7 +602,7 @@ def organisation_create(request):
     if request.method == "POST" and form.is_valid():
         fields = _organisation_fields(form.cleaned_data)
         try:
-            organisation = services.upsert_organisation(**fields)
+            organisation = services.create_organisation(**fields)
         except services.DirectoryError as exc:
             _add_errors(form, exc)
         else:

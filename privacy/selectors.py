@@ -27,6 +27,7 @@ from consult.models import (
     Disposition,
     Follow,
     Notification,
+    Process,
     Profile,
     Reaction,
     Report,
@@ -35,9 +36,10 @@ from consult.models import (
 )
 from outreach.models import Invitation
 from people.models import ExportLog, Person
+from people.services import process_scope
 from polls.models import Ballot
 from qna.models import Question, QuestionVote
-from sessions.models import Participant
+from sessions.models import Event, Participant
 
 # The sections of the page and of the file, in order, with their headings.
 SECTIONS = (
@@ -481,3 +483,16 @@ def page_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
             section["record"] = [(LABELS.get(k, k), _lines(v)) for k, v in value.items()]
         sections.append(section)
     return sections
+
+
+def process_exports(process: Process) -> QuerySet[ExportLog]:
+    """The exports logged for the process, and for its events (an event's activity
+    exports were logged under the event when it had no process yet)."""
+    events = [
+        f"event:{pk}" for pk in Event.objects.filter(process=process).values_list("pk", flat=True)
+    ]
+    return (
+        ExportLog.objects.filter(Q(scope=process_scope(process.pk)) | Q(scope__in=events))
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )

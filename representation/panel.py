@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from sessions.models import Session
 
-from .selectors import LIVE_STAGES, representation, session_scope, suppress
+from .selectors import LIVE_STAGES, only_stages, representation, session_scope, suppress
 
 
 def build(session: Session) -> dict[str, Any]:
@@ -27,10 +27,10 @@ def build(session: Session) -> dict[str, Any]:
             )
         }
         return {"facilitator": note, "screen": None}
-    scope = session_scope(session)
-    full = representation(scope=scope).as_json()
+    rep = representation(scope=session_scope(session))
+    full = rep.as_json()
     full["page"] = reverse(
         "representation:session_page", kwargs={"slug": process.slug, "code": session.code}
     )
-    screen = suppress(representation(scope=scope, stages=LIVE_STAGES)).as_json()
+    screen = suppress(only_stages(rep, LIVE_STAGES)).as_json()
     return {"facilitator": full, "screen": screen}

@@ -523,6 +523,26 @@ def representation(*, scope: Scope, stages: Iterable[str] | None = None) -> Repr
     )
 
 
+def only_stages(rep: Representation, stages: Iterable[str]) -> Representation:
+    """The same figures for some of the stages only (each stage's column is counted on
+    its own, so this equals counting just those stages, without the queries)."""
+    keep = [i for i, stage in enumerate(rep.stages) if stage.key in stages]
+    tables = [
+        replace(
+            table,
+            rows=[replace(row, cells=[row.cells[i] for i in keep]) for row in table.rows],
+            totals=[table.totals[i] for i in keep],
+        )
+        for table in rep.tables
+    ]
+    return replace(
+        rep,
+        stages=[rep.stages[i] for i in keep],
+        tables=tables,
+        alerts=[(t, r) for t in tables for r in t.rows if r.alert],
+    )
+
+
 # --------------------------------------------------------------------------- suppression
 
 

@@ -35,6 +35,12 @@ def _form_int(data: Mapping[str, str]) -> Any:
     return int(raw) if raw.lstrip("-").isdigit() else raw
 
 
+def _said(on: Any, off: Any = None) -> Callable[[Any], Any]:
+    """The console's message: ``on`` (for a command that switches something, ``off``
+    when its value is false)."""
+    return lambda value: on if value or off is None else off
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -56,58 +62,56 @@ def _show_panel(session: Session, activity: Activity | None, value: Any) -> None
     services.set_screen_panel(session=session, name=value["panel"], shown=_flag(value.get("shown")))
 
 
+_ON_PROJECTOR = _said(
+    gettext_lazy("Shown on the projector."), gettext_lazy("Taken off the projector.")
+)
+
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
         Command(
             "open_session",
             lambda s, a, v: services.set_session_status(session=s, status=Session.Status.OPEN),
-            lambda v: gettext_lazy("Session opened."),
+            _said(gettext_lazy("Session opened.")),
         ),
         Command(
             "close_session",
             lambda s, a, v: services.set_session_status(session=s, status=Session.Status.CLOSED),
-            lambda v: gettext_lazy("Session closed."),
+            _said(gettext_lazy("Session closed.")),
         ),
         Command(
             "lock",
             lambda s, a, v: services.set_session_locked(session=s, locked=_flag(v)),
-            lambda v: (
-                gettext_lazy("Session locked: nobody new can join.")
-                if v
-                else gettext_lazy("Session unlocked: new participants can join.")
+            _said(
+                gettext_lazy("Session locked: nobody new can join."),
+                gettext_lazy("Session unlocked: new participants can join."),
             ),
             form_value=_form_flag,
         ),
         Command(
             "show_panel",
             _show_panel,
-            lambda v: (
-                gettext_lazy("Shown on the projector.")
-                if v.get("shown")
-                else gettext_lazy("Taken off the projector.")
-            ),
+            lambda v: _ON_PROJECTOR(v.get("shown")),
             form_value=lambda d: {"panel": d.get("panel", ""), "shown": _form_flag(d)},
         ),
         Command(
             "open_activity",
             lambda s, a, v: services.open_activity(activity=a),
-            lambda v: gettext_lazy("Opened: participants see it now."),
+            _said(gettext_lazy("Opened: participants see it now.")),
             needs_activity=True,
         ),
         Command(
             "close_activity",
             lambda s, a, v: services.close_activity(activity=a),
-            lambda v: gettext_lazy("Closed."),
+            _said(gettext_lazy("Closed.")),
             needs_activity=True,
         ),
         Command(
             "reveal",
             lambda s, a, v: services.reveal_results(activity=a, revealed=_flag(v)),
-            lambda v: (
-                gettext_lazy("Results shown on the projector.")
-                if v
-                else gettext_lazy("Results hidden from the projector.")
+            _said(
+                gettext_lazy("Results shown on the projector."),
+                gettext_lazy("Results hidden from the projector."),
             ),
             needs_activity=True,
             form_value=_form_flag,
@@ -115,26 +119,26 @@ COMMANDS: dict[str, Command] = {
         Command(
             "set_visibility",
             lambda s, a, v: services.set_results_visibility(activity=a, visibility=v),
-            lambda v: gettext_lazy("Result visibility saved."),
+            _said(gettext_lazy("Result visibility saved.")),
             needs_activity=True,
         ),
         Command(
             "move",
             lambda s, a, v: services.move_activity(activity=a, position=v),
-            lambda v: gettext_lazy("Moved."),
+            _said(gettext_lazy("Moved.")),
             needs_activity=True,
             form_value=_form_int,
         ),
         Command(
             "delete_activity",
             lambda s, a, v: services.delete_activity(activity=a),
-            lambda v: gettext_lazy("Deleted."),
+            _said(gettext_lazy("Deleted.")),
             needs_activity=True,
         ),
         Command(
             "moderate",
             _moderate,
-            lambda v: gettext_lazy("Moderation saved."),
+            _said(gettext_lazy("Moderation saved.")),
             needs_activity=True,
             form_value=lambda d: {"action": d.get("moderate", ""), "data": d.get("value")},
         ),

@@ -71,18 +71,11 @@ def panel_texts(session_id: int) -> dict[str, list[str]]:
         except Exception:  # one broken panel must not take the others down
             log.exception("panel %s failed for session %s", name, session_id)
             continue
-        texts[Role.FACILITATOR.value].append(
-            json.dumps(
-                {"type": "panel", "name": name, "shown": name in shown,
-                 "data": views.get(Role.FACILITATOR.value)},
-                separators=(",", ":"), ensure_ascii=False,
-            )
-        )  # fmt: skip
-        texts[Role.SCREEN.value].append(
-            json.dumps(
-                {"type": "panel", "name": name, "shown": name in shown,
-                 "data": views.get(Role.SCREEN.value) if name in shown else None},
-                separators=(",", ":"), ensure_ascii=False,
-            )
-        )  # fmt: skip
+        shown_here = name in shown
+        for role, data in (
+            (Role.FACILITATOR, views.get(Role.FACILITATOR.value)),
+            (Role.SCREEN, views.get(Role.SCREEN.value) if shown_here else None),
+        ):
+            message = {"type": "panel", "name": name, "shown": shown_here, "data": data}
+            texts[role.value].append(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
     return texts

@@ -25,3 +25,17 @@ def module_world(build: Callable[[], Any]):
                 outer.__exit__(None, None, None)
 
     return world
+
+
+def assert_rows_for_every_route(routes, matrix) -> dict[str, set[str]]:
+    """Every route (names like "app:name") has rows in ``matrix`` (cases with ``route``
+    and ``method``) and no row names a route that is gone; the methods covered per
+    route, for the module's own further checks."""
+    covered: dict[str, set[str]] = {}
+    for case in matrix:
+        covered.setdefault(case.route, set()).add(case.method)
+    missing = sorted(set(routes) - set(covered))
+    assert not missing, f"routes with no rows in the permission matrix: {missing}"
+    stale = sorted(set(covered) - set(routes))
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+    return covered

@@ -47,7 +47,7 @@ from consult.models import (
 )
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
-from tests.matrix import module_world
+from tests.matrix import assert_rows_for_every_route, module_world
 
 pytestmark = pytest.mark.django_db  # each case in a savepoint of the module's transaction
 
@@ -734,14 +734,8 @@ def _api_methods(pattern: URLPattern) -> set[str]:
 
 
 def test_every_route_has_rows_in_the_matrix():
-    covered: dict[str, set[str]] = {}
-    for case in MATRIX:
-        covered.setdefault(case.route, set()).add(case.method)
     keys = route_keys()
-    missing = sorted(set(keys) - set(covered))
-    assert not missing, f"routes with no rows in the permission matrix: {missing}"
-    stale = sorted(set(covered) - set(keys))
-    assert not stale, f"rows for routes that no longer exist: {stale}"
+    covered = assert_rows_for_every_route(keys, MATRIX)
     assert set(URLS) == set(keys), "every route needs a URL builder"
     for key, pattern in keys.items():
         methods = covered[key]

@@ -213,7 +213,7 @@ def test_the_invitee_answers_and_changes_the_answer(world):
 
 
 def test_joining_a_live_session_from_the_link_prefills_the_profile_and_links_the_person(world):
-    org = people_services.upsert_organisation(name="Kenya Chamber of Mines")
+    org = people_services.create_organisation(name="Kenya Chamber of Mines")
     ana = make_person(name="Ana Wanjiru", stakeholder_group="policy", country="KE",
                       sector="mining", gender="woman")  # fmt: skip
     people_services.add_affiliation(person=ana, organisation=org)

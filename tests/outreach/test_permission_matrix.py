@@ -34,7 +34,7 @@ from people.models import Person
 from sessions.models import Participant
 from tests.consult.factories import make_member
 from tests.factories import login_cookie
-from tests.matrix import module_world
+from tests.matrix import assert_rows_for_every_route, module_world
 from tests.outreach.factories import make_person, make_process_world
 
 pytestmark = pytest.mark.django_db
@@ -250,13 +250,7 @@ def test_every_route_has_rows():
         for p in _routes(outreach_urls.urlpatterns)
         if isinstance(p, URLPattern)
     }
-    covered: dict[str, set[str]] = {}
-    for case in MATRIX:
-        covered.setdefault(case.route, set()).add(case.method)
-    missing = sorted(names - set(covered))
-    assert not missing, f"routes with no rows in the permission matrix: {missing}"
-    stale = sorted(set(covered) - names)
-    assert not stale, f"rows for routes that no longer exist: {stale}"
+    covered = assert_rows_for_every_route(names, MATRIX)
     for name, methods in covered.items():
         assert methods >= {"GET", "POST"}, f"{name} needs a GET and a POST row"
 

@@ -70,7 +70,7 @@ def invite(world, obj, filters=None, by=None):
 
 
 def test_the_audience_filters_by_the_directory_fields(world):
-    org = people_services.upsert_organisation(name="Mining Co", value_chain_stage="upstream")
+    org = people_services.create_organisation(name="Mining Co", value_chain_stage="upstream")
     make_person(name="Ana", stakeholder_group="policy", country="KE", sector="mining",
                 tags=["cobalt"])  # fmt: skip
     ben = make_person(name="Ben", stakeholder_group="civil_society", country="FR")

@@ -23,7 +23,7 @@ def make_manager(**extra) -> User:
 
 
 def make_organisation(**extra) -> Organisation:
-    return services.upsert_organisation(
+    return services.create_organisation(
         name=extra.pop("name", f"Cobalt Institute {next(_counter)}"),
         country=extra.pop("country", ""),
         **extra,

@@ -32,7 +32,7 @@ from people import services
 from people import urls as people_urls
 from people.models import Affiliation, AnalysisChange, ExportLog, Organisation, Person, PersonEmail
 from tests.factories import login_cookie, make_user
-from tests.matrix import module_world
+from tests.matrix import assert_rows_for_every_route, module_world
 from tests.people.factories import make_manager, make_organisation, make_person
 
 pytestmark = pytest.mark.django_db  # each case in a savepoint of the module's transaction
@@ -357,14 +357,8 @@ def route_keys() -> dict[str, URLPattern]:
 
 
 def test_every_route_has_rows_in_the_matrix():
-    covered: dict[str, set[str]] = {}
-    for case in MATRIX:
-        covered.setdefault(case.route, set()).add(case.method)
     keys = route_keys()
-    missing = sorted(set(keys) - set(covered))
-    assert not missing, f"routes with no rows in the permission matrix: {missing}"
-    stale = sorted(set(covered) - set(keys))
-    assert not stale, f"rows for routes that no longer exist: {stale}"
+    covered = assert_rows_for_every_route(keys, MATRIX)
     assert set(URL_ARGS) == set(keys), "every route needs a URL builder"
     for key in keys:
         assert covered[key] >= {"GET", "POST"}, f"{key} needs a GET and a POST row"
