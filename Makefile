@@ -12,6 +12,15 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: run test install install-dev system-deps lint format bench clean
 
+# A random SECRET_KEY for this machine, made once; a SECRET_KEY in the environment
+# wins (production sets its own: docs/operations.md).
+SECRET_KEY_FILE := var/secret-key
+KEY = SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
+
+$(SECRET_KEY_FILE):
+	mkdir -p var
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -27,11 +36,11 @@ install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
 # `serve` runs Daphne and the mail worker (console mail shows here); Ctrl-C stops both.
-run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+run: install $(SECRET_KEY_FILE)
+	$(KEY) $(BIN)/python manage.py migrate --noinput
+	$(KEY) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(KEY) $(BIN)/python manage.py load_demo
+	$(KEY) $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive the system Chromium and the load-balancer test the system nginx;
 # install Debian's packages when they are missing.
@@ -39,20 +48,21 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian's$$missing for the tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-test: install-dev system-deps
+test: install-dev system-deps $(SECRET_KEY_FILE)
 	mkdir -p var/static
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
+	$(KEY) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
+	$(KEY) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/pytest $(ARGS)
 
 lint: install-dev
@@ -65,8 +75,8 @@ format: install-dev
 	$(BIN)/ruff format .
 
 # The benchmark uses its own database (created when missing) and Redis database 2.
-bench: install-dev
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/consult_bench} \
+bench: install-dev $(SECRET_KEY_FILE)
+	$(KEY) DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/consult_bench} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} \
 		$(BIN)/python bench/room.py $(ARGS)
 

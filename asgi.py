@@ -1,12 +1,15 @@
 """ASGI entry point: HTTP through Django, WebSockets through the live-room consumer.
 
-WebSockets must come from an allowed Origin (ALLOWED_HOSTS) and carry the Django
-session cookie for facilitators.
+WebSockets must come from this site's own origin, scheme, host and port, or one of
+CSRF_TRUSTED_ORIGINS (sessions/origin.py), and carry the Django session cookie for
+facilitators.
 """
 
 import gc
+import inspect
 import os
 import sys
+from functools import partialmethod
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
@@ -16,18 +19,20 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from daphne.http_protocol import WebRequest  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
+from twisted.web.http import Request as TwistedRequest  # noqa: E402
 
-from sessions.realtime import WireMiddleware  # noqa: E402
+from sessions.origin import SameOriginValidator  # noqa: E402
 from sessions.routing import websocket_urlpatterns  # noqa: E402
+from sessions.wire import WireMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WireMiddleware(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
@@ -46,3 +51,10 @@ gc.freeze()
 # so a process carried under 100 board commands/s; at 1 ms the board benchmark's p95
 # went from 1.1-1.4 s to about 0.3 s (docs/performance.md, "GIL hand-over").
 sys.setswitchinterval(settings.LIVE_ROOM["SWITCH_INTERVAL_MS"] / 1000)
+
+# Twisted, under Daphne, parses a POSTed multipart body into request.args (which Daphne
+# never reads) and answers one it cannot parse, such as an empty multipart form, with a
+# bare 400 before Django sees it. Django reads every body itself, and the API refuses
+# an unreadable one in its error shape (docs/api.md).
+if "parsePOSTFormSubmission" in inspect.signature(TwistedRequest.__init__).parameters:
+    WebRequest.__init__ = partialmethod(WebRequest.__init__, parsePOSTFormSubmission=False)

@@ -80,7 +80,8 @@ def run_commands(args) -> dict[str, Any]:
 
     from boards.models import Note
     from qna.models import Question
-    from sessions import realtime, services
+    from sessions import services
+    from sessions.hub_context import current_hub
     from sessions.models import Event
 
     call_command("migrate", verbosity=0)
@@ -105,7 +106,7 @@ def run_commands(args) -> dict[str, Any]:
     hub = SimpleNamespace(
         closed=False, loop=loop, mark_dirty=lambda *a: None, mark_item=lambda *a: None
     )
-    realtime.current_hub.set(hub)
+    current_hub.set(hub)
 
     def baseline() -> None:
         with connection.cursor() as cursor:
@@ -168,6 +169,6 @@ def run_commands(args) -> dict[str, Any]:
         "upvote",
         lambda i: {"question": questions[(i + 2) % len(questions)]},
     )
-    realtime.current_hub.set(None)
+    current_hub.set(None)
     loop.close()
     return figures

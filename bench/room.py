@@ -158,6 +158,8 @@ class Servers:
         env = {
             **os.environ,
             "API_ANON_RATE": "1000000/minute",
+            # Every participant joins from 127.0.0.1: no bound per address.
+            "JOIN_PARTICIPANTS_PER_ADDRESS": "0",
             "DB_POOL_MAX": "20",
             "STATIC_MANIFEST": "0",
             "LOG_LEVEL": "ERROR",

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions.command_queries import db_value, table, union_rows
+from sessions.items import item_select
 from sessions.models import Activity, Participant
 
 from .models import Note, NoteVote
@@ -71,13 +72,8 @@ def standing(
             )
         )
     if target is not None:
-        parts.append(
-            (
-                'SELECT \'x\', "participant_id", NULL, NULL, "hidden", "merged_into_id" '  # noqa: S608
-                f'FROM {notes} WHERE "id" = %s AND "activity_id" = %s',
-                [target, activity.pk],
-            )
-        )
+        columns = ("participant_id", None, None, "hidden", "merged_into_id")
+        parts.append(item_select(Note, activity, target, tag="x", columns=columns))
     rows = union_rows(parts)
     found = Standing(notes=[], votes=[])
     for kind, number, column, text, hidden, merged_into in rows:

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from people.text import storable_text
 from sessions.kinds import ActivityKind, CommandError, Role, int_setting
 from sessions.models import Activity, Participant
 
@@ -38,9 +39,7 @@ MODES = ("open", "private")
 def clean_columns(raw: Any) -> list[str]:
     if isinstance(raw, str):
         raw = raw.splitlines()
-    if not isinstance(raw, list | tuple) or not all(
-        isinstance(c, str) and "\x00" not in c for c in raw
-    ):
+    if not isinstance(raw, list | tuple) or not all(storable_text(c) for c in raw):
         raise ValidationError({"columns": _("Give the columns as text, one per line.")})
     columns = [" ".join(c.split()) for c in raw]
     columns = [c for c in columns if c]

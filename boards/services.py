@@ -11,10 +11,12 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from people.text import storable_text
 from sessions import services as room
 from sessions.command_queries import lock_participant
+from sessions.items import Items, item_id
 from sessions.kinds import CommandError, get_kind
 from sessions.models import Activity, Participant
 
@@ -26,7 +28,23 @@ MAX_CLUSTERS = 30
 MAX_CLUSTER_NAME = 80
 # Notes per board, whoever wrote them: bounds the board's snapshot.
 MAX_BOARD_NOTES = 2000
+# The highest note, cluster or activity id a board command takes.
 _MAX_ID = 2**31 - 1
+
+NOTES = Items(
+    Note,
+    missing_code="unknown_note",
+    missing=gettext_lazy("This note does not exist."),
+    invalid=gettext_lazy("Name the note by its number."),
+    highest=_MAX_ID,
+)
+CLUSTERS = Items(
+    Cluster,
+    missing_code="unknown_cluster",
+    missing=gettext_lazy("This cluster does not exist."),
+    invalid=gettext_lazy("Name the cluster by its number."),
+    highest=_MAX_ID,
+)
 
 
 # --------------------------------------------------------------------------- input
@@ -36,12 +54,6 @@ def command_fields(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CommandError("invalid_value", _("Send the command's fields as an object."))
     return data
-
-
-def _id(value: Any, what: str = "note") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_ID:
-        raise CommandError("invalid_value", _("Name the %(what)s by its number.") % {"what": what})
-    return value
 
 
 def clean_text(value: Any, max_length: int) -> str:
@@ -67,23 +79,6 @@ def clean_cluster_name(value: Any) -> str:
             "too_long", _("Keep a cluster name under %(n)d characters.") % {"n": MAX_CLUSTER_NAME}
         )
     return name
-
-
-def _note(activity: Activity, note_id: Any, *, for_update: bool = False) -> Note:
-    qs = Note.objects.filter(activity=activity, pk=_id(note_id))
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    note = qs.first()
-    if note is None:
-        raise CommandError("unknown_note", _("This note does not exist."))
-    return note
-
-
-def _cluster(activity: Activity, cluster_id: Any) -> Cluster:
-    cluster = Cluster.objects.filter(activity=activity, pk=_id(cluster_id, "cluster")).first()
-    if cluster is None:
-        raise CommandError("unknown_cluster", _("This cluster does not exist."))
-    return cluster
 
 
 def _unlocked(activity: Activity) -> None:
@@ -120,9 +115,9 @@ def post_note(
 
 
 def _own_note(activity: Activity, participant: Participant, note_id: Any) -> Note:
-    note_id = _id(note_id)
+    note_id = NOTES.id_of(note_id)
     _unlocked(activity)
-    note = _note(activity, note_id, for_update=True)
+    note = NOTES.find(activity, note_id, lock=True)
     if note.participant_id != participant.pk:
         raise CommandError("not_yours", _("You can only change your own notes."))
     return note
@@ -151,9 +146,9 @@ def delete_note(*, activity: Activity, participant: Participant, note: Any) -> N
 
 
 def _voting_note(activity: Activity, participant: Participant, note_id: Any) -> Note:
-    note_id = _id(note_id)
+    note_id = NOTES.id_of(note_id)
     _voting(activity)
-    note = _note(activity, note_id)
+    note = NOTES.find(activity, note_id)
     if not note.visible or not _seen(activity, participant, note.participant_id):
         raise CommandError("note_hidden", _("This note is not on the board."))
     return note
@@ -172,12 +167,12 @@ def _seen(activity: Activity, participant: Participant, author_id: int) -> bool:
 def upvote(*, activity: Activity, participant: Participant, note: Any) -> command_queries.Standing:
     """Upvote a note (one's own too; nothing changes if this participant had already).
     Returns what the participant has on the board afterwards."""
-    note_id = _id(note)
+    note_id = NOTES.id_of(note)
     _voting(activity)
     lock_participant(participant)  # one command at a time: note limit, budget
     standing = command_queries.standing(activity, participant, target=note_id)
     if standing.target is None:
-        raise CommandError("unknown_note", _("This note does not exist."))
+        raise NOTES.unknown()
     author_id, visible = standing.target
     if not visible or not _seen(activity, participant, author_id):
         raise CommandError("note_hidden", _("This note is not on the board."))
@@ -204,7 +199,7 @@ def unvote(*, activity: Activity, participant: Participant, note: Any) -> bool:
 def set_hidden(*, activity: Activity, note: Any, hidden: bool) -> Note:
     """Hide a note, or show it again (showing a merged note takes it out of the merge;
     the upvotes it gave its target stay there)."""
-    found = _note(activity, note, for_update=True)
+    found = NOTES.find(activity, note, lock=True)
     found.hidden = hidden
     if not hidden:
         found.merged_into = None
@@ -214,7 +209,7 @@ def set_hidden(*, activity: Activity, note: Any, hidden: bool) -> Note:
 
 
 def moderate_text(*, activity: Activity, note: Any, text: Any) -> Note:
-    found = _note(activity, note, for_update=True)
+    found = NOTES.find(activity, note, lock=True)
     found.text = clean_text(text, activity.config["max_length"])
     found.save(update_fields=["text", "updated_at"])
     room.publish_item(activity=activity, item={"note": found.pk})
@@ -224,11 +219,11 @@ def moderate_text(*, activity: Activity, note: Any, text: Any) -> Note:
 def merge_notes(*, activity: Activity, note: Any, into: Any) -> Note:
     """Merge duplicate ``note`` into ``into``: it leaves the board, its upvotes move to
     ``into`` (a person who upvoted both keeps one), notes merged into it follow."""
-    source_id, target_id = _id(note), _id(into)
+    source_id, target_id = NOTES.id_of(note), NOTES.id_of(into)
     if source_id == target_id:
         raise CommandError("invalid_value", _("Choose another note to merge into."))
-    source = _note(activity, source_id, for_update=True)
-    target = _note(activity, target_id, for_update=True)
+    source = NOTES.find(activity, source_id, lock=True)
+    target = NOTES.find(activity, target_id, lock=True)
     if source.merged_into_id is not None:
         raise CommandError("already_merged", _("This note is already merged into another."))
     if not target.visible:
@@ -262,7 +257,7 @@ def create_cluster(*, activity: Activity, name: Any) -> Cluster:
 
 
 def rename_cluster(*, activity: Activity, cluster: Any, name: Any) -> Cluster:
-    found = _cluster(activity, cluster)
+    found = CLUSTERS.find(activity, cluster)
     found.name = clean_cluster_name(name)
     found.save(update_fields=["name"])
     room.publish_item(activity=activity, item={"cluster": found.pk})
@@ -272,7 +267,7 @@ def rename_cluster(*, activity: Activity, cluster: Any, name: Any) -> Cluster:
 def delete_cluster(*, activity: Activity, cluster: Any) -> None:
     """Delete a cluster; its notes stay, unclustered (clients drop the cluster from
     their notes when they get ``removed_cluster``)."""
-    found = _cluster(activity, cluster)
+    found = CLUSTERS.find(activity, cluster)
     cluster_id = found.pk
     found.delete()
     room.publish_item(activity=activity, item={"cluster": cluster_id})
@@ -280,8 +275,8 @@ def delete_cluster(*, activity: Activity, cluster: Any) -> None:
 
 def assign_note(*, activity: Activity, note: Any, cluster: Any) -> Note:
     """Put a note in a cluster, or take it out with ``cluster=None``."""
-    found = _note(activity, note, for_update=True)
-    found.cluster = None if cluster is None else _cluster(activity, cluster)
+    found = NOTES.find(activity, note, lock=True)
+    found.cluster = None if cluster is None else CLUSTERS.find(activity, cluster)
     found.save(update_fields=["cluster", "updated_at"])
     room.publish_item(activity=activity, item={"note": found.pk})
     return found
@@ -343,12 +338,12 @@ def promote(
     if (note is None) == (cluster is None):
         raise CommandError("invalid_value", _("Promote either a note or a cluster."))
     if note is not None:
-        found = _note(activity, note)
+        found = NOTES.find(activity, note)
         text, source = found.text, {"activity": activity.pk, "note": found.pk}
     else:
-        group = _cluster(activity, cluster)
+        group = CLUSTERS.find(activity, cluster)
         text, source = group.name, {"activity": activity.pk, "cluster": group.pk}
-    target_id = _id(target, "activity")
+    target_id = item_id(target, refusal=_("Name the activity by its number."), highest=_MAX_ID)
     into = (
         Activity.objects.filter(pk=target_id, session_id=activity.session_id)
         .exclude(pk=activity.pk)

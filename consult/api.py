@@ -1,6 +1,8 @@
 """REST API for consultations, with the same permissions and rules as the pages: every
-write goes through consult.services, every refusal is a 400 with the field's message
-or a 403."""
+write goes through consult.services, a reader sees what the pages show them
+(``selectors.readable_consultations`` / ``readable_processes``), and every refusal is
+an error in the one shape of ``consult.api_errors`` (docs/api.md). Each operation
+declares in the OpenAPI schema every status it can answer."""
 
 from __future__ import annotations
 
@@ -8,19 +10,28 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from people.text import storable_text
 
-from . import services
+from . import selectors, services
+from .api_errors import WRITE, answers
 from .markdown import render_markdown
 from .models import (
     Comment,
@@ -31,31 +42,29 @@ from .models import (
     SectionText,
     ValidationAnswer,
     ValidationRound,
+    Verdict,
     Version,
 )
 
 
 def call(service, **kwargs):
-    """Run a service, turning its refusals into API errors."""
+    """Run a service, turning its refusals into API errors (with the service's codes)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ApiValidationError(detail) from exc
+        raise ApiValidationError(get_error_detail(exc)) from exc
     except PermissionDenied as exc:
         raise ApiPermissionDenied(str(exc) or None) from exc
 
 
-def readable(request):
+def readable(request) -> QuerySet[Consultation]:
     """Consultations this request may read."""
-    user = request.user
-    qs = Consultation.objects.select_related("process")
-    if not user.is_authenticated:
-        return qs.filter(is_public=True).exclude(status=Consultation.Status.DRAFT)
-    organised = Q(process__owner=user) | Q(
-        process__roles__user=user, process__roles__role="organiser"
-    )
-    return qs.filter(~Q(status=Consultation.Status.DRAFT) | organised).distinct()
+    return selectors.readable_consultations(request.user).select_related("process")
+
+
+def require_login(request) -> None:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
 
 
 # --------------------------------------------------------------------------- serializers
@@ -95,55 +104,130 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title", "change_note", "created_at", "sections"]
 
 
+class DispositionSummarySerializer(serializers.Serializer):
+    """The organisers' answer as it shows on the comment."""
+
+    decision = serializers.ChoiceField(choices=Disposition.Decision.choices)
+    response = serializers.CharField()
+
+
+COMMENT_STATES = ["visible", "hidden", "deleted"]
+
+
 class CommentSerializer(serializers.ModelSerializer):
+    """A comment as everyone reads it: hidden and deleted ones keep their place with an
+    empty body (a hidden one with the moderator's reason)."""
+
     author = serializers.SerializerMethodField()
     version = serializers.IntegerField(source="version.number", read_only=True)
-    body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
     state = serializers.SerializerMethodField()
-    disposition = serializers.SerializerMethodField()
+    disposition = DispositionSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Comment
         fields = ["id", "section", "parent", "depth", "author", "body", "version", "state",
-                  "created_at", "edited_at", "disposition"]  # fmt: skip
-        read_only_fields = ["section", "depth", "created_at", "edited_at"]
+                  "hidden_reason", "created_at", "edited_at", "disposition"]  # fmt: skip
+        read_only_fields = fields
 
     def get_author(self, comment: Comment) -> str:
         profile = getattr(comment.author, "profile", None)
         return profile.display_name if profile else comment.author.get_username()
 
+    @extend_schema_field(serializers.ChoiceField(choices=COMMENT_STATES))
     def get_state(self, comment: Comment) -> str:
         if comment.deleted_at:
             return "deleted"
         return "hidden" if comment.hidden_at else "visible"
 
-    def get_disposition(self, comment: Comment) -> dict | None:
-        disposition = getattr(comment, "disposition", None)
-        if disposition is None:
-            return None
-        return {"decision": disposition.decision, "response": disposition.response}
-
     def to_representation(self, comment: Comment) -> dict:
         data = super().to_representation(comment)
         if comment.deleted_at or comment.hidden_at:
             data["body"] = ""  # placeholders keep their place, not their text
-            if comment.hidden_at:
-                data["hidden_reason"] = comment.hidden_reason
+        if not comment.hidden_at:
+            data["hidden_reason"] = ""
         return data
+
+
+class NewCommentSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The comment this one replies to."
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
 
 
 class AnswerSerializer(serializers.Serializer):
     section = serializers.IntegerField()
-    verdict = serializers.CharField(max_length=24)
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices,
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose agree, agree with changes or disagree.")
+        },
+    )
+    reason = serializers.CharField(
+        max_length=services.MAX_REASON_LENGTH, allow_blank=True, required=False, default=""
+    )
 
 
-class DispositionSerializer(serializers.Serializer):
+class AnswerResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    section = serializers.IntegerField()
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class DispositionFields(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=Disposition.Decision.choices,
+        error_messages={"invalid_choice": gettext_lazy("Choose a decision.")},
+    )
+    response = serializers.CharField(max_length=2000)
+    addressed_in = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The section text (of this consultation) where the input is addressed.",
+    )
+
+
+class CommentDispositionSerializer(DispositionFields):
+    """An answer to a comment."""
+
+    comment = serializers.IntegerField()
+
+
+class AnswerDispositionSerializer(DispositionFields):
+    """An answer to a validation reason."""
+
+    answer = serializers.IntegerField()
+
+
+class DispositionSerializer(DispositionFields):
+    """What the API takes: exactly one of ``comment`` and ``answer``."""
+
     comment = serializers.IntegerField(required=False)
     answer = serializers.IntegerField(required=False)
-    decision = serializers.CharField(max_length=16)
-    response = serializers.CharField(max_length=2000)
-    addressed_in = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, data: dict) -> dict:
+        if ("comment" in data) == ("answer" in data):
+            raise serializers.ValidationError(_("Give either a comment or an answer."))
+        return data
+
+
+DISPOSITION_REQUEST = PolymorphicProxySerializer(
+    component_name="Disposition",
+    serializers=[CommentDispositionSerializer, AnswerDispositionSerializer],
+    resource_type_field_name=None,  # oneOf: the one of ``comment`` / ``answer`` it has
+)
+
+
+class DispositionResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Disposition
+        fields = ["id", "comment", "answer", "decision", "response", "addressed_in"]
+        read_only_fields = fields
 
 
 # --------------------------------------------------------------------------- views
@@ -153,11 +237,29 @@ class CommentThrottle(UserRateThrottle):
     rate = "30/minute"
 
 
+@extend_schema_view(
+    list=answers({200: ProcessSerializer(many=True)}),
+    retrieve=answers({200: ProcessSerializer}, 404),
+)
 class ProcessViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Process.objects.all()
+    """Processes with something this reader may see (a consultation they may read), or
+    that they organise."""
+
     serializer_class = ProcessSerializer
 
+    def get_queryset(self):
+        return selectors.readable_processes(self.request.user)
 
+
+PROCESS_FILTER = OpenApiParameter(
+    "process", str, description="Only the consultations of the process with this slug."
+)
+
+
+@extend_schema_view(
+    list=answers({200: ConsultationSerializer(many=True)}, parameters=[PROCESS_FILTER]),
+    retrieve=answers({200: ConsultationSerializer}, 404),
+)
 class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ConsultationSerializer
 
@@ -169,6 +271,7 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
         return qs.filter(process__slug=process) if process else qs
 
 
+@extend_schema_view(get=answers({200: VersionSerializer(many=True)}, 404))
 class VersionList(generics.ListAPIView):
     serializer_class = VersionSerializer
 
@@ -177,6 +280,10 @@ class VersionList(generics.ListAPIView):
         return consultation.versions.prefetch_related("texts")
 
 
+@extend_schema_view(
+    get=answers({200: CommentSerializer(many=True)}, 404),
+    post=answers({201: CommentSerializer}, *WRITE, 404, request=NewCommentSerializer),
+)
 class SectionComments(generics.ListCreateAPIView):
     """Comments on a section (all of them, placeholders included), and a new one."""
 
@@ -200,12 +307,18 @@ class SectionComments(generics.ListCreateAPIView):
         )
 
     def create(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        require_login(request)
         section = self.section()
-        serializer = self.get_serializer(data=request.data)
+        serializer = NewCommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        parent = serializer.validated_data.get("parent")
+        parent = None
+        if serializer.validated_data.get("parent") is not None:
+            parent = Comment.objects.filter(
+                pk=serializer.validated_data["parent"],
+                section__consultation__in=readable(request),
+            ).first()
+            if parent is None:
+                raise ApiValidationError({"parent": [_("The comment you replied to is gone.")]})
         comment = call(
             services.add_comment,
             section=section,
@@ -216,6 +329,11 @@ class SectionComments(generics.ListCreateAPIView):
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=answers({200: CommentSerializer}, 404),
+    patch=answers({200: CommentSerializer}, *WRITE, 404, request=CommentEditSerializer),
+    delete=answers({204: None}, 400, 403, 404),
+)
 class CommentDetail(mixins.RetrieveModelMixin, generics.GenericAPIView):
     """One comment; its author may change its text or delete it while the consultation
     is open."""
@@ -231,35 +349,34 @@ class CommentDetail(mixins.RetrieveModelMixin, generics.GenericAPIView):
         return self.retrieve(request, *args, **kwargs)
 
     def patch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        require_login(request)
         comment = self.get_object()
         if not isinstance(request.data, Mapping):
-            raise ApiValidationError({"detail": ["Send an object with the new body."]})
+            raise ApiValidationError([_("Send an object with the new body.")])
         body = request.data.get("body", "")
         if not isinstance(body, str):
-            raise ApiValidationError({"body": ["Send the text as a string."]})
+            raise ApiValidationError({"body": [_("Send the text as a string.")]})
         if not storable_text(body):  # refused, not a 500 from the database
-            raise ApiValidationError({"body": ["Null characters are not allowed."]})
+            raise ApiValidationError({"body": [_("Null characters are not allowed.")]})
         call(services.edit_comment, comment=comment, by=request.user, body=body)
         return Response(self.get_serializer(comment).data)
 
     def delete(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        require_login(request)
         comment = self.get_object()
         call(services.delete_comment, comment=comment, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(post=answers({200: AnswerResultSerializer}, *WRITE, 404))
 class RoundAnswer(generics.GenericAPIView):
-    """This person's answer on one section of a running validation round."""
+    """This person's answer on one section of a running validation round (a second
+    answer replaces the first)."""
 
     serializer_class = AnswerSerializer
 
     def post(self, request, pk: int):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        require_login(request)
         round_ = get_object_or_404(
             ValidationRound.objects.select_related("consultation", "version"),
             pk=pk,
@@ -277,27 +394,25 @@ class RoundAnswer(generics.GenericAPIView):
             verdict=data["verdict"],
             reason=data["reason"],
         )
-        return Response(
-            {"id": answer.pk, "section": section.pk, "verdict": answer.verdict,
-             "reason": answer.reason},
-            status=status.HTTP_200_OK,
-        )  # fmt: skip
+        result = {"id": answer.pk, "section": section.pk, "verdict": answer.verdict,
+                  "reason": answer.reason}  # fmt: skip
+        return Response(AnswerResultSerializer(result).data, status=status.HTTP_200_OK)
 
 
+@extend_schema_view(
+    post=answers({201: DispositionResultSerializer}, *WRITE, 404, request=DISPOSITION_REQUEST)
+)
 class DispositionCreate(generics.GenericAPIView):
-    """The organisers' answer to a comment or a validation reason."""
+    """The organisers' answer to a comment or a validation reason (replacing any
+    earlier one): send ``comment`` or ``answer``, never both."""
 
     serializer_class = DispositionSerializer
 
-    @extend_schema(responses={201: DispositionSerializer})
     def post(self, request):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        require_login(request)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if ("comment" in data) == ("answer" in data):
-            raise ApiValidationError({"detail": ["Give either a comment or an answer."]})
         target = {}
         if "comment" in data:
             target["comment"] = get_object_or_404(Comment, pk=data["comment"])
@@ -315,6 +430,5 @@ class DispositionCreate(generics.GenericAPIView):
             **target,
         )
         return Response(
-            {**data, "id": disposition.pk, "decision": disposition.decision},
-            status=status.HTTP_201_CREATED,
+            DispositionResultSerializer(disposition).data, status=status.HTTP_201_CREATED
         )

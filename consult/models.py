@@ -248,7 +248,8 @@ class Reaction(models.Model):
 
 
 class Report(models.Model):
-    """Anyone may report a comment; moderators see the open reports."""
+    """A reader with an account reports a comment, once; moderators see the open
+    reports."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -257,6 +258,13 @@ class Report(models.Model):
     reason = models.CharField(_("reason"), max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="one_report_per_person_per_comment"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"report on comment {self.comment_id}"

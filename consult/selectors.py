@@ -12,7 +12,17 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -65,6 +75,33 @@ def can_read(user: User, consultation: Consultation) -> bool:
     if consultation.status == Consultation.Status.DRAFT:
         return is_organiser(user, consultation.process)
     return consultation.is_public or user.is_authenticated
+
+
+def organised_processes(user: User) -> QuerySet[Process]:
+    """The processes ``user`` organises: as their owner or with the organiser role."""
+    if not user.is_authenticated or not user.is_active:
+        return Process.objects.none()
+    roles = ProcessRole.objects.filter(user=user, role=ProcessRole.Role.ORGANISER)
+    return Process.objects.filter(Q(owner=user) | Q(pk__in=roles.values("process_id")))
+
+
+def readable_consultations(user: User) -> QuerySet[Consultation]:
+    """The consultations ``user`` may read, as a query: the rule of ``can_read``."""
+    readable = ~Q(status=Consultation.Status.DRAFT)
+    if not user.is_authenticated:
+        readable &= Q(is_public=True)
+    else:
+        readable |= Q(process__in=organised_processes(user))
+    return Consultation.objects.filter(readable)
+
+
+def readable_processes(user: User) -> QuerySet[Process]:
+    """The processes ``user`` may see: those with a consultation they may read, and
+    those they organise (whose pages they reach even before anything is published)."""
+    with_readable = readable_consultations(user).values("process_id")
+    return Process.objects.filter(
+        Q(pk__in=with_readable) | Q(pk__in=organised_processes(user).values("pk"))
+    )
 
 
 def is_accepting_input(consultation: Consultation, now=None) -> bool:

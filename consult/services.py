@@ -341,12 +341,24 @@ def toggle_reaction(*, comment: Comment, user: AbstractBaseUser, kind: str) -> b
     return True
 
 
-def report_comment(*, comment: Comment, reporter: AbstractBaseUser | None, reason: str) -> Report:
+def report_comment(*, comment: Comment, reporter: AbstractBaseUser, reason: str) -> Report:
+    """One report per person per comment (an account is needed: anonymous reports could
+    be repeated without end); a second one is refused and changes nothing."""
+    if not reporter.is_authenticated:
+        raise PermissionDenied(_("Log in to report a comment."))
     reason = _clean_text(
         reason, field="reason", limit=300, empty_message=_("Say what is wrong with it.")
     )
-    user = reporter if reporter is not None and reporter.is_authenticated else None
-    return Report.objects.create(comment=comment, reporter=user, reason=reason)
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            comment=comment, reporter=reporter, defaults={"reason": reason}
+        )
+    if not created:
+        raise ValidationError(
+            _("You have already reported this comment. A moderator will look at it."),
+            code="already_reported",
+        )
+    return report
 
 
 def hide_comment(*, comment: Comment, by: AbstractBaseUser, reason: str) -> Comment:

@@ -40,10 +40,16 @@ def env_positive_float(name: str, default: float) -> float:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set")
-    # Development and test default; production sets SECRET_KEY (docs/operations.md).
-    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105
+    if not DEBUG:
+        # A known key lets anyone forge email-confirmation keys, unsubscribe tokens and
+        # sessions: no public fallback outside DEBUG. `make run`, `make test` and
+        # `make bench` make a random key for this machine (var/secret-key).
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+            "random value, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            "(docs/operations.md), or DEBUG=1 on a development machine."
+        )
+    SECRET_KEY = "insecure-key-for-debug-only"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
@@ -51,6 +57,11 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# How many proxies in front of the app add to X-Forwarded-For (docs/operations.md, "TLS
+# and a proxy in front"): limits per address read the address the outermost trusted
+# proxy saw, never one a client wrote itself. 0: no proxy, the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 INSTALLED_APPS = [
     "daphne",
@@ -161,6 +172,18 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Rate limits and lockouts (allauth's, the API's throttles, the join limits) count in
+# the cache: with Redis every process shares one count; the embedded default (one
+# process) keeps them in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_URL") or REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "consult"),
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -185,6 +208,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # A password reset for an address without an account sends nothing (and the page
 # reads the same either way).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# allauth refuses a user name or address after 5 failed log-ins in 5 minutes (and an
+# address after 10 a minute): someone who keeps failing on purpose could keep a known
+# user out for good, so a password reset (proof of the mailbox) lifts the lockout and
+# logs the user in at once, without the login form.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 TERMS_VERSION = "2026-11"
 # Links in emails point here (the worker has no request to take the host from).
 SITE_URL = os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
@@ -246,8 +274,21 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS=true: the platform is served over TLS (docs/operations.md, "TLS"). Behind a TLS
+# proxy, TRUST_X_FORWARDED_PROTO=true lets the proxy's X-Forwarded-Proto say so (only
+# when the proxy sets that header itself, as deploy/nginx.conf does): cookies become
+# Secure and links (the projector's join link and QR code) start with https://.
+HTTPS = env_bool("HTTPS", False)
+if env_bool("TRUST_X_FORWARDED_PROTO", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", HTTPS)
+# The health check is called on the machine itself, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -268,16 +309,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/minute")},
+    # The throttles count per address: the one the trusted proxy saw (with 0, the
+    # socket's; a client's own X-Forwarded-For never counts).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One error shape for every refusal (docs/api.md).
+    "EXCEPTION_HANDLER": "consult.api_errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consult API",
     "DESCRIPTION": "Live sessions and consultations: processes, consultations, versions, "
-    "sections, comments, validation answers and dispositions.",
+    "sections, comments, validation answers and dispositions. Every refusal answers "
+    '`{"error": {"code", "message", "fields"?}}` (the `Error` schema); writes need a '
+    "logged-in session and its CSRF token in `X-CSRFToken` (joining a session needs "
+    "neither). Limits and statuses: docs/api.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components (read-only fields only in answers); a
+    # PATCH takes the same required fields as its component says.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # Live room limits (documented in docs/protocol.md).
@@ -294,6 +347,20 @@ LIVE_ROOM = {
     # Set by asgi.py; see there.
     "SWITCH_INTERVAL_MS": env_positive_float("LIVE_SWITCH_INTERVAL_MS", 1.0),
 }
+
+# Joining, per client address (sessions/join_limits.py; docs/protocol.md, "Limits"): the
+# wrong join codes it may try (on every way of trying one) per fixed window, and the
+# participants it may create in one session per day (a workshop behind one venue NAT
+# can be hundreds of people). 0: no limit.
+JOIN_LIMITS = {
+    "WRONG_CODES_PER_ADDRESS": env_int("JOIN_WRONG_CODES_PER_ADDRESS", 20),
+    "WRONG_CODES_WINDOW_S": env_int("JOIN_WRONG_CODES_WINDOW_S", 600),
+    "PARTICIPANTS_PER_ADDRESS": env_int("JOIN_PARTICIPANTS_PER_ADDRESS", 500),
+    "PARTICIPANTS_WINDOW_S": 24 * 3600,
+}
+# How long a participant token (and the room cookie holding it) is valid after joining;
+# a closed session's tokens are refused whatever their age (docs/protocol.md).
+PARTICIPANT_TOKEN_MAX_AGE_S = env_int("PARTICIPANT_TOKEN_MAX_AGE_S", 30 * 24 * 3600)
 
 LOGGING = {
     "version": 1,

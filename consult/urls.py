@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include(("privacy.export_log", "privacy_log"))),
     path("", include("frontend.urls")),
 ]
+
+# Under /api/, an address no route matches answers in the API's one error shape.
+handler404 = "consult.api_errors.not_found"

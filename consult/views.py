@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -133,13 +134,12 @@ def detach_evidence(request, process: str, slug: str, evidence_id: int):
         pk=evidence_id,
         section__consultation=consultation,
     )
-    try:
-        services.detach_evidence(evidence=evidence, by=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The evidence is removed from this section."))
-    return redirect(f"{section_url(evidence.section)}#evidence")
+    return _carry_out(
+        request,
+        lambda: services.detach_evidence(evidence=evidence, by=request.user),
+        done=_("The evidence is removed from this section."),
+        back=f"{section_url(evidence.section)}#evidence",
+    )
 
 
 def _comment_for_post(request, process: str, slug: str, comment_id: int) -> Comment:
@@ -154,6 +154,22 @@ def _comment_for_post(request, process: str, slug: str, comment_id: int) -> Comm
 def _refused(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _carry_out(
+    request, call: Callable[[], object], *, done: str | None, back: str
+) -> HttpResponseRedirect:
+    """The end of a form posted from a page: run the service ``call``; a refusal (a
+    ValidationError) becomes error messages, else ``done`` (if any) a success message;
+    either way back to ``back``."""
+    try:
+        call()
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        if done is not None:
+            messages.success(request, done)
+    return redirect(back)
 
 
 def _posted(request, name: str) -> str:
@@ -189,7 +205,7 @@ def add_comment(request, process: str, slug: str, section_id: int):
                     form.add_error(None, message)
             else:
                 messages.success(request, _("Your comment is published."))
-                return redirect(f"{section_url(section)}#comment-{comment.pk}")
+                return redirect(notifications.section_link(comment))
     # The text stays in the form, so nothing the person wrote is lost.
     return section_detail(request, process, slug, section_id, form=form, status=400)
 
@@ -197,25 +213,25 @@ def add_comment(request, process: str, slug: str, section_id: int):
 @require_POST
 def edit_comment(request, process: str, slug: str, comment_id: int):
     comment = _comment_for_post(request, process, slug, comment_id)
-    try:
-        services.edit_comment(comment=comment, by=request.user, body=_posted(request, "body"))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your comment is updated."))
-    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+    return _carry_out(
+        request,
+        lambda: services.edit_comment(
+            comment=comment, by=request.user, body=_posted(request, "body")
+        ),
+        done=_("Your comment is updated."),
+        back=notifications.section_link(comment),
+    )
 
 
 @require_POST
 def delete_comment(request, process: str, slug: str, comment_id: int):
     comment = _comment_for_post(request, process, slug, comment_id)
-    try:
-        services.delete_comment(comment=comment, by=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your comment is deleted."))
-    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+    return _carry_out(
+        request,
+        lambda: services.delete_comment(comment=comment, by=request.user),
+        done=_("Your comment is deleted."),
+        back=notifications.section_link(comment),
+    )
 
 
 @require_POST
@@ -223,45 +239,51 @@ def react(request, process: str, slug: str, comment_id: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     comment = _comment_for_post(request, process, slug, comment_id)
-    try:
-        services.toggle_reaction(comment=comment, user=request.user, kind=request.POST.get("kind"))
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+    return _carry_out(
+        request,
+        lambda: services.toggle_reaction(
+            comment=comment, user=request.user, kind=request.POST.get("kind")
+        ),
+        done=None,  # the comment's reactions show it
+        back=notifications.section_link(comment),
+    )
 
 
 @require_POST
 def report(request, process: str, slug: str, comment_id: int):
     comment = _comment_for_post(request, process, slug, comment_id)
-    form = ReasonForm(request.POST)
-    try:
+    if not request.user.is_authenticated:
+        # One report per person per comment: reporting needs an account.
+        return redirect_to_login(notifications.section_link(comment))
+
+    def send_report() -> None:
+        form = ReasonForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Say what is wrong with it."))
         services.report_comment(
             comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
         )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Thank you. A moderator will look at it."))
-    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+
+    return _carry_out(
+        request,
+        send_report,
+        done=_("Thank you. A moderator will look at it."),
+        back=notifications.section_link(comment),
+    )
 
 
 @require_POST
 def moderate(request, process: str, slug: str, comment_id: int):
     comment = _comment_for_post(request, process, slug, comment_id)
     action = (
-        services.hide_comment
-        if request.POST.get("action") == "hide"
-        else (services.restore_comment)
+        services.hide_comment if request.POST.get("action") == "hide" else services.restore_comment
     )
-    try:
-        action(comment=comment, by=request.user, reason=_posted(request, "reason"))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Done. The moderation log says so."))
-    return redirect(f"{section_url(comment.section)}#comment-{comment.pk}")
+    return _carry_out(
+        request,
+        lambda: action(comment=comment, by=request.user, reason=_posted(request, "reason")),
+        done=_("Done. The moderation log says so."),
+        back=notifications.section_link(comment),
+    )
 
 
 def moderation_log(request, process: str, slug: str):
@@ -367,7 +389,8 @@ def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
             .select_related("version")
             .first()
         )
-    try:
+
+    def answer_input() -> None:
         if addressed is not None and addressed_in is None:
             raise ValidationError(_("That section does not exist."))
         services.set_disposition(
@@ -377,11 +400,13 @@ def set_disposition(request, process: str, slug: str, kind: str, input_id: int):
             addressed_in=addressed_in,
             **target,
         )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Answer saved."))
-    return redirect(notifications.input_link(process, slug, kind, input_id))
+
+    return _carry_out(
+        request,
+        answer_input,
+        done=_("Answer saved."),
+        back=notifications.input_link(process, slug, kind, input_id),
+    )
 
 
 def _open_round(consultation: Consultation):

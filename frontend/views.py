@@ -20,19 +20,24 @@ from django.views.decorators.http import require_POST
 
 from consult.selectors import is_organiser as is_process_organiser
 from people.services import log_export, process_scope
-from sessions import commands, evidence, retention, selectors, services
+from sessions import commands, evidence, join_limits, retention, selectors, services
+from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
 
-from .forms import CONFIG_FIELDS, ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
+from .forms import ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
 
 
-def add_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    field_map = field_map or {}
+def add_errors(form, exc: ValidationError, *more_forms) -> None:
+    """Each error onto the first of ``form`` and ``more_forms`` with that field; the
+    rest onto ``form`` as errors of the whole form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            name = field_map.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
+            owner = next((f for f in (form, *more_forms) if field in f.fields), None)
+            if owner is None:
+                form.add_error(None, errors)
+            else:
+                owner.add_error(field, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -44,6 +49,27 @@ def home(request):
     return render(request, "frontend/home.html", {"form": JoinCodeForm()})
 
 
+def too_many_tries(request, exc: TooManyTries) -> HttpResponse:
+    """The answer to an address over a join limit (sessions/join_limits.py)."""
+    response = render(request, "frontend/too_many_tries.html", {"message": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def visited_session(request, code: str) -> Session | None:
+    """The session of a join code a visitor typed or followed; a wrong one counts
+    against their address, refused (``TooManyTries``) while it is over the limit,
+    unless they show they know this code: its room cookie, or an organiser's log-in."""
+    return join_limits.session_for_code(
+        code=code,
+        address=join_limits.request_address(request=request),
+        proven=lambda: (
+            selectors.token_from_cookies(request.COOKIES, code=code) is not None
+            or selectors.may_run_events(request.user)
+        ),
+    )
+
+
 def join(request):
     data = (
         request.POST
@@ -52,7 +78,10 @@ def join(request):
     )
     form = JoinCodeForm(data)
     if data is not None and form.is_valid():
-        session = selectors.session_by_code(form.cleaned_data["code"])
+        try:
+            session = visited_session(request, form.cleaned_data["code"])
+        except TooManyTries as exc:
+            return too_many_tries(request, exc)
         if session is None:
             form.add_error("code", _("No session has this code. Check it and try again."))
         else:
@@ -61,12 +90,14 @@ def join(request):
 
 
 def current_participant(request, session: Session):
-    token = request.get_signed_cookie(selectors.participant_cookie_name(session.code), default=None)
-    return selectors.participant_from_token(token, session=session) if token else None
+    return selectors.participant_from_cookies(request.COOKIES, session=session)
 
 
 def join_code(request, code: str):
-    session = selectors.session_by_code(code)
+    try:
+        session = visited_session(request, code)
+    except TooManyTries as exc:
+        return too_many_tries(request, exc)
     if session is None:
         form = JoinCodeForm({"code": code})
         form.is_valid()
@@ -78,8 +109,14 @@ def join_code(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.join_session(
-                code=session.code, user=request.user, **form.cleaned_data
+                code=session.code,
+                user=request.user,
+                address=join_limits.request_address(request=request),
+                check_code_tries=False,  # checked above
+                **form.cleaned_data,
             )
+        except TooManyTries as exc:
+            return too_many_tries(request, exc)
         except CommandError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -97,7 +134,12 @@ def join_code(request, code: str):
 
 
 def room(request, code: str):
-    session = selectors.session_by_code(code)
+    """The participant's room. The page does not carry their token: the room's
+    WebSocket handshake sends the HTTP-only cookie (docs/protocol.md)."""
+    try:
+        session = visited_session(request, code)
+    except TooManyTries as exc:
+        return too_many_tries(request, exc)
     if session is None:
         raise Http404(_("No session has this code."))
     participant = current_participant(request, session)
@@ -106,17 +148,15 @@ def room(request, code: str):
     return render(
         request,
         "frontend/room.html",
-        {
-            "session": session,
-            "participant": participant,
-            "token": selectors.participant_token(participant),
-            "ws_path": f"/ws/s/{session.code}/",
-        },
+        {"session": session, "participant": participant, "ws_path": f"/ws/s/{session.code}/"},
     )
 
 
 def screen(request, code: str):
-    session = selectors.session_by_code(code)
+    try:
+        session = visited_session(request, code)
+    except TooManyTries as exc:
+        return too_many_tries(request, exc)
     if session is None:
         raise Http404(_("No session has this code."))
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
@@ -273,25 +313,28 @@ def add_activity(request, code: str):
     session = facilitated_session(request, code)
     form = ActivityForm(request.POST)
     kind_form = None
-    if form.is_valid():
+    # The chosen kind's settings are read (and shown again) even when another field
+    # is wrong; the other kinds' settings fields are ignored.
+    if form.is_valid() or "kind" in form.cleaned_data:
         kind = get_kind(form.cleaned_data["kind"])
         if kind.config_form is not None:
             kind_form = kind.config_form(request.POST, prefix=kind.name)
-    if form.is_valid() and (kind_form is None or kind_form.is_valid()):
+    settings_valid = kind_form is None or kind_form.is_valid()
+    if form.is_valid() and settings_valid:
         try:
             services.add_activity(
                 session=session,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
-                config=kind_form.config() if kind_form is not None else form.config(),
+                config=kind_form.config() if kind_form is not None else {},
                 results_visibility=form.cleaned_data["results_visibility"],
                 allow_change=form.cleaned_data["allow_change"],
             )
         except ValidationError as exc:
             if kind_form is not None:
-                add_errors(kind_form, exc)
+                add_errors(kind_form, exc, form)
             else:
-                add_errors(form, exc, CONFIG_FIELDS)
+                add_errors(form, exc)
         except CommandError as exc:
             form.add_error(None, exc.message)
         else:

@@ -435,11 +435,15 @@ def join_from_invitation(
     organisation: str,
     correct_record: bool = False,
     user: AbstractBaseUser | None = None,
+    address: str | None = None,
 ) -> Participant:
     """Join the invitation's live session as its person: a participant linked to the
     directory record, with the profile they confirmed (or corrected). With
     ``correct_record`` the corrections also go to the directory record. An invitee who
-    had not answered counts as attending (in person, or remotely for a webinar)."""
+    had not answered counts as attending (in person, or remotely for a webinar).
+    ``address``: the invitee's, counted against the participants one address may create
+    in a session (sessions.join_limits; the code comes from the invitation, so no
+    wrong-code limit)."""
     if invitation.session_id is None:
         raise OutreachError(_("This invitation is not to a live session."))
     profile = {
@@ -455,6 +459,8 @@ def join_from_invitation(
             organisation=organisation,
             user=user,
             person=invitation.person,
+            address=address,
+            check_code_tries=False,
             **profile,
         )
         if correct_record:

@@ -28,7 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consult.models import Process
 from consult.selectors import is_organiser
 from people.selectors import PeopleFilter, filter_people
+from sessions import join_limits
 from sessions import selectors as session_selectors
+from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError
 from sessions.models import Session
 
@@ -332,21 +334,25 @@ def join(request, token: str):
     if invitation.session_id is None:
         raise Http404(_("This invitation is not to a live session."))
     session = invitation.session
-    token_cookie = request.get_signed_cookie(
-        session_selectors.participant_cookie_name(session.code), default=None
-    )
-    if token_cookie and session_selectors.participant_from_token(token_cookie, session=session):
+    if session_selectors.participant_from_cookies(request.COOKIES, session=session):
         return redirect("frontend:room", code=session.code)
     problem = _session_problem(session)
     if request.method == "POST":
         form = JoinProfileForm(request.POST)
     else:
         form = JoinProfileForm(initial=selectors.profile_of(invitation.person))
+    retry_after = None  # over a join limit (sessions/join_limits.py)
     if request.method == "POST" and problem is None and form.is_valid():
         try:
             participant = services.join_from_invitation(
-                invitation=invitation, user=request.user, **form.cleaned_data
+                invitation=invitation,
+                user=request.user,
+                address=join_limits.request_address(request=request),
+                **form.cleaned_data,
             )
+        except TooManyTries as exc:
+            form.add_error(None, exc.message)
+            retry_after = exc.retry_after
         except CommandError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -358,12 +364,17 @@ def join(request, token: str):
             )
             return response
     status = 400 if form.errors or (request.method == "POST" and problem) else 200
-    return render(
+    if retry_after is not None:
+        status = 429
+    response = render(
         request,
         "outreach/join.html",
         {"invitation": invitation, "session": session, "form": form, "problem": problem},
         status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _invitee_address(invitation: Invitation) -> str:

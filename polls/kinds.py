@@ -1,31 +1,32 @@
-"""The poll kinds: how each validates its settings and ballots and counts its results."""
+"""The poll kinds: how each validates its settings and ballots and counts its results.
+
+Each kind is a thin class over this app's services (casting a ballot, hiding a word
+cloud entry) and selectors (the ballots); its settings form is in ``polls.forms``
+and its browser code in ``static/polls/polls.js``.
+"""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.command_queries import db_value, table
-from sessions.kinds import ActivityKind, CommandError
-from sessions.kinds import int_setting as _int_setting
+from sessions.kinds import ActivityKind, CommandError, int_setting
 from sessions.models import Activity, Participant
 
-from .models import Ballot
+from . import forms, selectors, services
+from .services import normalise_word
 
 MAX_OPTIONS = 20
 MAX_OPTION_LENGTH = 120
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """A whole number, and not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -52,39 +53,14 @@ def _clean_options(raw: Any, *, minimum: int = 2, maximum: int = MAX_OPTIONS) ->
     return options
 
 
-def upsert_ballot(
-    activity: Activity, participant: Participant, choice: Any, *, replace: bool
-) -> bool:
-    """Write the participant's ballot in one statement; False if one existed and
-    ``replace`` is off. The unique constraint keeps one ballot per participant."""
-    now = timezone.now()
-    params = [
-        activity.pk,
-        participant.pk,
-        db_value(Ballot, "choice", choice),
-        db_value(Ballot, "created_at", now),
-        db_value(Ballot, "updated_at", now),
-    ]
-    insert = (
-        f"INSERT INTO {table(Ballot)} "  # noqa: S608 - names from the model
-        "(activity_id, participant_id, choice, created_at, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (activity_id, participant_id) "
-    )
-    with connection.cursor() as cursor:
-        if replace:
-            cursor.execute(
-                insert + "DO UPDATE SET choice = EXCLUDED.choice, updated_at = EXCLUDED.updated_at",
-                params,
-            )
-            return True
-        cursor.execute(insert + "DO NOTHING RETURNING id", params)
-        return cursor.fetchone() is not None
-
-
 class PollKind(ActivityKind):
-    """What every poll shares: one ballot per participant, changeable if allowed."""
+    """What every poll shares: one ballot per participant, changeable if allowed; the
+    answer as one export column; the browser code in polls.js."""
 
     participant_commands = frozenset({"vote"})
+    export_columns = ("answer",)
+    script = "polls/polls.js"
+    style = "polls/polls.css"
 
     def clean_choice(self, activity: Activity, data: Any) -> Any:
         raise NotImplementedError
@@ -93,43 +69,25 @@ class PollKind(ActivityKind):
         self, *, activity: Activity, participant: Participant, action: str, data: Any
     ) -> dict[str, Any]:
         choice = self.clean_choice(activity, data)
-        if not upsert_ballot(activity, participant, choice, replace=activity.allow_change):
-            raise CommandError("already_voted", _("You have already voted in this poll."))
-        return {"activity": activity.pk, "ballot": choice}
+        return services.cast_ballot(activity=activity, participant=participant, choice=choice)
 
     def response_count(self, activity: Activity) -> int:
-        return Ballot.objects.filter(activity=activity).count()
+        return selectors.response_count(activity=activity)
 
     def response_counts(self, activities: list[Activity]) -> dict[int, int]:
-        counts = dict(
-            Ballot.objects.filter(activity__in=activities)
-            .values_list("activity")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        return {a.pk: counts.get(a.pk, 0) for a in activities}
+        return selectors.response_counts(activities=activities)
 
     def grouped(self, activity: Activity) -> list[tuple[Any, int]]:
         """Each distinct ballot with how many participants cast it (counted in SQL)."""
-        return list(
-            Ballot.objects.filter(activity=activity)
-            .values_list("choice")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        return selectors.grouped_ballots(activity=activity)
 
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
-        found = Ballot.objects.filter(activity=activity, participant=participant).values_list(
-            "choice", flat=True
-        )[:1]
-        return found[0] if found else None
+        return selectors.participant_ballot(activity=activity, participant=participant)
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
-        for ballot in Ballot.objects.filter(activity=activity).select_related("participant"):
-            yield {
-                "participant": ballot.participant,
-                "answer": self.render(activity, ballot.choice),
-            }
+        return selectors.export_rows(
+            activity=activity, render=lambda choice: self.render(activity, choice)
+        )
 
     def render(self, activity: Activity, choice: Any) -> str:
         return str(choice)
@@ -143,7 +101,7 @@ class OptionsPoll(PollKind):
         return {"options": activity.config["options"]}
 
     def _option(self, activity: Activity, value: Any) -> int:
-        if not _is_int(value) or not 0 <= value < len(activity.config["options"]):
+        if not is_int(value) or not 0 <= value < len(activity.config["options"]):
             raise CommandError("invalid_choice", _("That is not one of the options."))
         return value
 
@@ -177,6 +135,7 @@ class OptionsPoll(PollKind):
 class SingleChoice(OptionsPoll):
     name = "single_choice"
     label = gettext_lazy("Single choice")
+    config_form = forms.OptionsForm
 
     def clean_choice(self, activity: Activity, data: Any) -> int:
         return self._option(activity, data)
@@ -191,10 +150,11 @@ class SingleChoice(OptionsPoll):
 class MultipleChoice(OptionsPoll):
     name = "multiple_choice"
     label = gettext_lazy("Multiple choice")
+    config_form = forms.MultipleChoiceForm
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         options = _clean_options(raw.get("options"))
-        most = _int_setting(raw, "max_choices", len(options), 1, len(options))
+        most = int_setting(raw, "max_choices", len(options), 1, len(options))
         return {"options": options, "max_choices": most}
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
@@ -226,10 +186,11 @@ class MultipleChoice(OptionsPoll):
 class Scale(PollKind):
     name = "scale"
     label = gettext_lazy("Scale")
+    config_form = forms.ScaleForm
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
-        low = _int_setting(raw, "min", 1, -10, 10)
-        high = _int_setting(raw, "max", 5, -10, 20)
+        low = int_setting(raw, "min", 1, -10, 10)
+        high = int_setting(raw, "max", 5, -10, 20)
         if not low < high <= low + 20:
             raise ValidationError({"max": _("The top of the scale must be above the bottom.")})
         labels = {}
@@ -244,7 +205,7 @@ class Scale(PollKind):
         return dict(activity.config)
 
     def clean_choice(self, activity: Activity, data: Any) -> int:
-        if not _is_int(data) or not activity.config["min"] <= data <= activity.config["max"]:
+        if not is_int(data) or not activity.config["min"] <= data <= activity.config["max"]:
             raise CommandError(
                 "invalid_choice",
                 _("Choose a whole number from %(min)d to %(max)d.") % activity.config,
@@ -286,24 +247,17 @@ class Scale(PollKind):
         return rows
 
 
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_word(text: str) -> str:
-    """One form per entry: trimmed, single-spaced, lower case."""
-    return _SPACES.sub(" ", text).strip().lower()
-
-
 class WordCloud(PollKind):
     name = "word_cloud"
     label = gettext_lazy("Word cloud")
+    config_form = forms.WordCloudForm
     facilitator_commands = frozenset({"hide_entry", "show_entry"})
     SHOWN = 100
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         return {
-            "max_entries": _int_setting(raw, "max_entries", 3, 1, 10),
-            "max_length": _int_setting(raw, "max_length", 30, 3, 60),
+            "max_entries": int_setting(raw, "max_entries", 3, 1, 10),
+            "max_length": int_setting(raw, "max_length", 30, 3, 60),
             "hidden": [],
         }
 
@@ -339,18 +293,7 @@ class WordCloud(PollKind):
         return words
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
-        if not isinstance(data, str) or not normalise_word(data):
-            raise CommandError("invalid_value", _("Name the entry to hide or show."))
-        word = normalise_word(data)
-        locked = Activity.objects.select_for_update().get(pk=activity.pk)
-        hidden = set(locked.config.get("hidden", []))
-        if action == "hide_entry":
-            hidden.add(word)
-        else:
-            hidden.discard(word)
-        locked.config = {**locked.config, "hidden": sorted(hidden)}
-        locked.save(update_fields=["config"])
-        activity.config = locked.config
+        services.set_entry_hidden(activity=activity, entry=data, hidden=action == "hide_entry")
 
     def tally(self, activity: Activity) -> dict[str, Any]:
         hidden = set(activity.config.get("hidden", []))
@@ -393,6 +336,7 @@ def ranking_detail(mean_rank: float | None) -> str:
 class Ranking(OptionsPoll):
     name = "ranking"
     label = gettext_lazy("Ranking")
+    config_form = forms.OptionsForm
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         return {"options": _clean_options(raw.get("options"), maximum=10)}
@@ -401,7 +345,7 @@ class Ranking(OptionsPoll):
         n = len(activity.config["options"])
         if (
             not isinstance(data, list)
-            or not all(_is_int(v) for v in data)
+            or not all(is_int(v) for v in data)
             or sorted(data) != list(range(n))
         ):
             raise CommandError("invalid_choice", _("Put every option in order, each once."))

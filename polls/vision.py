@@ -32,17 +32,17 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.kinds import CommandError
+from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity
 
 from .breakdown import ballot_rows, group_figures, overall
-from .kinds import PollKind, _int_setting, _is_int, ranking_detail
-from .statements import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, add_statement, parse_statements
+from .forms import DotVoteForm, StatementsForm
+from .kinds import PollKind, is_int, ranking_detail
+from .statements import add_statement, parse_statements
 
 RATING_MIN, RATING_MAX = 1, 5
 # A mean at or above the middle of the scale counts as "high" on the 2x2 grid.
@@ -51,40 +51,6 @@ _INDEX = re.compile(r"0|[1-9][0-9]{0,2}")
 
 
 # --------------------------------------------------------------------------- settings
-
-
-class StatementsForm(forms.Form):
-    """The console's settings for a vision-voting activity."""
-
-    statements = forms.CharField(
-        label=gettext_lazy("Statements, one per line"),
-        required=False,
-        max_length=MAX_STATEMENTS * (MAX_STATEMENT_LENGTH + 40),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy(
-            "2 to 30 statements. A plain line is a vision statement; start a line with "
-            "“milestone 2030:”, “milestone 2040:” or “milestone 2050:” for a milestone, "
-            "or “action policy makers:”, “action industry:” or “action civil society:” "
-            "for an action."
-        ),
-    )
-
-    def config(self) -> dict[str, Any]:
-        return {"statements": self.cleaned_data.get("statements") or ""}
-
-
-class DotVoteForm(StatementsForm):
-    dots = forms.IntegerField(label=gettext_lazy("Dots per participant"), required=False, initial=5)
-    max_per_statement = forms.IntegerField(
-        label=gettext_lazy("Most dots on one statement"), required=False, initial=3
-    )
-
-    def config(self) -> dict[str, Any]:
-        config = super().config()
-        for name in ("dots", "max_per_statement"):
-            if self.cleaned_data.get(name) is not None:
-                config[name] = self.cleaned_data[name]
-        return config
 
 
 def _settings(raw: Any) -> dict[str, Any]:
@@ -118,7 +84,7 @@ def clean_dots(activity: Activity, data: Any) -> dict[str, int]:
     dots: dict[int, int] = {}
     for key, value in data.items():
         index = _statement_index(activity, key)
-        if not _is_int(value) or value < 0:
+        if not is_int(value) or value < 0:
             raise CommandError("invalid_value", _("Dots are whole numbers from 0."))
         if value > most:
             raise CommandError(
@@ -149,7 +115,7 @@ def clean_ratings(activity: Activity, data: Any) -> dict[str, dict[str, int]]:
         if (
             not isinstance(rating, dict)
             or set(rating) != {"impact", "feasibility"}
-            or not all(_is_int(v) and RATING_MIN <= v <= RATING_MAX for v in rating.values())
+            or not all(is_int(v) and RATING_MIN <= v <= RATING_MAX for v in rating.values())
         ):
             raise CommandError(
                 "invalid_value",
@@ -165,7 +131,7 @@ def clean_order(activity: Activity, data: Any) -> list[int]:
     n = len(activity.config["statements"])
     if (
         not isinstance(data, list)
-        or not all(_is_int(v) for v in data)
+        or not all(is_int(v) for v in data)
         or sorted(data) != list(range(n))
     ):
         raise CommandError("invalid_choice", _("Put every statement in order, each once."))
@@ -356,8 +322,8 @@ class DotVote(VisionKind):
         except ValidationError as exc:
             errors.update(exc.message_dict)
         try:
-            dots = _int_setting(raw, "dots", 5, 1, 20)
-            most = _int_setting(raw, "max_per_statement", min(3, dots), 1, dots)
+            dots = int_setting(raw, "dots", 5, 1, 20)
+            most = int_setting(raw, "max_per_statement", min(3, dots), 1, dots)
         except ValidationError as exc:
             errors.update(exc.message_dict)
         if errors:

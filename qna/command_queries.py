@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions.command_queries import datetime_value, db_value, table, union_rows
+from sessions.items import item_select
 from sessions.models import Activity, Participant
 
 from .models import Question, QuestionVote
@@ -77,13 +78,8 @@ def standing(
         ),
     ]
     if target is not None:
-        parts.append(
-            (
-                'SELECT \'x\', "participant_id", NULL, NULL, "status", NULL, NULL '  # noqa: S608
-                f'FROM {questions} WHERE "id" = %s AND "activity_id" = %s',
-                [target, activity.pk],
-            )
-        )
+        columns = ("participant_id", None, None, "status", None, None)
+        parts.append(item_select(Question, activity, target, tag="x", columns=columns))
     rows = union_rows(parts)
     found = Standing(questions=[], upvoted=[])
     for kind, number, text, anonymous, status, answered, created_at in sorted(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from people.text import storable_text
 from sessions.command_queries import lock_participant
+from sessions.items import Items
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity, Participant
 from sessions.services import publish_item
@@ -70,23 +71,26 @@ def setting(activity: Activity, name: str) -> Any:
 # --------------------------------------------------------------------------- input
 
 
+QUESTIONS = Items(
+    Question,
+    missing_code="not_found",
+    missing=gettext_lazy("This question does not exist."),
+    invalid=gettext_lazy('Send {"question": <id>}.'),
+)
+
+
+def _named(data: Any) -> Any:
+    """What ``{"question": <id>}`` names (None if ``data`` is no object)."""
+    return data.get("question") if isinstance(data, dict) else None
+
+
 def _question_id(data: Any) -> int:
     """The question id of ``{"question": <id>}``."""
-    qid = data.get("question") if isinstance(data, dict) else None
-    if not isinstance(qid, int) or isinstance(qid, bool) or not 0 < qid < 2**63:
-        raise CommandError("invalid_value", _('Send {"question": <id>}.'))
-    return qid
+    return QUESTIONS.id_of(_named(data))
 
 
 def _find(activity: Activity, data: Any, *, lock: bool = False) -> Question:
-    qid = _question_id(data)
-    qs = Question.objects.filter(pk=qid, activity=activity)
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    question = qs.first()
-    if question is None:
-        raise CommandError("not_found", _("This question does not exist."))
-    return question
+    return QUESTIONS.find(activity, _named(data), lock=lock)
 
 
 def _publish(activity: Activity, question_id: int, was_public: bool) -> None:
@@ -175,7 +179,7 @@ def _check_votable(participant: Participant, asker_id: int, status: str) -> None
     if asker_id == participant.pk:
         raise CommandError("own_question", _("You cannot upvote your own question."))
     if status != Question.Status.VISIBLE:
-        raise CommandError("not_found", _("This question does not exist."))
+        raise QUESTIONS.unknown()
 
 
 def upvote(*, activity: Activity, participant: Participant, data: Any) -> command_queries.Standing:
@@ -184,7 +188,7 @@ def upvote(*, activity: Activity, participant: Participant, data: Any) -> comman
     question_id = _question_id(data)
     standing = command_queries.standing(activity, participant, target=question_id)
     if standing.target is None:
-        raise CommandError("not_found", _("This question does not exist."))
+        raise QUESTIONS.unknown()
     asker_id, status = standing.target
     _check_votable(participant, asker_id, status)
     command_queries.insert_vote(question_id, participant)

@@ -1,7 +1,7 @@
 """The live-room WebSocket consumer: parse, check the role, call a service, answer.
 
 Fan-out does not go through this class: the process's RoomHub writes broadcasts to the
-socket directly (see realtime.py). Close codes are listed in docs/protocol.md.
+socket directly (see hub.py). Close codes are listed in docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -17,18 +17,25 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from . import commands, realtime, selectors, services
+from . import commands, join_limits, selectors, services
+from .connections import RoomConnection
 from .db import db_call
+from .hub import RoomHub, get_hub
+from .hub_context import current_hub
+from .join_limits import TooManyTries
 from .kinds import CommandError, Role
 from .limits import TokenBucket
-from .models import Session
+from .models import Participant, Session
 from .protocol import Message, ProtocolError, parse
+from .room_events import dumps
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_UNAUTHORISED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_SESSION_CLOSED = 4410
+CLOSE_TOO_MANY_TRIES = 4429
 CLOSE_FLOODING = 4008
 CLOSE_TOO_LARGE = 1009
 
@@ -43,23 +50,48 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.strikes = 0
         self.role: Role | None = None
         self.participant = None
-        self.conn: realtime.RoomConnection | None = None
-        self.hub: realtime.RoomHub | None = None
+        self.conn: RoomConnection | None = None
+        self.hub: RoomHub | None = None
         code = self.scope["url_route"]["kwargs"]["code"]
         # Accept before any database work so a join storm never runs into the server's
         # handshake timeout; an unknown code is answered on the open socket.
         await self.accept()
-        self.session: Session | None = await db_call(selectors.session_by_code)(code)
+        self.session: Session | None = None
+        try:
+            self.session = await db_call(self.find_session)(code)
+        except TooManyTries as exc:
+            await self.send_error(exc.code, exc.message)
+            await self.close(code=CLOSE_TOO_MANY_TRIES)
+            return
         if self.session is None:
             await self.send_error("unknown_session", _("No session has this code."))
             await self.close(code=CLOSE_UNKNOWN_SESSION)
+
+    def find_session(self, code: str) -> Session | None:
+        """The session of this socket's code; a wrong code counts against the client's
+        address (sessions/join_limits.py), which is refused while over its limit."""
+        return join_limits.session_for_code(
+            code=code,
+            address=join_limits.scope_address(scope=self.scope),
+            proven=lambda: self.knows_code(code),
+        )
+
+    def knows_code(self, code: str) -> bool:
+        """The client shows it did not guess the code: it sends a room cookie this server
+        signed for the code (a participant who joined), or is logged in as an
+        organiser (a facilitator, a projector). Asked only while its address is over
+        the limit, so that a venue's typos do not cut off the room."""
+        if selectors.token_from_cookies(self.scope.get("cookies") or {}, code=code):
+            return True
+        user = self.scope.get("user")
+        return user is not None and selectors.may_run_events(user)
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None and self.conn is not None:
             await self.hub.detach(self.conn)
 
     async def send_json(self, payload: dict[str, Any]) -> None:
-        await self.send(text_data=realtime.dumps(payload))
+        await self.send(text_data=dumps(payload))
 
     async def send_error(self, code: str, message: str, ref: Any = None) -> None:
         payload = {"type": "error", "code": code, "message": message}
@@ -142,9 +174,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValueError:
             raise ProtocolError("invalid_field", _("Unknown role."), message.ref) from None
         if role is Role.PARTICIPANT:
-            self.participant = await db_call(selectors.participant_from_token)(
-                message.get("token", ""), session=self.session
-            )
+            self.participant = await db_call(self.hello_participant)(message.get("token"))
             if self.participant is None:
                 await self.send_error(
                     "invalid_token",
@@ -153,6 +183,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 )
                 await self.close(code=CLOSE_UNAUTHORISED)
                 return
+            if self.participant.session.status == Session.Status.CLOSED:
+                self.participant = None
+                await self.send_error("session_closed", _("This session has ended."), message.ref)
+                await self.close(code=CLOSE_SESSION_CLOSED)
+                return
         elif role is Role.FACILITATOR and not await self.may_facilitate():
             await self.send_error(
                 "forbidden", _("Only this session's facilitators can do this."), message.ref
@@ -160,9 +195,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.role = role
-        self.hub = await realtime.get_hub()
-        realtime.current_hub.set(self.hub)
-        self.conn = realtime.RoomConnection(
+        self.hub = await get_hub()
+        current_hub.set(self.hub)
+        self.conn = RoomConnection(
             role=role, send_text=self.send_text, wire=self.scope.get("live_wire")
         )
         await self.hub.attach(self.session.pk, self.conn)
@@ -198,6 +233,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json(welcome)
         await self.conn.start(seq)
         self.panels_due()
+
+    def hello_participant(self, token: str | None) -> Participant | None:
+        """The participant a hello names: by its ``token`` (scripted clients), else by the
+        room cookie the handshake carried (browsers: the page never holds the token)."""
+        if token is None:
+            return selectors.participant_from_cookies(
+                self.scope.get("cookies") or {}, session=self.session
+            )
+        return selectors.participant_from_token(token, session=self.session)
 
     def panels_due(self) -> None:
         """A facilitator or projector, welcomed: its panels (sessions/panels.py) follow."""

@@ -1,8 +1,9 @@
 """The activity-kind registry.
 
-Each kind of activity (a single-choice poll, a word cloud, later an idea board) is one
-small class registered here from its app's ``AppConfig.ready()``. The room, the
-services and the consumer only talk to this interface; they know no specific kind.
+Each kind of activity is one small class registered here from its app's
+``AppConfig.ready()``, with its settings form, its browser script and its style sheet.
+The room, the services, the consumer and the pages only talk to this interface; they
+know no specific kind, and the defaults here assume none.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ActivityKind:
         return {}
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
-        """What every role may see of the settings (options, scale ends ...)."""
+        """What every role may see of the settings."""
         return {}
 
     def apply(
@@ -119,7 +120,7 @@ class ActivityKind:
         return tally
 
     # Columns of export_rows() after the respondent's profile, in order.
-    export_columns: ClassVar[tuple[str, ...]] = ("answer",)
+    export_columns: ClassVar[tuple[str, ...]] = ()
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
         """One row per response: ``participant`` (a Participant, or None for an
@@ -133,16 +134,8 @@ class ActivityKind:
         ``[{"label": str, "value": str | number, "share": percent | None, "detail": str}]``,
         most telling first. ``tally`` is the facilitator's (``tally()``): leave out
         whatever participants may not see (hidden or unapproved entries) and every
-        participant's name. The default reads the options shape of a choice poll
-        (``{"options": [{"label", "count", "percent"}]}``) and gives nothing otherwise."""
-        options = tally.get("options")
-        if not isinstance(options, list):
-            return []
-        return [
-            {"label": str(o["label"]), "value": o["count"], "share": o.get("percent")}
-            for o in options
-            if isinstance(o, dict) and "label" in o and "count" in o
-        ]
+        participant's name. The default: none."""
+        return []
 
     # Static paths of this kind's browser script (registers in window.LiveKinds) and
     # style sheet, if any; loaded on the live pages (participant, console, projector).
@@ -151,7 +144,8 @@ class ActivityKind:
 
     # A django Form class for this kind's settings on the console's "add" form, with
     # a ``config()`` method giving the raw dict for clean_config(). Field names should
-    # match the keys clean_config() reports errors under. None: the poll fields.
+    # match the keys clean_config() reports errors under. None: a kind without
+    # settings (its config is clean_config({})).
     config_form: ClassVar[Any] = None
 
 

@@ -73,7 +73,7 @@ class Session(models.Model):
     )
     # Panels (sessions/panels.py) the facilitators put on the projector.
     screen_panels = models.JSONField(default=list, blank=True)
-    # Room sequence number: every broadcast event takes the next value (see realtime.py).
+    # Room sequence number: every broadcast event takes the next value (see room_events.py).
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,7 +12,7 @@ is what anyone in the room may see (aggregate, small groups suppressed) and is s
 projectors only while ``session.screen_panels`` names the panel. Panels are not room
 state: they take no ``seq``; each ``panel`` message is the panel's whole current state,
 so a lost one is made good by the next. The hub recomputes a session's panels when
-people join (``realtime.participants_changed``) at most once per
+people join (``room_events.participants_changed``) at most once per
 ``LIVE_ROOM["PANEL_INTERVAL_MS"]``, and when a facilitator or projector connects.
 """
 

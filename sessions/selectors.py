@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 
 from .kinds import Role, get_kind
 from .models import Activity, Event, Participant, Session
@@ -43,12 +46,14 @@ def session_by_code(code: str) -> Session | None:
 
 
 def participant_token(participant: Participant) -> str:
+    """A participant's proof of who they are in the room (the hello's ``token``):
+    signed with the time, valid for ``PARTICIPANT_TOKEN_MAX_AGE_S`` (docs/protocol.md)."""
     return signing.dumps({"p": participant.pk, "s": participant.secret}, salt=TOKEN_SALT)
 
 
 # A browser keeps its participant of a session in a signed, HTTP-only cookie per join
 # code (set by the join pages: frontend's, and outreach's personal invitation links).
-PARTICIPANT_COOKIE_MAX_AGE = 30 * 24 * 3600
+# The room's WebSocket handshake sends it (same origin): the page never holds the token.
 
 
 def participant_cookie_name(code: str) -> str:
@@ -59,27 +64,52 @@ def set_participant_cookie(response, *, participant: Participant, secure: bool) 
     response.set_signed_cookie(
         participant_cookie_name(participant.session.code),
         participant_token(participant),
-        max_age=PARTICIPANT_COOKIE_MAX_AGE,
+        max_age=settings.PARTICIPANT_TOKEN_MAX_AGE_S,
         httponly=True,
         samesite="Lax",
         secure=secure,
     )
 
 
+def token_from_cookies(cookies: Mapping[str, str], *, code: str) -> str | None:
+    """The participant token in the room cookie for this join code (from a request's or
+    a WebSocket's cookies), if this server set that cookie: its signature covers the
+    cookie's name, so it also proves the client was given this code."""
+    name = participant_cookie_name((code or "").strip().upper().replace(" ", ""))
+    if not cookies.get(name):
+        return None
+    # Read through Django's own reader, whatever its signing scheme for cookies.
+    request = HttpRequest()
+    request.COOKIES = {name: cookies[name]}
+    return request.get_signed_cookie(
+        name, default=None, max_age=settings.PARTICIPANT_TOKEN_MAX_AGE_S
+    )
+
+
+def participant_from_cookies(cookies: Mapping[str, str], *, session: Session) -> Participant | None:
+    """The participant whose room cookie for this session the client sent, if valid."""
+    token = token_from_cookies(cookies, code=session.code)
+    return participant_from_token(token, session=session) if token else None
+
+
 def participant_from_token(token: str, *, session: Session) -> Participant | None:
-    """The participant a signed token names, if it is valid and belongs to this session."""
+    """The participant a signed token names, if it is valid, not older than
+    ``PARTICIPANT_TOKEN_MAX_AGE_S`` and belongs to this session (its session read
+    fresh with it: a caller checks whether it has closed)."""
     if not isinstance(token, str) or len(token) > 300:
         return None
     try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=settings.PARTICIPANT_TOKEN_MAX_AGE_S)
+    except signing.BadSignature:  # SignatureExpired too
         return None
     if not isinstance(data, dict):
         return None
     if not isinstance(data.get("p"), int):
         return None
     try:
-        participant = Participant.objects.get(pk=data["p"], session=session)
+        participant = Participant.objects.select_related("session").get(
+            pk=data["p"], session=session
+        )
     except Participant.DoesNotExist:
         return None
     if participant.secret != data.get("s"):

@@ -21,11 +21,10 @@ from consult.models import Process
 from people.models import Person
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
-from . import command_queries, realtime
+from . import command_queries, join_limits, room_events
 from .kinds import CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
 from .panels import panel_names
-from .selectors import session_by_code
 
 MAX_KEY_LENGTH = 64
 
@@ -33,7 +32,7 @@ MAX_KEY_LENGTH = 64
 def broadcast_room(session_id: int) -> None:
     """The room's whole state goes to everyone in it after the caller's transaction
     commits (for kinds whose change is not an item or a tally, e.g. new settings)."""
-    transaction.on_commit(partial(realtime.room_changed, session_id))
+    transaction.on_commit(partial(room_events.room_changed, session_id))
 
 
 # --------------------------------------------------------------------------- events
@@ -215,7 +214,7 @@ def reveal_results(*, activity: Activity, revealed: bool) -> Activity:
 def publish_item(*, activity: Activity, item: Any) -> None:
     """Tell the room, once the transaction commits, that one item of the activity
     changed; the kind's ``item_views`` says what each role sees of it."""
-    transaction.on_commit(partial(realtime.item_changed, activity.session_id, activity.pk, item))
+    transaction.on_commit(partial(room_events.item_changed, activity.session_id, activity.pk, item))
 
 
 def moderate_activity(*, activity: Activity, action: str, data: Any) -> None:
@@ -224,7 +223,7 @@ def moderate_activity(*, activity: Activity, action: str, data: Any) -> None:
         raise CommandError("unknown_action", _("This activity has no such action."))
     with transaction.atomic():
         kind.moderate(activity=activity, action=action, data=data)
-        transaction.on_commit(partial(realtime.tally_changed, activity.session_id, activity.pk))
+        transaction.on_commit(partial(room_events.tally_changed, activity.session_id, activity.pk))
 
 
 # --------------------------------------------------------------------------- participants
@@ -241,10 +240,19 @@ def join_session(
     organisation: str = "",
     user: AbstractBaseUser | None = None,
     person: Person | None = None,
+    address: str | None = None,
+    check_code_tries: bool = True,
 ) -> Participant:
     """A new participant in the session with this join code (``person``: the directory
-    record they confirmed being, when they came through a personal invitation link)."""
-    session = session_by_code(code)
+    record they confirmed being, when they came through a personal invitation link).
+
+    ``address``: the joining client's (``join_limits.request_address``), for the limits
+    per address (``join_limits``): the wrong codes it tried, checked before the code is
+    looked up (unless ``check_code_tries`` is off: the caller checked already, or the
+    code came from a personal invitation, not from the client), and the participants it
+    created in this session. None (commands, the bench): no limit. Past a limit:
+    ``join_limits.TooManyTries``."""
+    session = join_limits.session_for_code(code=code, address=address if check_code_tries else None)
     if session is None:
         raise CommandError("unknown_code", _("No session has this code. Check it and try again."))
     if session.status == Session.Status.CLOSED:
@@ -276,8 +284,9 @@ def join_session(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    join_limits.count_participant(session_id=session.pk, address=address)
     participant.save()
-    transaction.on_commit(partial(realtime.participants_changed, session.pk))
+    transaction.on_commit(partial(room_events.participants_changed, session.pk))
     return participant
 
 
@@ -290,7 +299,7 @@ def set_screen_panel(*, session: Session, name: str, shown: bool) -> Session:
         names = [n for n in session.screen_panels if n != name] + ([name] if shown else [])
         session.screen_panels = sorted(names)
         session.save(update_fields=["screen_panels"])
-        transaction.on_commit(partial(realtime.participants_changed, session.pk))
+        transaction.on_commit(partial(room_events.participants_changed, session.pk))
     return session
 
 
@@ -330,7 +339,9 @@ def perform_command(
             command_queries.insert_receipt(
                 participant=participant, key=key, activity=activity, result=result
             )
-            transaction.on_commit(partial(realtime.tally_changed, activity.session_id, activity.pk))
+            transaction.on_commit(
+                partial(room_events.tally_changed, activity.session_id, activity.pk)
+            )
     except IntegrityError:
         stored = command_queries.stored_result(participant=participant, key=key)
         if stored is None:

@@ -5,8 +5,8 @@ import pytest
 import pytest_asyncio
 from django.conf import settings
 
-from sessions import realtime
 from sessions.db import close_thread_connections
+from sessions.hub import close_hub, get_hub
 
 
 def pytest_sessionstart(session):
@@ -62,9 +62,9 @@ async def hub():
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
-    hub = await realtime.get_hub()
+    hub = await get_hub()
     yield hub
-    await realtime.close_hub()
+    await close_hub()
     await hub.layer.wait_received()
     channel_layers.backends.clear()
     # A broadcast cancelled with the hub may still run on its thread: let it finish
@@ -102,3 +102,20 @@ def mailbox(settings):
     settings.EMAIL_PORT = box.port
     yield box
     box.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits and lockouts count in the cache, which is Redis here and shared by
+    every process (settings.CACHES): each test starts from nothing counted. Only the
+    cache's own keys go; the channel layer's stay."""
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if not prefix or "Redis" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)

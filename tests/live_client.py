@@ -1,7 +1,8 @@
 """A live-room client for end-to-end tests, speaking only docs/protocol.md.
 
 It behaves like the browser client: keeps the room state from ``welcome``,
-``snapshot`` and ordered ``event`` messages, asks for ``resync`` on a ``seq`` gap,
+``snapshot`` and ordered ``event`` messages (applying item changes with
+``tests.sessions.item_invariant.apply_event``), asks for ``resync`` on a ``seq`` gap,
 reconnects with exponential backoff and full jitter (trying the next server in its
 list, as a load balancer would send it elsewhere), resumes with ``last_seq``, and
 resends any vote not yet acknowledged with the same idempotency key.
@@ -14,12 +15,15 @@ import contextlib
 import itertools
 import json
 import random
+import ssl as ssl_module
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.sessions.item_invariant import apply_event
 
 _refs = itertools.count(1)
 
@@ -35,8 +39,10 @@ class LiveClient:
         cookie: str | None = None,
         backoff: float = 0.1,
         backoff_cap: float = 2.0,
+        ssl: ssl_module.SSLContext | None = None,
     ) -> None:
-        self.servers = servers  # base URLs, e.g. "http://127.0.0.1:8001"
+        self.servers = servers  # base URLs, e.g. "http://127.0.0.1:8001" or https://...
+        self.ssl = ssl  # for wss: the context that trusts the server's certificate
         self.server_index = 0
         self.code = code
         self.role = role
@@ -86,8 +92,9 @@ class LiveClient:
     async def _open_once(self) -> None:
         ws_url = self.server.replace("http", "ws", 1) + f"/ws/s/{self.code}/"
         headers = {"Cookie": f"sessionid={self.cookie}"} if self.cookie else None
+        options = {"ssl": self.ssl} if ws_url.startswith("wss://") else {}
         self.ws = await connect(
-            ws_url, origin=self.server, additional_headers=headers, open_timeout=5
+            ws_url, origin=self.server, additional_headers=headers, open_timeout=5, **options
         )
         hello: dict[str, Any] = {"type": "hello", "role": self.role}
         if self.token:
@@ -147,8 +154,10 @@ class LiveClient:
                 self.seq = message["seq"]
                 if message["name"] == "room":
                     self._set_room(message["data"])
-                else:
+                elif message["name"] == "tally":
                     self._set_tally(message["data"])
+                else:  # item changes of a board or a Q&A, as every client applies them
+                    self.room = apply_event(self.room, message["name"], message["data"])
         elif kind == "ack":
             self.acks[message["ref"]] = message
             key = message["ref"]

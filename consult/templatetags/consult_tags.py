@@ -189,14 +189,15 @@ class _ThreadRenderer:
                 f'    <form method="post" action="{self.url("delete_comment", pk)}" class="inline">'
                 f'{csrf}<button type="submit" class="small danger">{t["delete"]}</button></form>\n'
             )
-        out.append(
-            f"    <details><summary>{t['report']}</summary>\n"
-            f'      <form method="post" action="{self.url("report", pk)}">{csrf}\n'
-            f'        <label for="report-{pk}">{t["what"]}</label>\n'
-            f'        <input type="text" id="report-{pk}" name="reason" maxlength="300" required>\n'
-            f'        <button type="submit" class="small">{t["report"]}</button>\n'
-            "      </form>\n    </details>\n"
-        )
+        if self.user_pk is not None:  # reporting needs an account, like reactions
+            out.append(
+                f"    <details><summary>{t['report']}</summary>\n"
+                f'      <form method="post" action="{self.url("report", pk)}">{csrf}\n'
+                f'        <label for="report-{pk}">{t["what"]}</label>\n'
+                f'        <input type="text" id="report-{pk}" name="reason" maxlength="300" required>\n'
+                f'        <button type="submit" class="small">{t["report"]}</button>\n'
+                "      </form>\n    </details>\n"
+            )
         if self.may_moderate:
             out.append(
                 f"    <details><summary>{t['moderate']}</summary>\n"

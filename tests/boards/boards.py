@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from boards.models import Cluster, Note, NoteVote
-from sessions import realtime, services
+from sessions import room_events, services
 from sessions.models import Activity, CommandReceipt, Participant, Session
 from tests import factories
 
@@ -79,11 +79,11 @@ def db_state(board: Activity) -> tuple:
 
 def published(callbacks) -> list[Any]:
     """The items announced with ``publish_item`` by the captured on-commit callbacks."""
-    return [c.args[2] for c in callbacks if getattr(c, "func", None) is realtime.item_changed]
+    return [c.args[2] for c in callbacks if getattr(c, "func", None) is room_events.item_changed]
 
 
 def room_broadcasts(callbacks) -> int:
-    return sum(1 for c in callbacks if getattr(c, "func", None) is realtime.room_changed)
+    return sum(1 for c in callbacks if getattr(c, "func", None) is room_events.room_changed)
 
 
 def board_room(n: int = 2, **config: Any):

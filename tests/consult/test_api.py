@@ -8,8 +8,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from consult import selectors, services
-from consult.models import Comment, Disposition, ValidationAnswer
-from tests.consult.factories import make_consultation, make_member
+from consult.models import Comment, Disposition, ProcessRole, ValidationAnswer
+from tests.consult.factories import make_consultation, make_member, make_process
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,34 @@ def test_anyone_lists_public_consultations_but_not_drafts_or_private_ones(api):
     assert api.get(f"/api/consultations/{private.pk}/").status_code == 404
     api.force_authenticate(make_member())
     assert api.get(f"/api/consultations/{private.pk}/").status_code == 200
+
+
+def test_processes_are_listed_to_those_the_pages_show_them_to(api):
+    """A process shows once something in it may be read (a consultation, as the pages
+    decide), and to its organisers from the start; its moderators see only what any
+    account sees (drafts are for organisers)."""
+    public = make_consultation().process
+    members_only = make_consultation(is_public=False).process
+    preparing = make_consultation(status="draft").process
+    empty = make_process()
+    organiser = make_member(role=ProcessRole.Role.ORGANISER, process=preparing)
+    moderator = make_member(role=ProcessRole.Role.MODERATOR, process=preparing)
+
+    def listed(user=None) -> set[str]:
+        api.force_authenticate(user)
+        return {p["slug"] for p in api.get("/api/processes/").json()}
+
+    assert listed() == {public.slug}
+    assert listed(make_member()) == {public.slug, members_only.slug}
+    assert listed(moderator) == {public.slug, members_only.slug}
+    organised = {public.slug, members_only.slug, preparing.slug}
+    assert listed(preparing.owner) == listed(organiser) == organised
+    assert listed(empty.owner) == {public.slug, members_only.slug, empty.slug}
+    for user, status in ((None, 404), (make_member(), 404), (moderator, 404), (organiser, 200)):
+        api.force_authenticate(user)
+        assert api.get(f"/api/processes/{preparing.pk}/").status_code == status
+    api.force_authenticate(None)
+    assert api.get(f"/api/processes/{members_only.pk}/").status_code == 404
 
 
 def test_versions_carry_sections_with_sanitised_html(api):
@@ -90,7 +118,7 @@ def test_validation_answers_and_dispositions_through_the_api(api):
     user = make_member()
     api.force_authenticate(user)
     refused = api.post(url, {"section": section.pk, "verdict": "disagree"}, format="json")
-    assert refused.status_code == 400 and "reason" in refused.json()
+    assert refused.status_code == 400 and "reason" in refused.json()["error"]["fields"]
     ok = api.post(
         url, {"section": section.pk, "verdict": "disagree", "reason": "Too slow"}, format="json"
     )
@@ -116,6 +144,59 @@ def test_the_openapi_schema_and_its_docs_page(api):
     docs = api.get(reverse("api-docs"))
     assert docs.status_code == 200 and b"<redoc spec-url" in docs.content
     assert b"<style" not in docs.content and b"fonts.googleapis" not in docs.content
+
+
+def test_the_schema_declares_every_answer_in_the_one_error_shape(api):
+    schema = api.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    error = {"$ref": "#/components/schemas/Error"}
+    assert components["Error"]["required"] == ["error"]
+    assert components["ErrorBody"]["required"] == ["code", "message"]
+    statuses = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            statuses[f"{method.upper()} {path}"] = set(responses)
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"] == {"application/json": {"schema": error}}
+            assert responses["429"]["headers"]["Retry-After"]["required"] is True
+    writes = {"400", "403", "404", "406", "415", "429"}
+    assert statuses == {
+        "GET /api/processes/": {"200", "406", "429"},
+        "GET /api/processes/{id}/": {"200", "404", "406", "429"},
+        "GET /api/consultations/": {"200", "406", "429"},
+        "GET /api/consultations/{id}/": {"200", "404", "406", "429"},
+        "GET /api/consultations/{id}/versions/": {"200", "404", "406", "429"},
+        "GET /api/sections/{id}/comments/": {"200", "404", "406", "429"},
+        "POST /api/sections/{id}/comments/": {"201", *writes},
+        "GET /api/comments/{id}/": {"200", "404", "406", "429"},
+        "PATCH /api/comments/{id}/": {"200", *writes},
+        "DELETE /api/comments/{id}/": {"204", *writes - {"415"}},
+        "POST /api/rounds/{id}/answers/": {"200", *writes},
+        "POST /api/dispositions/": {"201", *writes},
+        "POST /api/sessions/{code}/join": {"201", "410", *writes},
+    }
+    assert components["VerdictEnum"]["enum"] == ["agree", "agree_with_changes", "disagree"]
+    assert components["DecisionEnum"]["enum"] == [
+        "accepted", "partly", "not_accepted", "out_of_scope"
+    ]  # fmt: skip
+    assert components["StateEnum"]["enum"] == ["visible", "hidden", "deleted"]
+    # A disposition answers a comment or a validation answer: one of the two.
+    assert components["DispositionRequest"]["oneOf"] == [
+        {"$ref": "#/components/schemas/CommentDispositionRequest"},
+        {"$ref": "#/components/schemas/AnswerDispositionRequest"},
+    ]
+    assert components["CommentDispositionRequest"]["required"] == [
+        "comment",
+        "decision",
+        "response",
+    ]
+    assert components["AnswerDispositionRequest"]["required"] == ["answer", "decision", "response"]
+    # A comment's parent is the id of the comment it replies to, or null.
+    assert components["Comment"]["properties"]["parent"]["type"] == "integer"
+    assert components["Comment"]["properties"]["parent"]["nullable"] is True
+    assert components["NewCommentRequest"]["properties"]["parent"]["type"] == "integer"
 
 
 @pytest.mark.parametrize("comments", [2, 12])

@@ -127,9 +127,9 @@ def test_reports_and_moderation_with_a_public_log_that_never_shows_the_text(clie
     consultation = make_consultation()
     u = urls(consultation)
     comment = services.add_comment(section=u["section_obj"], author=make_member(), body="BUY NOW")
+    client.force_login(make_member())
     client.post(u["for"]("report", comment), {"reason": "Advertising"})
     assert comment.reports.count() == 1
-    client.force_login(make_member())
     refused = client.post(u["for"]("moderate", comment), {"action": "hide", "reason": "x"})
     assert refused.status_code == 403
     comment.refresh_from_db()

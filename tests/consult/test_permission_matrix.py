@@ -134,6 +134,17 @@ def build_world() -> SimpleNamespace:
     # Another process, whose organisers are not ours.
     elsewhere = make_consultation(slug="elsewhere", title="Elsewhere")
     w.elsewhere = services.add_comment(section=_first_section(elsewhere), author=other, body="X")
+    # Processes with less to show: one whose only consultation is for accounts, one in
+    # preparation (only a draft) that our organiser organises and our moderator moderates.
+    w.process = {
+        "main": process,
+        "elsewhere": elsewhere.process,
+        "members": make_consultation(is_public=False, slug="members").process,
+        "preparing": make_consultation(process=make_process(owner=owner), status="draft",
+                                       slug="preparing").process,
+    }  # fmt: skip
+    for role in ("organiser", "moderator"):
+        ProcessRole.objects.create(process=w.process["preparing"], user=users[role], role=role)
     Follow.objects.all().delete()  # commenting follows; start the matrix with none
     w.token = notifications.unsubscribe_token(users["participant"])
     w.sessions = {role: login_cookie(user) for role, user in users.items()}
@@ -408,7 +419,7 @@ for state in ("open", "closed", "private"):
              target="mine")  # fmt: skip
     rows("consult:react", "POST", state, roles(LOGIN, *[done("react")] * 3), target="theirs")
     thanks = done("report", says="Thank you. A moderator will look at it.")
-    rows("consult:report", "POST", state, roles(unread or thanks, thanks, thanks, thanks),
+    rows("consult:report", "POST", state, roles(unread or LOGIN, thanks, thanks, thanks),
          target="theirs")  # fmt: skip
     no_mod = Outcome(403, says=ONLY_MODERATORS)
     rows("consult:moderate", "POST", state, roles(
@@ -450,6 +461,18 @@ for route in ("api-root", "process-list", "consultation-list", "api-schema", "ap
         rows(route + suffix, "POST", "", each(NOT_ALLOWED))
 for route in ("process-detail", "process-detail.format"):
     rows(route, "GET", "", each(Outcome(200, says="Roadmap")))
+# Processes: those with a consultation the reader may read, and those they organise
+# (the pages show a draft to its organisers only, not to its moderators).
+rows("process-list", "GET", "", roles(
+    Outcome(200, says="main elsewhere"),
+    Outcome(200, says="main elsewhere members"),
+    Outcome(200, says="main elsewhere members"),
+    Outcome(200, says="main elsewhere members preparing"),
+), target="visible")  # fmt: skip
+rows("process-detail", "GET", "", roles(NOT_FOUND, *[Outcome(200, says="Roadmap")] * 3),
+     target="members")  # fmt: skip
+rows("process-detail", "GET", "", roles(NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                        Outcome(200, says="Roadmap")), target="preparing")  # fmt: skip
 # Read-only resources refuse every write method.
 for method in ("PUT", "PATCH", "DELETE"):
     rows("process-detail", method, "", each(NOT_ALLOWED))
@@ -593,8 +616,8 @@ URLS: dict[str, Callable[[Any, str, str], str]] = {
     "api-root.format": _api("api-root.format"),
     "process-list": _api("process-list"),
     "process-list.format": _api("process-list.format"),
-    "process-detail": _api("process-detail", lambda w, s, t: w.c["open"].process_id),
-    "process-detail.format": _api("process-detail.format", lambda w, s, t: w.c["open"].process_id),
+    "process-detail": _api("process-detail", lambda w, s, t: w.process[t or "main"].pk),
+    "process-detail.format": _api("process-detail.format", lambda w, s, t: w.process["main"].pk),
     "consultation-list": _api("consultation-list"),
     "consultation-list.format": _api("consultation-list.format"),
     "consultation-detail": _api("consultation-detail", lambda w, s, t: w.c[s].pk),
@@ -651,10 +674,21 @@ def said(response) -> str:
 
 
 def _visible(response, w) -> str:
+    """The world's consultations in the list, by state, or its processes, by name."""
     found = response.json()
     found = found["results"] if isinstance(found, dict) else found
     ids = {row["id"] for row in found}
+    if response.wsgi_request.path.startswith("/api/processes/"):
+        return " ".join(name for name, process in w.process.items() if process.pk in ids)
     return " ".join(s for s in STATES if w.c[s].pk in ids)
+
+
+def assert_api_error(response) -> None:
+    """An API refusal is in the API's one error shape (consult/api_errors.py)."""
+    assert response["Content-Type"] == "application/json", response["Content-Type"]
+    body = response.json()
+    assert list(body) == ["error"] and {"code", "message"} <= set(body["error"]), body
+    assert set(body["error"]) <= {"code", "message", "fields"}, body
 
 
 def run(world, client: Client, case: Case, *, data: Any = None, headers: dict | None = None):
@@ -678,6 +712,8 @@ def run(world, client: Client, case: Case, *, data: Any = None, headers: dict | 
         assert expected.lacks not in text
     if expected.location:
         assert expected.location in response["Location"]
+    if isinstance(client, APIClient) and response.status_code >= 400:
+        assert_api_error(response)
     if write:
         assert_effect(before, snapshot(), expected.effect)
     else:
@@ -831,7 +867,7 @@ BAD_INPUT = [
          {"body": "A reply", "parent": str(10**20)}, 400, "The comment you replied to is gone."),
     _bad("consult:react", "POST", "open", "theirs", "participant", {"kind": "love"}, 302,
          "Unknown reaction."),
-    _bad("consult:report", "POST", "open", "theirs", "anonymous", {"reason": " "}, 302,
+    _bad("consult:report", "POST", "open", "theirs", "participant", {"reason": " "}, 302,
          "Say what is wrong with it."),
     _bad("consult:moderate", "POST", "open", "theirs", "moderator",
          {"action": "hide", "reason": ""}, 302, "Say why it is hidden."),
@@ -854,6 +890,11 @@ BAD_INPUT = [
     _bad("api-comment", "PATCH", "open", "mine", "participant", {"body": "a\x00b"}, 400, NUL),
     _bad("api-section-comments", "POST", "open", "", "participant", {"body": "a\x00b"}, 400,
          NUL),
+    _bad("api-section-comments", "POST", "open", "", "participant",
+         {"body": "A reply", "parent": 10**20}, 400, "The comment you replied to is gone."),
+    _bad("api-section-comments", "POST", "open", "", "participant",
+         lambda w: {"body": "A reply", "parent": w.theirs["private"].pk}, 400,
+         "Reply in the same section."),
     _bad("api-round-answer", "POST", "open", "running", "participant",
          lambda w: {"section": w.section["open"].pk, "verdict": "disagree", "reason": "\x00"},
          400, NUL),

@@ -289,7 +289,7 @@ def test_moderators_hide_with_a_reason_and_the_log_says_so_without_the_text():
     consultation = make_consultation()
     section = first_section(consultation)
     comment = services.add_comment(section=section, author=make_member(), body="Spam spam")
-    services.report_comment(comment=comment, reporter=None, reason="Advertising")
+    services.report_comment(comment=comment, reporter=make_member(), reason="Advertising")
     moderator = make_member(role=ProcessRole.Role.MODERATOR, process=consultation.process)
     with pytest.raises(PermissionDenied):
         services.hide_comment(comment=comment, by=make_member(), reason="Mine now")

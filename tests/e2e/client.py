@@ -20,8 +20,9 @@ State kept (everything the server said, nothing guessed):
 ``room``
     The room data of the last ``welcome``/``snapshot``/``room`` event, with later
     ``tally`` events written into its activity (``count`` and ``tally``, the latter
-    removed when the event carries none), so it always equals what a fresh snapshot
-    would say.
+    removed when the event carries none) and ``item``/``items`` events applied to its
+    ``items`` (``tests.sessions.item_invariant.apply_event``), so once the events of
+    the last change have come it equals what a fresh snapshot would say.
 ``tallies``
     Activity id -> the latest ``{"activity", "count", "tally"?}`` known, from room data
     or a ``tally`` event (kept for activities that left a participant's view).
@@ -47,6 +48,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.sessions.item_invariant import apply_event
 
 _refs = itertools.count(1)
 
@@ -444,6 +447,8 @@ class RoomClient:
         elif event["name"] == "tally":
             self._set_tally(event["data"])
             self.tally_events.setdefault(event["data"]["activity"], []).append(event)
+        else:  # item changes of a board or a Q&A, as every client applies them
+            self.room = apply_event(self.room, event["name"], event["data"])
 
     def _set_room(self, data: dict[str, Any]) -> None:
         self.room = copy.deepcopy(data)

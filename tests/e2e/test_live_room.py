@@ -19,10 +19,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from people.vocabularies import Gender, Sector, StakeholderGroup
 from polls.models import Ballot
+from sessions import services
 from sessions.kinds import get_kind
 from sessions.models import Activity, CommandReceipt, Participant
 from tests import factories
 from tests.e2e.client import RequestError, RoomClient, in_step, join
+from tests.sessions.item_invariant import difference, fresh_room
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -502,13 +504,23 @@ async def test_cross_site_and_missing_origins_are_refused_at_the_handshake(daphn
     room = await make_room("single_choice")
     url = f"{server.ws_base}/ws/s/{room.code}/"
 
-    for origin in ("http://evil.example", "null", "http://127.0.0.1.evil.example", None):
+    elsewhere = [
+        "http://evil.example",
+        "null",
+        "http://127.0.0.1.evil.example",
+        None,
+        # The same host on another port or scheme, or by another name: another site.
+        f"http://127.0.0.1:{server.port + 1}",
+        server.base_url.replace("http://", "https://"),
+        server.base_url.replace("127.0.0.1", "localhost"),
+    ]
+    for origin in elsewhere:
         with pytest.raises(InvalidStatus) as refused:
             async with connect(url, origin=origin, open_timeout=WAIT):
                 pass
         assert refused.value.response.status_code == 403, origin
 
-    for allowed in (server.base_url, server.base_url.replace("127.0.0.1", "localhost")):
+    for allowed in (server.base_url,):
         screen = RoomClient(server.base_url, room.code, role="screen", origin=allowed)
         welcome = await screen.connect()
         assert welcome["type"] == "welcome"
@@ -579,4 +591,133 @@ async def test_bad_input_gets_typed_errors_and_a_huge_frame_only_closes_its_sock
     assert len(sloppy.errors) == 3
 
     await asyncio.gather(*(c.close() for c in others))
+    assert_no_server_errors(server)
+
+
+# --------------------------------------------------------------------------- 7
+
+
+@sync_to_async
+def make_item_room() -> tuple[Room, int, int]:
+    """A session with an idea board (open, current) and a Q&A (a draft): its room,
+    the board's id and the Q&A's."""
+    session = factories.make_session()
+    board = services.add_activity(
+        session=session, kind="idea_board", title="Ideas", config={"columns": ["Now", "Later"]}
+    )
+    qna = services.add_activity(session=session, kind="qna", title="Questions", config={})
+    services.open_activity(activity=board)
+    room = Room(
+        code=session.code,
+        session_id=session.pk,
+        activities=[board.pk, qna.pk],
+        options=[0, 0],
+        cookie=factories.login_cookie(session.event.owner),
+    )
+    return room, board.pk, qna.pk
+
+
+_act_keys = itertools.count(1)
+
+
+async def act(client: RoomClient, activity: int, action: str, data: object) -> dict:
+    """A participant's command on a board or a Q&A, acknowledged."""
+    key = f"{client.name}-{next(_act_keys)}"
+    reply = await client.request(
+        {"type": "act", "activity": activity, "action": action, "data": data, "key": key}
+    )
+    assert reply["type"] == "ack", reply
+    return reply["result"]["ballot"]
+
+
+async def moderate(facilitator: RoomClient, activity: int, action: str, data: object = None):
+    reply = await facilitator.control("moderate", activity, {"action": action, "data": data})
+    assert reply["type"] == "ack", reply
+
+
+async def holds_a_fresh_snapshot(client: RoomClient, session_id: int) -> None:
+    """What ``client`` holds, from its welcome and the events it applied, is what a
+    fresh snapshot of its role says, once the events of the last change have come: a
+    snapshot read while they are on their way runs ahead of them, and they follow with
+    later seqs (tests.sessions.item_invariant.settle)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while True:
+        seq, views = await fresh_room(session_id)
+        await client.wait_for(lambda c, seq=seq: c.seq >= seq, timeout=WAIT)
+        if client.seq == seq:
+            if client.room == views[client.role]:
+                return
+            try:
+                await client.wait_for(
+                    lambda c, seq=seq: c.seq > seq, timeout=max(0.1, deadline - loop.time())
+                )
+            except TimeoutError:
+                raise AssertionError(
+                    f"{client.name} at seq {seq}: {difference(client.room, views[client.role])}"
+                ) from None
+
+
+async def test_item_events_keep_every_client_on_a_fresh_snapshot(daphne_server):
+    """Notes and questions arrive as item events only (the room is sent whole only
+    when its state changes): every client, applying them, holds what a fresh snapshot
+    of its role shows."""
+    server = daphne_server
+    room, board, qna = await make_item_room()
+    people = await join_participants(server, room, 3)
+    facilitator, screen = facilitator_for(server, room), screen_for(server, room)
+    everyone = [facilitator, screen, *people]
+    await asyncio.gather(*(c.connect() for c in everyone))
+
+    # Notes from everyone at once (several may share an event), upvotes, moderation.
+    posted = await asyncio.gather(
+        *(
+            act(c, board, "post", {"column": i % 2, "text": f"Idea {i}.{n}"})
+            for n in range(2)
+            for i, c in enumerate(people)
+        )
+    )
+    # Each person's notes, from the ack of their last post.
+    own = {i: [note["id"] for note in posted[3 + i]["notes"]] for i in range(3)}
+    notes = sorted(n for ids in own.values() for n in ids)
+    assert len(notes) == 6
+    first, merged, hidden, clustered = own[0][0], own[1][0], own[2][0], own[1][1]
+    await moderate(facilitator, board, "start_voting", {"budget": 2})
+    await asyncio.gather(*(act(c, board, "upvote", {"note": first}) for c in people))
+    await moderate(facilitator, board, "merge", {"note": merged, "into": first})
+    await moderate(facilitator, board, "hide", {"note": hidden})
+    await moderate(facilitator, board, "create_cluster", {"name": "Data"})
+    await facilitator.wait_for(lambda c: c.room["activities"][0]["items"]["clusters"], timeout=WAIT)
+    (cluster,) = facilitator.room["activities"][0]["items"]["clusters"]
+    await moderate(facilitator, board, "assign", {"note": clustered, "cluster": cluster["id"]})
+    await moderate(facilitator, board, "delete_cluster", {"cluster": cluster["id"]})
+    await act(people[0], board, "delete", {"note": first})
+    for client in everyone:
+        await holds_a_fresh_snapshot(client, room.session_id)
+    held = {n["id"]: n for n in facilitator.room["activities"][0]["items"]["notes"]}
+    assert sorted(held) == [n for n in notes if n != first]
+    assert held[merged]["hidden"] is True  # merged into the note deleted: hidden
+    assert held[clustered]["cluster"] is None
+
+    # Then the Q&A: asked, upvoted, put on the projector, hidden.
+    await facilitator.control("open_activity", qna)
+    asked = await asyncio.gather(
+        *(act(c, qna, "ask", {"text": f"Who pays for step {i}?"}) for i, c in enumerate(people))
+    )
+    questions = [ballot["questions"][0]["id"] for ballot in asked]  # one per person
+    await act(people[1], qna, "upvote", {"question": questions[0]})
+    await moderate(facilitator, qna, "put_on_screen", {"question": questions[0]})
+    await moderate(facilitator, qna, "mark_answered", {"question": questions[1]})
+    await moderate(facilitator, qna, "hide", {"question": questions[0]})
+    for client in everyone:
+        await holds_a_fresh_snapshot(client, room.session_id)
+    (questions_seen,) = [a for a in screen.room["activities"] if a["id"] == qna]
+    assert [q["id"] for q in questions_seen["items"]] == sorted(questions[1:])
+    assert questions_seen["config"]["on_screen"] is None
+
+    # All of it came as item events, in order, with no gap and no resync.
+    for client in everyone:
+        assert client.gaps == 0 and client.snapshots == []
+        assert {e["name"] for e in client.events} >= {"item", "tally", "room"}
+    await asyncio.gather(*(c.close() for c in everyone))
     assert_no_server_errors(server)

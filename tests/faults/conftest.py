@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 
@@ -67,30 +68,37 @@ def private_redis():
 @pytest.fixture
 def two_servers(transactional_db, static_root, private_redis):
     """Two Daphne processes sharing the test database and a private Redis."""
-    servers = [
-        DaphneProcess(static_root=static_root, extra_env={"REDIS_URL": private_redis.url}).start()
-        for _ in range(2)
-    ]
+    # As behind deploy/nginx.conf: the proxy's X-Forwarded-Proto says https.
+    env = {"REDIS_URL": private_redis.url, "TRUST_X_FORWARDED_PROTO": "true"}
+    servers = [DaphneProcess(static_root=static_root, extra_env=env).start() for _ in range(2)]
     yield servers
     for server in servers:
         server.stop()
 
 
 class NginxProcess:
-    """nginx running the committed ``deploy/nginx.conf`` in front of the given servers.
+    """nginx running the committed ``deploy/nginx.conf`` (TLS) in front of the given
+    servers, with a certificate made for 127.0.0.1 by openssl.
 
     Only the addresses change: the upstream lists the test's Daphne ports instead of
-    Docker's ``app`` replicas, and it listens on a free loopback port."""
+    Docker's ``app`` replicas, it listens on free loopback ports, and the certificate
+    is the test's."""
 
     def __init__(self, upstream_ports: list[int], workdir) -> None:
         self.port = free_port()
+        self.http_port = free_port()
         self.workdir = workdir
         self.upstream_ports = upstream_ports
         self.proc: subprocess.Popen | None = None
+        self.certificate = workdir / "certs" / "fullchain.pem"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this nginx's certificate (and nothing else)."""
+        return ssl.create_default_context(cafile=str(self.certificate))
 
     def config(self) -> str:
         site = (ROOT / "deploy" / "nginx.conf").read_text()
@@ -98,11 +106,15 @@ class NginxProcess:
             f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n"
             for port in self.upstream_ports
         )
-        site, replaced = re.subn(r"    server app:8000[^\n]*\n", servers, site)
-        assert replaced == 1, "deploy/nginx.conf no longer has the app upstream line"
-        site, replaced = re.subn(r"listen 80;", f"listen 127.0.0.1:{self.port};", site)
-        assert replaced == 1, "deploy/nginx.conf no longer listens on port 80"
         tmp = self.workdir
+        for pattern, replacement, what in [
+            (r"    server app:8000[^\n]*\n", servers, "the app upstream line"),
+            (r"listen 80;", f"listen 127.0.0.1:{self.http_port};", "port 80"),
+            (r"listen 443 ssl", f"listen 127.0.0.1:{self.port} ssl", "port 443 with TLS"),
+            (r"/etc/nginx/certs/", f"{tmp}/certs/", "the certificates in /etc/nginx/certs/"),
+        ]:
+            site, replaced = re.subn(pattern, replacement, site)
+            assert replaced, f"deploy/nginx.conf no longer has {what}"
         return (
             f"daemon off;\nworker_processes 1;\npid {tmp}/nginx.pid;\n"
             f"error_log {tmp}/error.log warn;\n"
@@ -115,8 +127,22 @@ class NginxProcess:
             f"{site}\n}}\n"
         )
 
+    def make_certificate(self) -> None:
+        self.certificate.parent.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", str(self.certificate.parent / "privkey.pem"),
+                "-out", str(self.certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
     def start(self) -> NginxProcess:
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.make_certificate()
         conf = self.workdir / "nginx.conf"
         conf.write_text(self.config())
         self.proc = subprocess.Popen(

@@ -1,9 +1,10 @@
-"""The deployment's load balancer: the real nginx with ``deploy/nginx.conf`` in front of
-two Daphne processes, as docker-compose.yml runs them."""
+"""The deployment's load balancer: the real nginx with ``deploy/nginx.conf`` (TLS) in
+front of two Daphne processes, as docker-compose.yml runs them."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import urllib.request
 
 import pytest
@@ -18,15 +19,28 @@ async def test_nginx_upgrades_websockets_spreads_them_and_routes_around_a_dead_p
     two_servers, load_balancer
 ):
     lb = load_balancer.base_url
+    tls = load_balancer.ssl_context()
     status = await asyncio.to_thread(
-        lambda: urllib.request.urlopen(f"{lb}/healthz", timeout=5).status
+        lambda: urllib.request.urlopen(f"{lb}/healthz", timeout=5, context=tls).status
     )
     assert status == 200
 
+    # Plain HTTP only says where HTTPS is.
+    def plain_http() -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", load_balancer.http_port, timeout=5)
+        connection.request("GET", "/s/ABC/?x=1", headers={"Host": "consult.example.org"})
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Location")
+
+    assert await asyncio.to_thread(plain_http) == (
+        301,
+        "https://consult.example.org/s/ABC/?x=1",
+    )
+
     session, poll, cookie, tokens = await make_room(8)
-    facilitator = LiveClient([lb], session.code, role="facilitator", cookie=cookie)
+    facilitator = LiveClient([lb], session.code, role="facilitator", cookie=cookie, ssl=tls)
     await facilitator.open()
-    people = await join_all(lambda i: [lb], session.code, tokens)
+    people = await join_all(lambda i: [lb], session.code, tokens, ssl=tls)
     await facilitator.wait_for(lambda c: c.connected_count == 8)
     await facilitator.control("open_activity", poll.pk)
     for person in people:

@@ -50,8 +50,8 @@ def ballots(activity_id: int) -> dict[int, int]:
     )
 
 
-async def join_all(urls_for, code, tokens) -> list[LiveClient]:
-    clients = [LiveClient(urls_for(i), code, token=t) for i, t in enumerate(tokens)]
+async def join_all(urls_for, code, tokens, **options) -> list[LiveClient]:
+    clients = [LiveClient(urls_for(i), code, token=t, **options) for i, t in enumerate(tokens)]
     await asyncio.gather(*(c.open() for c in clients))
     return clients
 

@@ -15,7 +15,7 @@ import redis
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 
-from sessions.realtime import group_name, send_to_room
+from sessions.room_events import group_name, send_to_room
 
 pytestmark = [pytest.mark.asyncio]
 

@@ -253,6 +253,37 @@ def test_every_poll_kind_can_be_answered_with_the_keyboard_and_moderated(
     facilitator.close()
 
 
+def test_the_console_shows_only_the_chosen_kind_s_settings_and_adds_it(
+    workshop, daphne_server, browser, page_problems
+):
+    session, _ = workshop
+    facilitator, console = open_console(browser, daphne_server.base_url, session, page_problems)
+    form = console.locator("form.activity-form")
+    settings = form.locator("fieldset[data-kinds]")
+    kind = form.get_by_label("Kind of activity")
+    expect(kind).to_have_value("single_choice")
+    expect(settings.locator("visible=true")).to_have_count(1)
+    expect(form.get_by_role("group", name="Single choice", exact=True)).to_be_visible()
+
+    kind.select_option("ranking")
+    ranking = form.get_by_role("group", name="Ranking", exact=True)
+    expect(ranking).to_be_visible()
+    expect(settings.locator("visible=true")).to_have_count(1)
+    # Hidden settings are disabled: the browser sends only the chosen kind's.
+    expect(form.locator('[name="single_choice-options"]')).to_be_disabled()
+    form.get_by_label(re.compile(r"^Question:?$")).fill("In which order?")
+    ranking.get_by_label("Options, one per line").fill("Traceability\nRecycling\nLiving wages")
+    form.get_by_role("button", name="Add to agenda").click()
+    expect(console.get_by_text("Activity added to the agenda.")).to_be_visible()
+    expect(console.get_by_role("heading", name="In which order?")).to_be_visible()
+    added = Activity.objects.get(session=session, title="In which order?")
+    assert (added.kind, added.config) == (
+        "ranking",
+        {"options": ["Traceability", "Recycling", "Living wages"]},
+    )
+    facilitator.close()
+
+
 def test_a_vote_whose_ack_was_lost_is_resent_with_the_same_key(
     open_poll, daphne_server, browser, page_problems
 ):

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from polls.models import Ballot
-from sessions import selectors, services
+from sessions import kinds, selectors, services
+from sessions.kinds import ActivityKind
 from sessions.models import Activity, Event, Participant, Session
 from tests import factories
 
@@ -236,11 +237,25 @@ def test_coming_back_keeps_the_same_participant_and_their_ballot(client, session
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) > 86400
     # A new tab: the join link goes straight to the room, as the same participant.
     again = client.get(reverse("frontend:join_code", args=[session.code]), follow=True)
-    html = again.content.decode()
-    token = re.search(r'data-token="([^"]+)"', html).group(1)
-    assert selectors.participant_from_token(token, session=session) == participant
+    assert again.templates[0].name == "frontend/room.html"
+    jar = {name: morsel.value for name, morsel in client.cookies.items()}
+    assert selectors.participant_from_cookies(jar, session=session) == participant
     assert selectors.participant_ballots(participant) == {str(poll.pk): 1}
     assert Participant.objects.filter(session=session).count() == 1
+
+
+def test_the_room_page_does_not_carry_the_participant_token(client, session):
+    client.post(reverse("frontend:join_code", args=[session.code]), {"display_name": "Ana"})
+    cookie = client.cookies[f"pt_{session.code}"].value
+    token = selectors.token_from_cookies({f"pt_{session.code}": cookie}, code=session.code)
+    participant = selectors.participant_from_token(token, session=session)
+    assert participant is not None and participant.display_name == "Ana"
+    html = client.get(reverse("frontend:room", args=[session.code])).content.decode()
+    assert 'id="live" data-role="participant"' in html
+    # Neither the token nor the cookie's value: scripts on the page cannot read it.
+    assert "data-token" not in html
+    assert token not in html and cookie not in html
+    assert token.split(":")[0] not in html  # not even the token's payload
 
 
 def test_a_cookie_for_another_session_does_not_open_this_one(client, session):
@@ -345,11 +360,11 @@ def test_agenda_builder_validates_through_the_kinds(organiser_client, session):
     url = reverse("frontend:add_activity", args=[session.code])
     base = {"results_visibility": "live", "allow_change": "on"}
     too_few = organiser_client.post(
-        url, {**base, "kind": "single_choice", "title": "Q?", "options": "Only one"}
+        url, {**base, "kind": "single_choice", "title": "Q?", "single_choice-options": "Only one"}
     )
     assert too_few.status_code == 400 and "between 2 and 20 options" in too_few.content.decode()
     bad_scale = organiser_client.post(
-        url, {**base, "kind": "scale", "title": "Q?", "scale_min": "5", "scale_max": "1"}
+        url, {**base, "kind": "scale", "title": "Q?", "scale-min": "5", "scale-max": "1"}
     )
     assert bad_scale.status_code == 400 and "above the bottom" in bad_scale.content.decode()
     unknown = organiser_client.post(url, {**base, "kind": "dance", "title": "Q?"})
@@ -361,8 +376,8 @@ def test_agenda_builder_validates_through_the_kinds(organiser_client, session):
             **base,
             "kind": "multiple_choice",
             "title": "Which?",
-            "options": "A\nB\nC",
-            "max_choices": "2",
+            "multiple_choice-options": "A\nB\nC",
+            "multiple_choice-max_choices": "2",
         },
     )
     assert ok.status_code == 302
@@ -434,23 +449,28 @@ def test_console_header_links_and_live_hooks(organiser_client, session):
     assert reverse("frontend:screen", args=[session.code]) in html
     assert 'data-role="facilitator"' in html and 'id="connected"' in html
     assert "Open session" in html and "Lock against new joiners" in html
-    assert "<legend>Scale</legend>" in html and 'name="scale_min"' in html
+    assert "<legend>Scale</legend>" in html and 'name="scale-min"' in html
 
 
 def test_agenda_builder_creates_each_kind_with_its_settings(organiser_client, session):
     url = reverse("frontend:add_activity", args=[session.code])
     posts = [
-        {"kind": "single_choice", "title": "One?", "options": "Yes\r\nNo\r\n\r\n"},
+        {"kind": "single_choice", "title": "One?", "single_choice-options": "Yes\r\nNo\r\n\r\n"},
         {
             "kind": "scale",
             "title": "How much?",
-            "scale_min": "0",
-            "scale_max": "10",
-            "min_label": "Nothing",
-            "max_label": "Everything",
+            "scale-min": "0",
+            "scale-max": "10",
+            "scale-min_label": "Nothing",
+            "scale-max_label": "Everything",
         },
-        {"kind": "word_cloud", "title": "Words?", "max_entries": "2", "max_length": "20"},
-        {"kind": "ranking", "title": "Order?", "options": "A\nB\nC"},
+        {
+            "kind": "word_cloud",
+            "title": "Words?",
+            "word_cloud-max_entries": "2",
+            "word_cloud-max_length": "20",
+        },
+        {"kind": "ranking", "title": "Order?", "ranking-options": "A\nB\nC"},
     ]
     for data in posts:
         response = organiser_client.post(url, {"results_visibility": "hidden", **data})
@@ -468,19 +488,90 @@ def test_agenda_builder_creates_each_kind_with_its_settings(organiser_client, se
 def test_agenda_builder_refuses_empty_options_and_bad_numbers(organiser_client, session):
     url = reverse("frontend:add_activity", args=[session.code])
     base = {"results_visibility": "live", "title": "Q?"}
-    empty = organiser_client.post(url, {**base, "kind": "ranking", "options": ""})
+    empty = organiser_client.post(url, {**base, "kind": "ranking", "ranking-options": ""})
     assert empty.status_code == 400 and "between 2 and 10 options" in empty.content.decode()
     too_many = organiser_client.post(
-        url, {**base, "kind": "multiple_choice", "options": "A\nB", "max_choices": "5"}
+        url,
+        {
+            **base,
+            "kind": "multiple_choice",
+            "multiple_choice-options": "A\nB",
+            "multiple_choice-max_choices": "5",
+        },
     )
     assert "from 1 to 2" in too_many.content.decode()
-    cloud = organiser_client.post(url, {**base, "kind": "word_cloud", "max_entries": "99"})
+    cloud = organiser_client.post(
+        url, {**base, "kind": "word_cloud", "word_cloud-max_entries": "99"}
+    )
     assert cloud.status_code == 400 and "from 1 to 10" in cloud.content.decode()
     no_title = organiser_client.post(
-        url, {**base, "title": "", "kind": "single_choice", "options": "A\nB"}
+        url, {**base, "title": "", "kind": "single_choice", "single_choice-options": "A\nB"}
     )
     assert no_title.status_code == 400 and "This field is required" in no_title.content.decode()
     assert not session.activities.exists()
+
+
+def test_the_kind_s_settings_errors_stay_on_its_fields_and_its_values_are_kept(
+    organiser_client, session
+):
+    url = reverse("frontend:add_activity", args=[session.code])
+    bad = organiser_client.post(
+        url,
+        {
+            "kind": "scale",
+            "title": "How far?",
+            "results_visibility": "live",
+            "scale-min": "5",
+            "scale-max": "1",
+            "scale-min_label": "Not at all",
+            # Another kind's fields are not read.
+            "word_cloud-max_entries": "99",
+        },
+    )
+    assert bad.status_code == 400
+    form = bad.context["kind_forms"]
+    scale = next(kind_form for name, _label, kind_form in form if name == "scale")
+    assert scale.errors == {"max": ["The top of the scale must be above the bottom."]}
+    assert all(not f.is_bound for name, _label, f in form if name != "scale")
+    html = bad.content.decode()
+    assert 'name="scale-min_label" value="Not at all"' in html
+    # A wrong common field keeps what was typed in the chosen kind's settings.
+    no_title = organiser_client.post(
+        url,
+        {
+            "kind": "ranking",
+            "title": "",
+            "results_visibility": "live",
+            "ranking-options": "Traceability\nRecycling",
+        },
+    )
+    assert no_title.status_code == 400
+    assert "Traceability\nRecycling</textarea>" in no_title.content.decode()
+    assert not session.activities.exists()
+
+
+def test_a_kind_without_settings_is_added_with_an_empty_config(
+    organiser_client, session, monkeypatch
+):
+    class Plain(ActivityKind):
+        name = "plain_test_kind"
+        label = "Plain"
+
+    monkeypatch.setitem(kinds._registry, Plain.name, Plain())
+    page = organiser_client.get(console_url(session)).content.decode()
+    assert '<option value="plain_test_kind">Plain</option>' in page
+    assert 'data-kinds="plain_test_kind"' not in page
+    response = organiser_client.post(
+        reverse("frontend:add_activity", args=[session.code]),
+        {
+            "kind": Plain.name,
+            "title": "Anything?",
+            "results_visibility": "live",
+            "scale-min": "3",
+        },
+    )
+    assert response.status_code == 302
+    assert list(session.activities.values_list("kind", "config")) == [(Plain.name, {})]
 
 
 def test_console_actions_change_the_session(organiser_client, session):

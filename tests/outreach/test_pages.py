@@ -252,6 +252,28 @@ def test_joining_a_live_session_from_the_link_prefills_the_profile_and_links_the
     assert back.status_code == 302 and Participant.objects.count() == 1
 
 
+def test_personal_links_count_towards_the_participants_one_address_may_create(world, settings):
+    """Each visit without the room cookie creates a participant: one address creates at
+    most JOIN_LIMITS["PARTICIPANTS_PER_ADDRESS"] in a session, as on the join page; the
+    code comes from the invitation, so wrong codes tried from the address do not stop it."""
+    settings.JOIN_LIMITS = {
+        **settings.JOIN_LIMITS,
+        "PARTICIPANTS_PER_ADDRESS": 2,
+        "WRONG_CODES_PER_ADDRESS": 1,
+    }
+    assert Client().get("/j/NOSUCH", REMOTE_ADDR="198.51.100.7").status_code == 404
+    invitation = invited(world, make_person(), world.session)
+    for _ in range(2):
+        joined = Client().post(url("join", invitation.token), {}, REMOTE_ADDR="198.51.100.7")
+        assert joined.status_code == 302
+    refused = Client().post(url("join", invitation.token), {}, REMOTE_ADDR="198.51.100.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Ask the facilitator" in said(refused)
+    assert Participant.objects.count() == 2
+    elsewhere = Client().post(url("join", invitation.token), {}, REMOTE_ADDR="203.0.113.20")
+    assert elsewhere.status_code == 302 and Participant.objects.count() == 3
+
+
 def test_a_session_not_open_yet_says_so_and_creates_nobody(world):
     waiting = make_process_world(session_status="draft")
     ana = make_person()

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from qna.models import Question, QuestionVote
-from sessions import services
-from tests import factories
+from tests.qna.qna import qna_room
 from tests.sessions.live import Room, db, next_ref
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -20,22 +19,7 @@ SECRET_NAME = "Zebediah Quill"
 @db
 def make_qna_room(names=(SECRET_NAME, "Ben"), revealed=True, **config) -> Room:
     """An open session with an open Q&A, named participants and the owner's cookie."""
-    session = factories.make_session()
-    activity = services.add_activity(session=session, kind="qna", title="Ask us", config=config)
-    services.open_activity(activity=activity)
-    if revealed:
-        services.reveal_results(activity=activity, revealed=True)
-    activity.refresh_from_db()
-    session.refresh_from_db()
-    participants = [factories.make_participant(session=session, display_name=n) for n in names]
-    return Room(
-        session=session,
-        activity=activity,
-        code=session.code,
-        cookie=factories.login_cookie(session.event.owner),
-        participants=participants,
-        tokens=[factories.token_for(p) for p in participants],
-    )
+    return qna_room(names=names, revealed=revealed, **config)
 
 
 @db

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from qna.forms import QnaConfigForm
 from qna.models import Question, QuestionVote
-from sessions import realtime, selectors, services
+from sessions import room_events, selectors, services
 from sessions.kinds import CommandError, Role, get_kind
 from sessions.models import Activity, CommandReceipt
 from tests import factories
@@ -691,13 +691,13 @@ def test_every_change_is_published_as_an_item_after_commit(django_capture_on_com
     sid = qna.session_id
 
     def items(callbacks):
-        return [c.args[2] for c in callbacks if c.func is realtime.item_changed]
+        return [c.args[2] for c in callbacks if c.func is room_events.item_changed]
 
     with django_capture_on_commit_callbacks() as callbacks:
         question = ask(qna, ana)
     assert items(callbacks) == [{"question": question.pk, "was_public": False}]
     assert all(c.args[:2] == (sid, qna.pk) for c in callbacks)
-    assert [c.func for c in callbacks].count(realtime.tally_changed) == 1
+    assert [c.func for c in callbacks].count(room_events.tally_changed) == 1
 
     steps = [
         ("approve", [{"question": question.pk, "was_public": False}]),

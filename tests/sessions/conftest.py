@@ -18,19 +18,37 @@ async def live(hub):
         hub = None
 
         @staticmethod
-        async def connect(code, *, cookie=None, origin=ORIGIN, expect=True):
-            headers = [origin] if origin else []
-            if cookie:
-                headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        async def connect(
+            code,
+            *,
+            cookie=None,
+            cookies=None,
+            origin=ORIGIN,
+            expect=True,
+            address=None,
+            headers=(),
+        ):
+            """``cookie``: the Django session's key (a log-in); ``cookies``: more cookies
+            by name (e.g. a participant's ``pt_<CODE>``); ``address``: the socket's
+            client address; ``headers``: more headers (e.g. X-Forwarded-For)."""
+            # As a browser on http://127.0.0.1 sends it (sessions/origin.py).
+            headers = [(b"host", b"127.0.0.1"), *([origin] if origin else []), *headers]
+            jar = {**({"sessionid": cookie} if cookie else {}), **(cookies or {})}
+            if jar:
+                headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in jar.items()).encode()))
             comm = WebsocketCommunicator(application, f"/ws/s/{code}/", headers=headers)
+            if address is not None:
+                comm.scope["client"] = [address, 50000]
             opened.append(comm)
             connected, _ = await comm.connect()
             assert connected is expect
             return Client(comm)
 
         @classmethod
-        async def join(cls, code, role="participant", *, token=None, cookie=None, last_seq=None):
-            client = await cls.connect(code, cookie=cookie)
+        async def join(
+            cls, code, role="participant", *, token=None, cookie=None, cookies=None, last_seq=None
+        ):
+            client = await cls.connect(code, cookie=cookie, cookies=cookies)
             hello = {"type": "hello", "role": role}
             if token is not None:
                 hello["token"] = token

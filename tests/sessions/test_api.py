@@ -121,8 +121,8 @@ def test_an_unknown_code_is_404(client):
     factories.make_session()
     response = post(client, "ZZZZZZ", PROFILE)
     assert response.status_code == 404
-    assert response.json()["code"] == "unknown_code"
-    assert response.json()["detail"]
+    assert response.json()["error"]["code"] == "unknown_code"
+    assert response.json()["error"]["message"]
     assert not Participant.objects.exists()
 
 
@@ -132,7 +132,7 @@ def test_a_locked_session_is_403(client):
     services.set_session_locked(session=session, locked=True)
     response = post(client, session.code, PROFILE)
     assert response.status_code == 403
-    assert response.json()["code"] == "session_locked"
+    assert response.json()["error"]["code"] == "session_locked"
     assert not Participant.objects.exists()
 
 
@@ -142,7 +142,7 @@ def test_a_closed_session_is_410(client):
     services.set_session_status(session=session, status=Session.Status.CLOSED)
     response = post(client, session.code, PROFILE)
     assert response.status_code == 410
-    assert response.json()["code"] == "session_closed"
+    assert response.json()["error"]["code"] == "session_closed"
     assert not Participant.objects.exists()
 
 
@@ -168,9 +168,9 @@ def test_bad_profile_values_are_400_with_the_fields_named(client, changes, field
     session = factories.make_session()
     response = post(client, session.code, {**PROFILE, **changes})
     assert response.status_code == 400
-    body = response.json()
-    assert set(body) == fields
-    assert all(isinstance(body[f], list) and body[f] for f in fields)
+    named = response.json()["error"]["fields"]
+    assert set(named) == fields
+    assert all(isinstance(named[f], list) and named[f] for f in fields)
     assert not Participant.objects.exists()
 
 

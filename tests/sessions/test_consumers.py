@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from sessions import realtime, selectors, services
+from sessions import selectors, services
+from sessions.hub import RoomHub, get_hub
 from sessions.kinds import CommandError
 from sessions.models import Activity, Event, Participant, Session
 from tests import factories
@@ -1020,21 +1021,53 @@ async def test_a_normal_pace_is_never_limited(hub, live):
         (b"origin", b"http://evil.example"),
         (b"origin", b"http://127.0.0.1.evil.example"),
         (b"origin", b"null"),
+        # Another port or scheme of the same host is another site (a page anyone may
+        # serve there could use the facilitator's cookie).
+        (b"origin", b"http://127.0.0.1:8001"),
+        (b"origin", b"https://127.0.0.1"),
+        (b"origin", b"http://localhost"),
+        (b"origin", b"ws://127.0.0.1"),
+        (b"origin", b"http://127.0.0.1/page"),
         None,
     ],
 )
-async def test_cross_site_origins_are_refused(live, origin):
+async def test_origins_other_than_the_sites_own_are_refused(live, origin):
     room = await make_room(n=1)
     await live.connect(room.code, origin=origin, expect=False)
 
 
 @pytest.mark.parametrize(
-    "origin", [b"http://127.0.0.1", b"http://localhost:8000", b"https://localhost"]
+    "origin", [b"http://127.0.0.1", b"http://127.0.0.1:80", b"HTTP://127.0.0.1"]
 )
-async def test_allowed_origins_are_accepted(hub, live, origin):
+async def test_the_sites_own_origin_is_accepted(hub, live, origin):
     room = await make_room(n=0)
     client = await live.connect(room.code, origin=(b"origin", origin))
     await client.ping()
+
+
+async def test_a_configured_trusted_origin_is_accepted_in_full(hub, live, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://pages.example.org:8443"]
+    room = await make_room(n=0)
+    client = await live.connect(room.code, origin=(b"origin", b"https://pages.example.org:8443"))
+    await client.ping()
+    await live.connect(room.code, origin=(b"origin", b"https://pages.example.org"), expect=False)
+
+
+async def test_behind_a_tls_proxy_the_origin_must_be_https(hub, live, settings):
+    """The proxy says the handshake came over TLS (SECURE_PROXY_SSL_HEADER): the page
+    that opened it must be the https one."""
+    from channels.testing import WebsocketCommunicator
+
+    from tests.sessions.live import application
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    room = await make_room(n=0)
+    for origin, accepted in [(b"https://127.0.0.1", True), (b"http://127.0.0.1", False)]:
+        headers = [(b"host", b"127.0.0.1"), (b"x-forwarded-proto", b"https"), (b"origin", origin)]
+        comm = WebsocketCommunicator(application, f"/ws/s/{room.code}/", headers=headers)
+        connected, _ = await comm.connect()
+        assert connected is accepted, origin
+        await comm.disconnect()
 
 
 # --------------------------------------------------------------------------- the hub
@@ -1073,7 +1106,7 @@ async def test_closing_the_hub_survives_a_swallowed_cancellation():
         async def group_send(self, group, message):
             pass
 
-    hub = realtime.RoomHub()
+    hub = RoomHub()
     hub.layer = layer = SwallowingLayer()
     await hub.start()
     await asyncio.wait_for(layer.receiving.wait(), 5)  # the read loop waits in receive()
@@ -1091,7 +1124,7 @@ async def test_closing_the_hub_survives_a_swallowed_cancellation():
 
 
 async def test_a_hub_serves_one_loop_and_is_replaced_after_closing(hub):
-    assert await realtime.get_hub() is hub
+    assert await get_hub() is hub
     assert hub.channel and hub.ready.is_set()
     # No room is held without local sockets.
     assert hub.rooms == {}

@@ -14,7 +14,7 @@ from sessions import commands, protocol
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
 SOURCES = [
     Path(__file__).resolve().parents[2] / "sessions" / name
-    for name in ("consumers.py", "realtime.py", "panels.py")
+    for name in ("consumers.py", "room_events.py", "hub.py", "panels.py")
 ]
 
 
@@ -52,3 +52,13 @@ def test_every_message_type_the_server_sends_is_documented():
     server = section("## Server to client")
     for kind in sorted(sent):
         row(server, kind)
+
+
+def test_every_close_code_is_documented():
+    from sessions import consumers
+
+    codes = {v for k, v in vars(consumers).items() if k.startswith("CLOSE_")}
+    assert {4401, 4403, 4404, 4410, 4429, 4008} <= codes
+    table = section("## Close codes")
+    for code in sorted(codes - {1009}):  # 1009 is the WebSocket standard's "too big"
+        assert re.search(rf"^\| {code} \|", table, re.MULTILINE), f"close code {code}"

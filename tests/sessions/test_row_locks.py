@@ -17,7 +17,7 @@ from django.db import connection, connections
 
 from boards.models import Note, NoteVote
 from qna.models import Question
-from sessions import realtime, services
+from sessions import room_events, services
 from sessions.models import Session
 from tests import factories
 from tests.boards.boards import act, make_board, moderate, people
@@ -87,6 +87,6 @@ def test_a_broadcast_takes_its_seq_beside_a_join_in_progress():
     session = factories.make_session()
     before = Session.objects.get(pk=session.pk).seq
     with session_row_held(session, "FOR KEY SHARE"):
-        message = realtime.stamp_room(session.pk)
-        seq, _texts = realtime.snapshot_texts(session.pk)
+        message = room_events.stamp_room(session.pk)
+        seq, _texts = room_events.snapshot_texts(session.pk)
     assert message["seq"] == seq == before + 1

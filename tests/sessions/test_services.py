@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from polls.models import Ballot
-from sessions import realtime, services
+from sessions import room_events, services
 from sessions.kinds import CommandError, get_kind
 from sessions.models import CODE_ALPHABET, Activity, CommandReceipt, Event, Participant, Session
 from tests import factories
@@ -595,7 +595,7 @@ def test_state_changes_broadcast_from_on_commit_only(django_capture_on_commit_ca
         poll = factories.make_activity(session=session)
         cloud = factories.make_activity(session=session, kind="word_cloud")
     assert registered(callbacks) == [("room_changed", (sid,))] * 2
-    assert all(c.func is realtime.room_changed for c in callbacks)
+    assert all(c.func is room_events.room_changed for c in callbacks)
 
     steps = [
         lambda: services.open_activity(activity=poll),
@@ -616,7 +616,7 @@ def test_state_changes_broadcast_from_on_commit_only(django_capture_on_commit_ca
     with django_capture_on_commit_callbacks() as callbacks:
         vote(cloud, voter, "word", "k")
     assert registered(callbacks) == [("tally_changed", (sid, cloud.pk))]
-    assert callbacks[0].func is realtime.tally_changed
+    assert callbacks[0].func is room_events.tally_changed
     with django_capture_on_commit_callbacks() as callbacks:
         services.moderate_activity(activity=cloud, action="hide_entry", data="word")
     assert registered(callbacks) == [("tally_changed", (sid, cloud.pk))]

@@ -1,12 +1,14 @@
-"""The Daphne fast path: pre-framed broadcasts sent straight to the socket when it can
-take them, the rest handed to Twisted's buffer in order."""
+"""The Daphne fast path (sessions/wire.py): the protocol object found behind Daphne's
+``send``, pre-framed broadcasts sent straight to the socket when it can take them, the
+rest handed to Twisted's buffer in order."""
 
 import socket
+from functools import partial
 
 import pytest
 from autobahn.websocket.protocol import PreparedMessage
 
-from sessions.realtime import Frame, write_prepared
+from sessions.wire import Frame, WireMiddleware, wire_of, write_prepared
 
 
 class FakeTransport:
@@ -114,3 +116,53 @@ def test_a_broken_socket_is_left_for_twisted_to_close(pair):
     frame = Frame('{"seq":4}')
     write_prepared(wire, frame.prepared)
     assert b"".join(wire.transport.written) == frame.prepared.payloadHybi
+
+
+class DaphneProtocol:
+    def sendPreparedMessage(self, prepared: PreparedMessage) -> None:
+        raise AssertionError("not sent in these tests")
+
+
+class DaphneServer:
+    async def handle_reply(self, protocol, message: dict) -> None:
+        raise AssertionError("not sent in these tests")
+
+
+def daphne_send(protocol):
+    """Daphne's ASGI ``send`` for a connection, as ``daphne.server`` makes it."""
+    return partial(DaphneServer().handle_reply, protocol)
+
+
+async def plain_send(message):
+    pass
+
+
+def test_the_protocol_behind_daphnes_send_is_found():
+    protocol = DaphneProtocol()
+    assert wire_of(daphne_send(protocol)) is protocol
+
+
+@pytest.mark.parametrize(
+    "send",
+    [plain_send, daphne_send(object()), partial(plain_send)],
+    ids=["another-server", "not-a-websocket-protocol", "no-bound-argument"],
+)
+def test_other_servers_have_no_wire(send):
+    assert wire_of(send) is None
+
+
+@pytest.mark.asyncio
+async def test_the_middleware_puts_the_wire_in_a_copy_of_the_scope():
+    seen = []
+
+    async def inner(scope, receive, send):
+        seen.append((scope, send))
+
+    protocol = DaphneProtocol()
+    send = daphne_send(protocol)
+    scope = {"type": "websocket", "path": "/ws/s/ABC/"}
+    await WireMiddleware(inner)(scope, None, send)
+    assert seen == [({**scope, "live_wire": protocol}, send)]
+    assert "live_wire" not in scope
+    await WireMiddleware(inner)(scope, None, plain_send)
+    assert seen[1][0]["live_wire"] is None

@@ -1,5 +1,6 @@
-/* The facilitator's "add a poll" form: show only the settings of the chosen kind.
- * Without this script every setting stays visible and the server ignores the rest. */
+/* The facilitator's "add an activity" form: show only the settings of the chosen kind
+ * (each kind's fieldset names it in data-kinds). Without this script every kind's
+ * settings stay visible and the server reads only the chosen kind's. */
 (function () {
   "use strict";
   var kind = document.getElementById("id_kind");

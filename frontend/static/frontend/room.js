@@ -11,7 +11,7 @@
   var fmt = window.interpolate || function (s, a) { var i = 0; return s.replace(/%s/g, function () { return a[i++]; }); };
   var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var role = root.dataset.role;
-  var state = { seq: null, room: null, me: null, tallies: {}, drafts: {}, confirmed: null };
+  var state = { seq: null, room: null, me: null, tallies: {} };
   var moderationNote = ""; // what to announce when the last moderation is acknowledged
   var pending = {}; // id -> act message not yet acknowledged (resent after a reconnect)
   var ws = null, attempt = 0, timer = null, resyncAt = 0, pingAt = 0, heardAt = 0;
@@ -52,9 +52,9 @@
 
   /* ------------------------------------------------------------ activity kinds */
 
-  // Other activity kinds (idea board, Q&A, vision voting ...) are small scripts loaded
-  // before this one that register in window.LiveKinds[name] = { build, update,
-  // results, countLabel }; poll kinds are drawn here. Each gets this api.
+  // Every activity kind is a small script loaded before this one that registers in
+  // window.LiveKinds[name] = { build, update, results, countLabel, applyItem? }
+  // (docs/architecture.md, "Adding a kind"); this page names no kind. Each gets this api.
   var api = {
     role: role,
     el: el, t: t, fmt: fmt, nt: nt,
@@ -72,11 +72,16 @@
       send(message);
       return key;
     },
-    // A facilitator moderation command on an activity.
+    // A facilitator moderation command on an activity; note is announced once the
+    // server acknowledges it.
     moderate: function (activity, action, data, note) {
       moderationNote = note || "";
       send({ type: "control", id: newKey(), action: "moderate", activity: activity.id, value: { action: action, data: data } });
-    }
+    },
+    voteForm: voteForm,
+    refreshVoteForm: refreshVoteForm,
+    resultsTable: resultsTable,
+    bar: bar
   };
 
   function kindOf(activity) {
@@ -94,8 +99,8 @@
     ws = socket;
     socket.onopen = function () {
       heardAt = Date.now();
+      // A participant's token is in the HTTP-only room cookie the handshake carried.
       var hello = { type: "hello", role: role };
-      if (root.dataset.token) hello.token = root.dataset.token;
       if (state.seq !== null) hello.last_seq = state.seq;
       socket.send(JSON.stringify(hello));
     };
@@ -110,7 +115,9 @@
       ws = null;
       if (e.code === 4401) { location.href = "/j/" + encodeURIComponent(root.dataset.code); return; }
       if (e.code === 4403 || e.code === 4404) { setStatus(t("This page cannot join the session."), false); return; }
-      setStatus(t("Connection lost. Reconnecting…"), false);
+      if (e.code === 4410) { setStatus(t("This session has ended."), false); return; }
+      if (e.code === 4429) setStatus(t("Too many wrong session codes were tried from your network. This page keeps trying."), false);
+      else setStatus(t("Connection lost. Reconnecting…"), false);
       // Exponential backoff, 0.5 s doubling to 15 s, with full jitter.
       var cap = Math.min(15000, 500 * Math.pow(2, attempt));
       attempt += 1;
@@ -180,9 +187,7 @@
         if (role === "participant" && result.activity !== undefined && state.me) {
           if (result.ballot === null) delete state.me.ballots[String(result.activity)];
           else state.me.ballots[String(result.activity)] = result.ballot;
-          state.confirmed = result.activity;
           stage.dataset.ack = msg.ref;
-          delete state.drafts[result.activity];
           showAlert("");
           render();
         } else if (result.action === "moderate") {
@@ -282,19 +287,18 @@
       stage.dataset.shape = shape;
       var plugin = kindOf(activity);
       var parts = [el("h2", { text: activity.title, id: "question" })];
-      if (role === "participant") parts.push(plugin ? plugin.build(api, activity) : voteForm(activity));
+      if (role === "participant") {
+        parts.push(plugin ? plugin.build(api, activity) : el("p", { className: "muted", text: t("This activity cannot be answered on this page.") }));
+      }
       parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results", "aria-live": "polite" }));
       stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
     var n = data.count || 0;
     var kind = kindOf(activity);
-    $("count").textContent = kind && kind.countLabel ? kind.countLabel(api, n) : fmt(nt("%s vote", "%s votes", n), [n]);
+    $("count").textContent = kind && kind.countLabel ? kind.countLabel(api, n) : fmt(nt("%s response", "%s responses", n), [n]);
     renderResults($("results"), activity, data.tally);
-    if (role === "participant") {
-      if (kind) { if (kind.update) kind.update(api, activity); }
-      else updateForm(activity);
-    }
+    if (role === "participant" && kind && kind.update) kind.update(api, activity);
   }
 
   function renderConsole(only) {
@@ -314,151 +318,82 @@
     return b === undefined ? null : b;
   }
 
-  /* ------------------------------------------------------------ voting */
+  /* ------------------------------------------------------------ shared by the kinds */
 
-  function voteForm(activity) {
-    var form = el("form", { className: "vote", "aria-labelledby": "question" });
-    var fieldset = el("fieldset", {}, [el("legend", { text: hint(activity) })]);
-    var ballot = myBallot(activity);
-    var cfg = activity.config;
-    var name = "a" + activity.id;
-    if (activity.kind === "single_choice" || activity.kind === "multiple_choice") {
-      var multi = activity.kind === "multiple_choice";
-      cfg.options.forEach(function (label, i) {
-        var id = name + "-" + i;
-        var input = el("input", { type: multi ? "checkbox" : "radio", name: name, id: id, value: String(i) });
-        input.checked = multi ? (ballot || []).indexOf(i) >= 0 : ballot === i;
-        fieldset.appendChild(el("div", { className: "choice" }, [input, el("label", { for: id, text: label })]));
-      });
-      if (multi) form.addEventListener("change", function () { limitChoices(form, activity); });
-    } else if (activity.kind === "scale") {
-      var row = el("div", { className: "scale" });
-      for (var v = cfg.min; v <= cfg.max; v++) {
-        var sid = name + "-" + v;
-        var radio = el("input", { type: "radio", name: name, id: sid, value: String(v) });
-        radio.checked = ballot === v;
-        var end = v === cfg.min ? cfg.min_label : v === cfg.max ? cfg.max_label : "";
-        var label = el("label", { for: sid, text: String(v) }, [end ? el("span", { className: "visually-hidden", text: " – " + end }) : null]);
-        row.appendChild(el("span", { className: "step" }, [radio, label]));
-      }
-      fieldset.appendChild(row);
-      if (cfg.min_label || cfg.max_label) {
-        fieldset.appendChild(el("p", { className: "ends", "aria-hidden": "true" }, [el("span", { text: cfg.min_label || "" }), el("span", { text: cfg.max_label || "" })]));
-      }
-    } else if (activity.kind === "word_cloud") {
-      for (var w = 0; w < cfg.max_entries; w++) {
-        var wid = name + "-" + w;
-        fieldset.appendChild(el("div", { className: "entry" }, [
-          el("label", { for: wid, text: fmt(t("Entry %s"), [w + 1]) }),
-          el("input", { type: "text", id: wid, name: name, maxlength: String(cfg.max_length), autocomplete: "off", value: (ballot || [])[w] || "" })
-        ]));
-      }
-    } else if (activity.kind === "ranking") {
-      state.drafts[activity.id] = (ballot || state.drafts[activity.id] || cfg.options.map(function (_, i) { return i; })).slice();
-      var list = el("ol", { className: "ranking", role: "list" });
-      fieldset.appendChild(list);
-      drawRanking(list, activity);
-    }
-    form.appendChild(fieldset);
-    form.appendChild(el("button", { type: "submit", text: t("Send my answer") }));
+  // The answer form of a kind with one ballot per participant: a fieldset with the
+  // hint as its legend and the kind's body (nodes), the send button and the
+  // confirmation line (#confirmation, cleared on an error). collect() gives the ballot,
+  // or null after saying with api.alert what is missing; it is sent as a "vote" and
+  // resent with the same key until acknowledged. extraClass: more classes of the form.
+  var voteKeys = {}; // activity id -> key of the last ballot sent from this page
+
+  function voteForm(activity, hint, body, collect, extraClass) {
+    var form = el("form", { className: "vote" + (extraClass ? " " + extraClass : ""), "aria-labelledby": "question" });
+    form.dataset.activity = String(activity.id);
+    form.appendChild(el("fieldset", {}, [el("legend", { text: hint })].concat(body)));
+    form.appendChild(el("button", { type: "submit", className: "send", text: t("Send my answer") }));
     form.appendChild(el("p", { className: "confirmation", id: "confirmation", role: "status" }));
-    form.addEventListener("submit", function (e) { e.preventDefault(); submitVote(activity, form); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var data = collect();
+      if (data === null || data === undefined) return;
+      voteKeys[activity.id] = api.act(activity, "vote", data); // sent on reconnecting if the socket is down
+      form.querySelector(".confirmation").textContent = t("Sending…");
+    });
     return form;
   }
 
-  function hint(activity) {
-    var cfg = activity.config;
-    if (activity.kind === "multiple_choice") return fmt(t("Choose up to %s options"), [cfg.max_choices]);
-    if (activity.kind === "word_cloud") return fmt(t("Up to %s short entries"), [cfg.max_entries]);
-    if (activity.kind === "ranking") return t("Put the options in order, most important first");
-    if (activity.kind === "scale") return fmt(t("Choose a value from %s to %s"), [cfg.min, cfg.max]);
-    return t("Choose one option");
-  }
-
-  function limitChoices(form, activity) {
-    // The server refuses more than max_choices; say so in the form too.
-    var boxes = form.querySelectorAll("input[type=checkbox]");
-    var full = form.querySelectorAll("input:checked").length >= activity.config.max_choices;
-    boxes.forEach(function (b) { if (!b.checked) b.disabled = full; });
-  }
-
-  function drawRanking(list, activity) {
-    var order = state.drafts[activity.id];
-    list.replaceChildren();
-    order.forEach(function (option, position) {
-      var label = activity.config.options[option];
-      var up = el("button", { type: "button", className: "small", "aria-label": fmt(t("Move %s up"), [label]), text: "↑" });
-      var down = el("button", { type: "button", className: "small", "aria-label": fmt(t("Move %s down"), [label]), text: "↓" });
-      up.disabled = position === 0;
-      down.disabled = position === order.length - 1;
-      up.addEventListener("click", function () { move(list, activity, position, -1); });
-      down.addEventListener("click", function () { move(list, activity, position, 1); });
-      list.appendChild(el("li", {}, [el("span", { text: label }), up, down]));
-    });
-  }
-
-  function move(list, activity, position, delta) {
-    var order = state.drafts[activity.id];
-    var target = position + delta;
-    var item = order.splice(position, 1)[0];
-    order.splice(target, 0, item);
-    drawRanking(list, activity);
-    var buttons = list.children[target].querySelectorAll("button");
-    var keep = delta < 0 ? buttons[0] : buttons[1];
-    (keep.disabled ? (delta < 0 ? buttons[1] : buttons[0]) : keep).focus();
-    announce(fmt(t("%s is now number %s"), [activity.config.options[item], target + 1]));
-  }
-
-  function submitVote(activity, form) {
-    var data;
-    var inputs = form.querySelectorAll("input");
-    if (activity.kind === "single_choice" || activity.kind === "scale") {
-      var picked = form.querySelector("input:checked");
-      if (!picked) { showAlert(t("Choose an answer first.")); return; }
-      data = parseInt(picked.value, 10);
-    } else if (activity.kind === "multiple_choice") {
-      data = [];
-      inputs.forEach(function (i) { if (i.checked) data.push(parseInt(i.value, 10)); });
-      if (!data.length) { showAlert(t("Choose an answer first.")); return; }
-      if (data.length > activity.config.max_choices) {
-        showAlert(fmt(t("Choose at most %s options."), [activity.config.max_choices]));
-        return;
-      }
-    } else if (activity.kind === "word_cloud") {
-      data = [];
-      inputs.forEach(function (i) { if (i.value.trim()) data.push(i.value); });
-      if (!data.length) { showAlert(t("Write at least one entry.")); return; }
-    } else if (activity.kind === "ranking") {
-      data = state.drafts[activity.id].slice();
-    }
-    showAlert("");
-    var key = newKey();
-    var message = { type: "act", id: key, key: key, activity: activity.id, action: "vote", data: data };
-    pending[key] = message;
-    state.confirmed = null;
-    $("confirmation").textContent = t("Sending…");
-    send(message); // if the socket is down, the welcome after reconnecting sends it
-  }
-
-  function updateForm(activity) {
-    var box = $("confirmation");
-    if (!box) return;
-    var form = box.closest("form");
+  // Bring a voteForm up to date with the room: its controls are disabled while the
+  // activity is closed (or voted and not changeable), and the confirmation line says
+  // where the ballot stands. The controls are touched only when that lock changes (a
+  // redraw on every tally would undo per-control states and lose focus); on unlocking,
+  // redraw(form) lets the kind set its own states again. Returns the form, or null.
+  function refreshVoteForm(activity, redraw) {
+    var form = stage && stage.querySelector('form.vote[data-activity="' + activity.id + '"]');
+    if (!form) return null;
+    var box = form.querySelector(".confirmation");
     var voted = myBallot(activity) !== null;
-    var closed = activity.status !== "open" || state.room.status === "closed";
+    var closed = activity.status !== "open" || (state.room && state.room.status === "closed");
     var locked = closed || (voted && !activity.allow_change);
-    // Touch the controls only when the lock changes: a redraw on every tally would
-    // undo the per-control states (limits, ends of the ranking) and lose focus.
     if (form.dataset.locked !== String(locked)) {
       form.dataset.locked = String(locked);
       form.querySelectorAll("input, button").forEach(function (n) { n.disabled = locked; });
-      if (!locked && activity.kind === "multiple_choice") limitChoices(form, activity);
-      if (!locked && activity.kind === "ranking") drawRanking(form.querySelector("ol"), activity);
+      if (!locked && redraw) redraw(form);
     }
     if (closed) box.textContent = t("This question is closed.");
-    else if (state.confirmed === activity.id) box.textContent = t("Vote recorded. Thank you!");
+    else if (voteKeys[activity.id] && stage.dataset.ack === voteKeys[activity.id]) box.textContent = t("Vote recorded. Thank you!");
     else if (voted && !activity.allow_change) box.textContent = t("You have voted.");
-    else if (voted) box.textContent = t("You have voted. You can change your answer while the question is open.");
+    else if (voted && box.textContent !== t("Sending…")) box.textContent = t("You have voted. You can change your answer while the question is open.");
+    return form;
+  }
+
+  // A bar showing a share (0-100) of the largest figure, hidden from screen readers.
+  function bar(share) {
+    var node = el("span", { className: "bar", "aria-hidden": "true" });
+    node.style.width = Math.max(0, Math.min(100, share)) + "%";
+    return node;
+  }
+
+  // A results table (class "tally" and extraClass): caption, column heads and rows.
+  // A row's first cell is its header; a cell is a string or number (its text), a node
+  // or a list of nodes and strings (its content), or a ready td element.
+  function resultsTable(caption, head, rows, extraClass) {
+    function content(c) {
+      return Array.isArray(c) ? c : c && c.nodeType ? [c] : null;
+    }
+    var body = el("tbody");
+    rows.forEach(function (row) {
+      body.appendChild(el("tr", {}, row.map(function (c, i) {
+        if (i === 0) return el("th", { scope: "row" }, content(c) || [String(c)]);
+        if (c && c.nodeType && c.tagName === "TD") return c;
+        return content(c) ? el("td", {}, content(c)) : el("td", { text: String(c) });
+      })));
+    });
+    return el("table", { className: "tally" + (extraClass ? " " + extraClass : "") }, [
+      el("caption", { text: caption }),
+      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { scope: "col", text: h }); }))]),
+      body
+    ]);
   }
 
   /* ------------------------------------------------------------ results */
@@ -471,59 +406,9 @@
     box.dataset.sig = sig;
     var plugin = kindOf(activity);
     if (plugin) { plugin.results(api, box, activity, tally); return; }
-    if (!tally) {
-      var wait = role === "participant" ? t("Results will be shown when the facilitator allows it.") : "";
-      box.replaceChildren(wait ? el("p", { className: "muted", text: wait }) : "");
-      return;
-    }
-    var rows, head, top;
-    if (activity.kind === "word_cloud") {
-      head = [t("Entry"), t("Count")];
-      top = Math.max(1, tally.words.length ? tally.words[0].count : 1);
-      rows = tally.words.map(function (w) { return [w.text, w.count, w.count / top * 100]; });
-    } else if (activity.kind === "scale") {
-      head = [t("Value"), t("Votes"), t("Share")];
-      rows = tally.distribution.map(function (d) { return [String(d.value), d.count, d.percent, d.percent + " %"]; });
-    } else if (activity.kind === "ranking") {
-      head = [t("Option"), t("Borda score"), t("Mean rank")];
-      top = Math.max(1, tally.options.length ? tally.options[0].borda : 1);
-      rows = tally.options.map(function (o) { return [o.label, o.borda, o.borda / top * 100, o.mean_rank === null ? "–" : String(o.mean_rank)]; });
-    } else {
-      head = [t("Option"), t("Votes"), t("Share")];
-      rows = tally.options.map(function (o) { return [o.label, o.count, o.percent, o.percent + " %"]; });
-    }
-    var moderate = role === "facilitator" && activity.kind === "word_cloud";
-    if (moderate) head.push(t("Moderation"));
-    var caption = t("Results");
-    if (activity.kind === "scale" && tally.mean !== null) caption = fmt(t("Results (mean %s)"), [tally.mean]);
-    if (activity.kind === "word_cloud" && !rows.length) caption = t("No entries yet.");
-    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.word : null;
-    var body = el("tbody");
-    rows.forEach(function (r) {
-      var bar = el("span", { className: "bar", "aria-hidden": "true" });
-      bar.style.width = Math.max(0, Math.min(100, r[2])) + "%";
-      var cells = [el("th", { scope: "row" }, [r[0], bar]), el("td", { text: String(r[1]) })];
-      if (r[3] !== undefined) cells.push(el("td", { text: r[3] }));
-      if (moderate) {
-        var hide = el("button", { type: "button", className: "small", text: t("Hide"), "aria-label": fmt(t("Hide “%s”"), [r[0]]) });
-        hide.dataset.word = r[0];
-        hide.addEventListener("click", function () {
-          moderationNote = t("Entry hidden. Reload the page to list hidden entries.");
-          send({ type: "control", id: newKey(), action: "moderate", activity: activity.id, value: { action: "hide_entry", data: r[0] } });
-        });
-        cells.push(el("td", {}, [hide]));
-      }
-      body.appendChild(el("tr", {}, cells));
-    });
-    box.replaceChildren(el("table", { className: "tally" }, [
-      el("caption", { text: caption }),
-      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { scope: "col", text: h }); }))]),
-      body
-    ]));
-    if (focused) {
-      var again = box.querySelector('button[data-word="' + CSS.escape(focused) + '"]');
-      if (again) again.focus();
-    }
+    // A kind without a script: nothing to draw but the participants' wait.
+    var wait = role === "participant" && !tally ? t("Results will be shown when the facilitator allows it.") : "";
+    box.replaceChildren(wait ? el("p", { className: "muted", text: wait }) : "");
   }
 
   setStatus(t("Connecting…"), false);

@@ -6,7 +6,6 @@
 
   var SVG = "http://www.w3.org/2000/svg";
   var drafts = {}; // activity id -> what the participant is composing
-  var sent = {}; // activity id -> key of the last ballot sent
 
   function tag(api, s) {
     if (s.type === "milestone") return api.fmt(api.t("Milestone %s"), [s.horizon]);
@@ -21,47 +20,12 @@
     return [api.el("span", { className: "vision-tag", text: tag(api, s) }), " ", api.el("span", { className: "vision-text", text: s.text })];
   }
 
-  function status(api, activity) {
-    var room = api.room();
-    var closed = activity.status !== "open" || (room && room.status === "closed");
-    var voted = api.mine(activity) !== null;
-    return { closed: closed, voted: voted, locked: closed || (voted && !activity.allow_change) };
-  }
-
   /* ------------------------------------------------------------ participant forms */
 
-  // The form every kind shares: a fieldset with a hint, the kind's body, a submit
-  // button and the confirmation line (#confirmation: room.js clears it on an error).
+  // The answer form every vote kind shares (room.js): hint, body, send button and
+  // confirmation line; the class names the kind for this file's styles.
   function shell(api, activity, hint, body, collect) {
-    var form = api.el("form", { className: "vote vision " + activity.kind, "aria-labelledby": "question" });
-    form.dataset.activity = String(activity.id);
-    form.appendChild(api.el("fieldset", {}, [api.el("legend", { text: hint })].concat(body)));
-    form.appendChild(api.el("button", { type: "submit", className: "send", text: api.t("Send my answer") }));
-    form.appendChild(api.el("p", { className: "confirmation", id: "confirmation", role: "status" }));
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var data = collect();
-      if (data === null) return;
-      sent[activity.id] = api.act(activity, "vote", data);
-      form.querySelector(".confirmation").textContent = api.t("Sending…");
-    });
-    return form;
-  }
-
-  function refreshShell(api, activity, form, redraw) {
-    var st = status(api, activity);
-    var box = form.querySelector(".confirmation");
-    if (form.dataset.locked !== String(st.locked)) {
-      form.dataset.locked = String(st.locked);
-      form.querySelectorAll("input, button").forEach(function (n) { n.disabled = st.locked; });
-      if (!st.locked && redraw) redraw();
-    }
-    var stage = document.getElementById("stage");
-    if (st.closed) box.textContent = api.t("This question is closed.");
-    else if (stage && sent[activity.id] && stage.dataset.ack === sent[activity.id]) box.textContent = api.t("Vote recorded. Thank you!");
-    else if (st.voted && !activity.allow_change) box.textContent = api.t("You have voted.");
-    else if (st.voted && box.textContent !== api.t("Sending…")) box.textContent = api.t("You have voted. You can change your answer while the question is open.");
-    return st;
+    return api.voteForm(activity, hint, body, collect, "vision " + activity.kind);
   }
 
   // Dot vote: +/- per statement, "N dots left" announced as it changes.
@@ -202,10 +166,6 @@
     api.announce(api.fmt(api.t("%s is now number %s"), [activity.config.statements[index].text, target + 1]));
   }
 
-  function formOf(activity) {
-    return document.querySelector('form.vision[data-activity="' + activity.id + '"]');
-  }
-
   /* ------------------------------------------------------------ results */
 
   // The groups with respondents, side by side; a hidden group says "fewer than 5".
@@ -222,33 +182,19 @@
   function table(api, caption, head, rows, tally, value, extraClass) {
     var shown = groups(tally);
     var headRow = head.concat(shown.map(function (g) { return api.fmt(api.t("%s (%s)"), [g.label, g.respondents]); }));
-    var body = api.el("tbody");
-    rows.forEach(function (r) {
-      var cells = r.cells.map(function (c, i) {
-        return i === 0 ? api.el("th", { scope: "row" }, c) : api.el("td", { text: String(c) });
-      });
-      shown.forEach(function (g) {
+    var cells = rows.map(function (r) {
+      return r.cells.concat(shown.map(function (g) {
         var text = groupValue(api, g, r.index, value);
-        cells.push(api.el("td", { className: g.hidden ? "group hidden-group" : "group", text: String(text) }));
-      });
-      var tr = api.el("tr", {}, cells);
-      tr.dataset.index = String(r.index);
-      body.appendChild(tr);
+        return api.el("td", { className: g.hidden ? "group hidden-group" : "group", text: String(text) });
+      }));
     });
-    var scroller = api.el("div", { className: "table-scroll", tabindex: "0", role: "region", "aria-label": caption }, [
-      api.el("table", { className: "tally vision-tally " + (extraClass || "") }, [
-        api.el("caption", { text: caption }),
-        api.el("thead", {}, [api.el("tr", {}, headRow.map(function (h) { return api.el("th", { scope: "col", text: h }); }))]),
-        body
-      ])
-    ]);
-    return scroller;
+    var node = api.resultsTable(caption, headRow, cells, extraClass ? "vision-tally " + extraClass : "vision-tally");
+    Array.prototype.forEach.call(node.tBodies[0].rows, function (tr, i) { tr.dataset.index = String(rows[i].index); });
+    return api.el("div", { className: "table-scroll", tabindex: "0", role: "region", "aria-label": caption }, [node]);
   }
 
   function labelWithBar(api, s, share) {
-    var bar = api.el("span", { className: "bar", "aria-hidden": "true" });
-    bar.style.width = Math.max(0, Math.min(100, share)) + "%";
-    return statement(api, s).concat([bar]);
+    return statement(api, s).concat([api.bar(share)]);
   }
 
   function dotResults(api, activity, tally) {
@@ -366,8 +312,7 @@
     return {
       build: build,
       update: function (api, activity) {
-        var form = formOf(activity);
-        if (form) refreshShell(api, activity, form, function () { if (redraw) redraw(api, activity, form); });
+        api.refreshVoteForm(activity, redraw ? function (form) { redraw(api, activity, form); } : null);
       },
       results: results,
       countLabel: function (api, n) { return api.fmt(unit(api, n), [n]); }

@@ -1,410 +1,61 @@
-"""Realtime fan-out for live rooms.
+"""The live room's hub: one per process and event loop, receiving and fanning out.
 
-Publishing (sync, called after a transaction commits): ``room_changed`` and
-``tally_changed`` stamp the next room sequence number under the session's row lock,
-build each role's view, serialise it to text once per role, and send *one* message to
-the room's channel-layer group.
+The hub (:class:`RoomHub`, got with ``get_hub``) subscribes the process to the group of
+every room that has local connections, puts events back in ``seq`` order, keeps a short
+replay buffer for reconnecting clients, and writes the already-serialised text straight
+to its local sockets (``connections``, ``wire``). Tallies are coalesced: a vote marks
+its activity dirty and the hub sends the activity's current tally at most once per
+``LIVE_ROOM["TALLY_INTERVAL_MS"]``. Item changes (notes, questions) are gathered the
+same way: every change of one tick goes out as one event per activity, so a burst of
+100 notes a second costs each socket a few messages a second, not 100. Presence
+(connected participants) is aggregated from every process's report. Panels are
+recomputed for local facilitators and projectors at most once per
+``LIVE_ROOM["PANEL_INTERVAL_MS"]``.
 
-Receiving (async, one :class:`RoomHub` per process and event loop): the hub subscribes
-the process to the group of every room that has local connections, puts events back in
-``seq`` order, keeps a short replay buffer for reconnecting clients, and writes the
-already-serialised text straight to its local sockets. Tallies are coalesced: a vote
-marks its activity dirty and the hub sends the activity's current tally at most once
-per ``LIVE_ROOM["TALLY_INTERVAL_MS"]``. Item changes (notes, questions) are gathered
-the same way: every change of one tick goes out as one event per activity, so a burst
-of 100 notes a second costs each socket a few messages a second, not 100. Presence (connected participants) is
-aggregated from every process's report.
+Changes reach the hub from the services' ``on_commit`` notices in ``room_events``,
+through ``hub_context``: the hub started last is this process's hub
+(``hub_context.process_hub``), and each consumer sets ``hub_context.current_hub``.
 
 The channel layer is at-most-once: nothing here is a record. Votes live in the
 database; a lost event shows up as a ``seq`` gap, which the hub repairs with a fresh
 snapshot. The last event of a burst has no later event to reveal its loss, so a failed
-send is tried again (``send_to_room``) and the hub's tallies and items go out again on
-the next tick if it still fails.
+send is tried again (``room_events.send_to_room``) and the hub's tallies and items go
+out again on the next tick if it still fails.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import json
 import logging
 import random
 import time
 import uuid
 import weakref
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
 
+from . import hub_context
+from .connections import LocalRoom, RoomConnection
 from .db import broadcast_db_call, db_call
-from .kinds import Role, get_kind
-from .models import Activity, Session
+from .kinds import Role
+from .models import Activity
 from .panels import panel_texts
-from .selectors import activity_results_views, room_views
+from .room_events import (
+    dumps,
+    group_name,
+    send_to_room,
+    snapshot_texts,
+    stamp_items,
+    stamp_tally,
+)
+from .wire import Frame
 
 log = logging.getLogger(__name__)
 
 PRESENCE_HEARTBEAT_S = 10.0
-PRESENCE_EXPIRY_S = 30.0
 GAP_WAIT_S = 0.3
-# Pauses before sending again after a failed group_send.
-SEND_RETRY_DELAYS_S = (0.0, 0.05, 0.25)
-
-current_hub: contextvars.ContextVar[RoomHub | None] = contextvars.ContextVar(
-    "current_hub", default=None
-)
-
-
-def group_name(session_id: int) -> str:
-    return f"room.{session_id}"
-
-
-def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-
-# --------------------------------------------------------------------------- publishing
-
-
-def _stamp(
-    session_id: int, name: str, build: Callable[[Session], dict[str, Any]]
-) -> dict[str, Any]:
-    """Take the next seq and build the per-role views in one locked transaction, so the
-    order of seq numbers is the order in which the states were read."""
-    with transaction.atomic():
-        session = (
-            Session.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("event")
-            .get(pk=session_id)
-        )
-        session.seq += 1
-        session.save(update_fields=["seq"])
-        # Everything committed before this instant is in the views built below.
-        as_of = time.time()
-        views = build(session)
-    ts = time.time()
-    texts = {
-        role: dumps(
-            {
-                "type": "event",
-                "seq": session.seq,
-                "name": name,
-                "ts": ts,
-                "as_of": as_of,
-                "data": view,
-            }
-        )
-        for role, view in views.items()
-    }
-    return {"type": "room.event", "session": session_id, "seq": session.seq, "texts": texts}
-
-
-def stamp_room(session_id: int) -> dict[str, Any]:
-    return _stamp(session_id, "room", room_views)
-
-
-def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
-    def build(session: Session) -> dict[str, Any]:
-        activity = Activity.objects.get(pk=activity_id, session=session)
-        return activity_results_views(activity)
-
-    return _stamp(session_id, "tally", build)
-
-
-def _item_key(item: Any) -> str:
-    return json.dumps(item, sort_keys=True, default=str)
-
-
-def stamp_items(session_id: int, activity_id: int, items: list[Any]) -> dict[str, Any]:
-    """One event for the changed items of one activity, views read now.
-
-    A single change goes out as an ``item`` event (``data``: the change); several as
-    one ``items`` event (``data``: ``{"activity", "changes": [...]}``), so a burst of
-    notes costs each socket one message per tick, not one per note. The same item
-    changed twice is sent once: its view is read at this moment anyway."""
-    unique = list({_item_key(item): item for item in items}.values())
-
-    def build(session: Session) -> dict[str, Any]:
-        activity = Activity.objects.get(pk=activity_id, session=session)
-        kind = get_kind(activity.kind)
-        per_role: dict[str, list[dict[str, Any]]] = {role.value: [] for role in Role}
-        for views in kind.item_views_many(activity, unique):
-            for role in Role:
-                view = views.get(role.value)
-                if view is not None:
-                    per_role[role.value].append(view)
-        # Every role gets the seq, with null data where it may see none of the changes,
-        # so nobody mistakes a withheld item for a lost message.
-        if len(unique) == 1:
-            return {
-                role: {"activity": activity.pk, **changes[0]} if changes else None
-                for role, changes in per_role.items()
-            }
-        return {
-            role: {"activity": activity.pk, "changes": changes} if changes else None
-            for role, changes in per_role.items()
-        }
-
-    return _stamp(session_id, "item" if len(unique) == 1 else "items", build)
-
-
-def stamp_item(session_id: int, activity_id: int, item: Any) -> dict[str, Any]:
-    return stamp_items(session_id, activity_id, [item])
-
-
-def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
-    """The whole room per role with the seq it was read at (no new seq is taken)."""
-    with transaction.atomic():
-        session = (
-            Session.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("event")
-            .get(pk=session_id)
-        )
-        views = room_views(session)
-    texts = {
-        role: dumps({"type": "snapshot", "seq": session.seq, "data": view})
-        for role, view in views.items()
-    }
-    return session.seq, texts
-
-
-async def send_to_room(layer: Any, session_id: int, message: dict[str, Any]) -> None:
-    """``group_send``, tried again briefly when it fails.
-
-    After a Redis restart every connection redis-py kept in its pool is dead and fails
-    once when next used (then it is replaced), so the first sends after a restart fail
-    although Redis is back. Sending the same message twice is harmless: receivers drop
-    a ``seq`` they already have, and presence reports are idempotent. Raises the last
-    error if every attempt failed."""
-    for attempt, delay in enumerate((0.0, *SEND_RETRY_DELAYS_S)):
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            await layer.group_send(group_name(session_id), message)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            if attempt == len(SEND_RETRY_DELAYS_S):
-                raise
-            log.info("group_send failed for room %s; trying again", session_id, exc_info=True)
-
-
-def _send_sync(message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(send_to_room)(layer, message["session"], message)
-
-
-def room_changed(session_id: int) -> None:
-    """Broadcast the room's new state. Call from ``transaction.on_commit``."""
-    try:
-        _send_sync(stamp_room(session_id))
-    except Exception:  # the layer is at-most-once; clients resync on the next event
-        log.exception("room broadcast failed for session %s", session_id)
-
-
-def item_changed(session_id: int, activity_id: int, item: Any) -> None:
-    """One item of an activity changed (a note posted, a question hidden). Call from
-    ``transaction.on_commit``.
-
-    Inside a live-room process the hub gathers the changes of one tick into one event
-    (``stamp_items``); elsewhere the change is sent at once."""
-    hub = current_hub.get()
-    if hub is not None and not hub.closed:
-        hub.loop.call_soon_threadsafe(hub.mark_item, session_id, activity_id, item)
-        return
-    try:
-        _send_sync(stamp_item(session_id, activity_id, item))
-    except Exception:  # the layer is at-most-once; clients resync on the next event
-        log.exception("item broadcast failed for session %s", session_id)
-
-
-def tally_changed(session_id: int, activity_id: int) -> None:
-    """An activity's result changed. Call from ``transaction.on_commit``.
-
-    Inside a live-room process the hub coalesces; elsewhere (a command, a plain HTTP
-    request) the tally is sent at once."""
-    hub = current_hub.get()
-    if hub is not None and not hub.closed:
-        hub.loop.call_soon_threadsafe(hub.mark_dirty, session_id, activity_id)
-        return
-    try:
-        _send_sync(stamp_tally(session_id, activity_id))
-    except Exception:
-        log.exception("tally broadcast failed for session %s", session_id)
-
-
-def participants_changed(session_id: int) -> None:
-    """Someone joined the session or changed their profile: its panels (e.g. who is
-    represented) are due again. Call from ``transaction.on_commit``.
-
-    A join is an HTTP request on some process: if that process runs a hub, the hub
-    tells the room's group once per tick; otherwise the notice is sent at once. Every
-    hub with local facilitators or projectors in the room then recomputes the panels
-    for them, at most once per ``PANEL_INTERVAL_MS``."""
-    hub = _process_hub
-    if hub is not None and not hub.closed:
-        hub.loop.call_soon_threadsafe(hub.participants_changed, session_id)
-        return
-    try:
-        _send_sync({"type": "room.panels_due", "session": session_id})
-    except Exception:  # at-most-once: the next join or connection brings them again
-        log.exception("panel notice failed for session %s", session_id)
-
-
-# --------------------------------------------------------------------------- receiving
-
-
-SendText = Callable[[str], Awaitable[None]]
-
-
-class Frame:
-    """One broadcast text, framed for the wire at most once however many sockets get it."""
-
-    __slots__ = ("_prepared", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._prepared = None
-
-    @property
-    def prepared(self):
-        if self._prepared is None:
-            from autobahn.websocket.protocol import PreparedMessage
-
-            self._prepared = PreparedMessage(self.text.encode(), False, False, True)
-        return self._prepared
-
-
-def wire_of(send: Callable) -> Any:
-    """Daphne's WebSocket protocol object behind the server's ASGI ``send``, or None.
-
-    Under Daphne the hub writes pre-framed broadcasts straight to that protocol,
-    skipping the per-socket ASGI message, UTF-8 encoding and framing. Any other
-    server (or the test communicator) gets the portable path through ``send``.
-    """
-    protocol = send.args[0] if isinstance(send, partial) and send.args else None
-    if protocol is not None and hasattr(protocol, "sendPreparedMessage"):
-        return protocol
-    return None
-
-
-def write_prepared(wire: Any, prepared: Any) -> None:
-    """Send a pre-framed message on a Daphne socket.
-
-    Twisted buffers every write and sends it on the next reactor turn, which costs
-    two more ``epoll_ctl`` calls and a reactor callback per socket: a third of a
-    2,000-socket broadcast. When the socket has nothing queued, this tries the
-    ``send()`` at once, as asyncio does, and hands only what did not fit to Twisted,
-    so order is kept. TLS, compressed or unusual transports take the normal path.
-    """
-    transport = wire.transport
-    sock = getattr(transport, "socket", None)
-    if (
-        wire._perMessageCompress is not None
-        or sock is None
-        or getattr(transport, "TLS", True)
-        or not getattr(transport, "connected", False)
-        or transport.disconnecting
-        or transport._tempDataLen
-        or len(transport.dataBuffer) > transport.offset
-    ):
-        wire.sendPreparedMessage(prepared)
-        return
-    data = prepared.payloadHybi
-    try:
-        sent = sock.send(data)
-    except (BlockingIOError, InterruptedError):
-        sent = 0
-    except OSError:
-        # A broken socket: let Twisted find out and close it the usual way.
-        sent = 0
-    if sent < len(data):
-        transport.write(data[sent:])
-
-
-class WireMiddleware:
-    """Outermost ASGI middleware: notes the server's own ``send`` (before session
-    middleware wraps it) in ``scope["live_wire"]`` for the hub's fast path."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    async def __call__(self, scope, receive, send):
-        return await self.inner({**scope, "live_wire": wire_of(send)}, receive, send)
-
-
-@dataclass(eq=False)
-class RoomConnection:
-    """One local socket as the hub sees it: a role and a way to send text."""
-
-    role: Role
-    send_text: SendText
-    wire: Any = None
-    session_id: int = 0
-    last_sent: int = -1
-    ready: bool = False
-    pending: list[tuple[int, Frame]] = field(default_factory=list)
-
-    async def write(self, frame: Frame) -> None:
-        wire = self.wire
-        if wire is not None:
-            if wire.state == wire.STATE_OPEN:
-                write_prepared(wire, frame.prepared)
-        else:
-            await self.send_text(frame.text)
-
-    async def push(self, seq: int, frame: Frame) -> None:
-        if not self.ready:
-            self.pending.append((seq, frame))
-        elif seq > self.last_sent:
-            self.last_sent = seq
-            await self.write(frame)
-
-    async def start(self, since_seq: int) -> None:
-        """Begin delivery after the client holds the state as of ``since_seq``."""
-        self.last_sent = since_seq
-        while self.pending:
-            batch = sorted(self.pending, key=lambda item: item[0])
-            self.pending = []
-            for seq, frame in batch:
-                if seq > self.last_sent:
-                    self.last_sent = seq
-                    await self.write(frame)
-        self.ready = True
-
-
-@dataclass(eq=False)
-class LocalRoom:
-    session_id: int
-    conns: dict[Role, set[RoomConnection]] = field(
-        default_factory=lambda: {role: set() for role in Role}
-    )
-    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
-    last_seq: int | None = None
-    buffer: deque = field(default_factory=lambda: deque(maxlen=settings.LIVE_ROOM["REPLAY_BUFFER"]))
-    pending: dict[int, dict[str, str]] = field(default_factory=dict)
-    gap_timer: asyncio.TimerHandle | None = None
-    presence: dict[str, tuple[int, float]] = field(default_factory=dict)
-    announced: int | None = None
-    report_timer: asyncio.TimerHandle | None = None
-    snapshot: tuple[int, dict[str, str]] | None = None
-    snapshot_loading: asyncio.Future | None = None
-
-    def empty(self) -> bool:
-        return not any(self.conns.values())
-
-    def connected(self) -> int:
-        now = time.monotonic()
-        return sum(n for n, seen in self.presence.values() if now - seen < PRESENCE_EXPIRY_S)
 
 
 class RoomHub:
@@ -436,8 +87,7 @@ class RoomHub:
             self.loop.create_task(self._heartbeat_loop()),
             self.loop.create_task(self._panel_loop()),
         ]
-        global _process_hub
-        _process_hub = self
+        hub_context.process_hub = self
         self.ready.set()
 
     async def close(self) -> None:
@@ -812,9 +462,6 @@ class RoomHub:
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
-# The hub of this process's server loop, for notices from request threads
-# (participants_changed); the latest one started.
-_process_hub: RoomHub | None = None
 
 
 async def get_hub() -> RoomHub:
