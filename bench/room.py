@@ -137,6 +137,8 @@ def prepare_database(options: int, activity_spec: dict | None = None):
                 "kind": "single_choice",
                 "title": "Which lever matters most?",
                 "config": {"options": [f"Option {i + 1}" for i in range(options)]},
+                # Participants get every tally: the fan-out this benchmark measures.
+                "results_visibility": "live",
             }
         ),
     )

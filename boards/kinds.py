@@ -82,7 +82,17 @@ class IdeaBoard(ActivityKind):
             "promote",
         }
     )
-    export_columns = ("note_id", "column", "note", "cluster", "upvotes", "hidden", "merged_into")
+    export_columns = (
+        "note_id",
+        "column",
+        "note",
+        "cluster",
+        "upvotes",
+        "hidden",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    )
     script = "boards/board.js"
     style = "boards/board.css"
     config_form = forms.BoardForm

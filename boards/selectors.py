@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from sessions.kinds import Role
 from sessions.models import Activity, Participant
+from sessions.selectors import export_time
 
 from . import command_queries
 from .models import Cluster, Note, NoteVote
@@ -285,4 +286,6 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
             "upvotes": note.upvotes,
             "hidden": note.hidden,
             "merged_into": note.merged_into_id or "",
+            "created_at": export_time(note.created_at),
+            "updated_at": export_time(note.updated_at),
         }

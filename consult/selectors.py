@@ -184,6 +184,8 @@ class ThreadComment:
     response: str
     reaction_counts: dict[str, int]
     thread_replies: list[ThreadComment] = field(default_factory=list)
+    # The kinds the viewer chose (``section_threads``'s ``viewer``; empty without one).
+    my_reactions: frozenset[str] = frozenset()
 
 
 _THREAD_FIELDS = (
@@ -209,13 +211,24 @@ def section_threads(section: Section, *, viewer: User | None = None) -> list[Thr
     version and disposition model each: building those five models per comment was a
     third of a 500-comment section page's time (docs/performance.md)."""
     kinds = Reaction.Kind.values
+    reader = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    # The viewer's own reactions come from the same join as the counts: no extra query.
+    mine = {
+        f"mine_{kind}": Count("reactions", filter=Q(reactions__kind=kind, reactions__user=reader))
+        for kind in kinds
+        if reader is not None
+    }
     rows = (
         Comment.objects.filter(section=section)
-        .annotate(**{kind: Count("reactions", filter=Q(reactions__kind=kind)) for kind in kinds})
+        .annotate(
+            **{kind: Count("reactions", filter=Q(reactions__kind=kind)) for kind in kinds},
+            **mine,
+        )
         .order_by("created_at", "id")
         .values(
             *_THREAD_FIELDS,
             *kinds,
+            *mine,
             author_name=Coalesce(
                 NullIf(F("author__profile__display_name"), Value("")),
                 F("author__username"),
@@ -229,7 +242,13 @@ def section_threads(section: Section, *, viewer: User | None = None) -> list[Thr
     children: dict[int | None, list[ThreadComment]] = defaultdict(list)
     for row in rows:
         counts = {kind: row.pop(kind) for kind in kinds}
-        comment = ThreadComment(**row, reaction_counts=counts, thread_replies=children[row["pk"]])
+        chosen = frozenset(kind for kind in kinds if row.pop(f"mine_{kind}", 0))
+        comment = ThreadComment(
+            **row,
+            reaction_counts=counts,
+            thread_replies=children[row["pk"]],
+            my_reactions=chosen,
+        )
         children[comment.parent_id].append(comment)
     return children[None]
 

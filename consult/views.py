@@ -112,7 +112,7 @@ def section_detail(request, process: str, slug: str, section_id: int, form=None,
             "consultation": consultation,
             "section": section,
             **page,
-            "threads": selectors.section_threads(section),
+            "threads": selectors.section_threads(section, viewer=request.user),
             "evidence": evidence,
             "may_organise": bool(evidence)
             and selectors.is_organiser(request.user, consultation.process),

@@ -40,10 +40,15 @@ class ActivityForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind of activity"), choices=kind_choices)
     title = forms.CharField(label=_("Question"), max_length=300)
-    results_visibility = forms.ChoiceField(
+    results_visibility = forms.TypedChoiceField(
         label=_("Participants see results"),
-        choices=Activity.Visibility.choices,
-        initial=Activity.Visibility.LIVE,
+        choices=[
+            ("", _("The kind's default (polls: when shown; boards, Q&A: live)")),
+            *Activity.Visibility.choices,
+        ],
+        required=False,
+        empty_value=None,
+        initial="",
     )
     allow_change = forms.BooleanField(
         label=_("Participants may change their vote"), required=False, initial=True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("join", views.join, name="join"),
     path("j/<str:code>", views.join_code, name="join_code"),
     path("s/<str:code>/", views.room, name="room"),
+    path("s/<str:code>/profile", views.participant_profile, name="participant_profile"),
     path("s/<str:code>/screen", views.screen, name="screen"),
     path("s/<str:code>/results/<int:activity_id>", views.activity_results, name="activity_results"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.selectors import is_organiser as is_process_organiser
 from people.services import log_export, process_scope
@@ -70,13 +70,27 @@ def visited_session(request, code: str) -> Session | None:
     )
 
 
+def code_form(data=None) -> JoinCodeForm:
+    """The join page's code form, its field focused on arrival (the one thing to do)."""
+    form = JoinCodeForm(data)
+    form.fields["code"].widget.attrs["autofocus"] = True
+    return form
+
+
+def join_problem(session: Session) -> str | None:
+    """Why this session takes no new participants now, said on the join page before
+    anyone fills in the form."""
+    refusal = selectors.join_refusal(session)
+    return refusal.message if refusal is not None else None
+
+
 def join(request):
     data = (
         request.POST
         if request.method == "POST"
         else (request.GET if "code" in request.GET else None)
     )
-    form = JoinCodeForm(data)
+    form = code_form(data)
     if data is not None and form.is_valid():
         try:
             session = visited_session(request, form.cleaned_data["code"])
@@ -99,14 +113,15 @@ def join_code(request, code: str):
     except TooManyTries as exc:
         return too_many_tries(request, exc)
     if session is None:
-        form = JoinCodeForm({"code": code})
+        form = code_form({"code": code})
         form.is_valid()
         form.add_error("code", _("No session has this code. Check it and try again."))
         return render(request, "frontend/join.html", {"form": form}, status=404)
     if current_participant(request, session) is not None:
         return redirect("frontend:room", code=session.code)
+    problem = join_problem(session)
     form = ProfileForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and problem is None and form.is_valid():
         try:
             participant = services.join_session(
                 code=session.code,
@@ -127,8 +142,8 @@ def join_code(request, code: str):
                 response, participant=participant, secure=request.is_secure()
             )
             return response
-    status = 400 if form.errors else 200
-    context = {"form": form, "session": session}
+    status = 400 if form.errors or (request.method == "POST" and problem) else 200
+    context = {"form": form, "session": session, "problem": problem}
     context["retention_days"] = retention.retention_days_for(event=session.event)
     return render(request, "frontend/join_profile.html", context, status=status)
 
@@ -150,6 +165,41 @@ def room(request, code: str):
         "frontend/room.html",
         {"session": session, "participant": participant, "ws_path": f"/ws/s/{session.code}/"},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def participant_profile(request, code: str):
+    """The participant's own profile, to correct from the room: the join form again,
+    filled in with what they gave (the participant is the one their room cookie names)."""
+    try:
+        session = visited_session(request, code)
+    except TooManyTries as exc:
+        return too_many_tries(request, exc)
+    if session is None:
+        raise Http404(_("No session has this code."))
+    participant = current_participant(request, session)
+    if participant is None:
+        return redirect("frontend:join_code", code=session.code)
+    problem = _("This session has ended.") if session.status == Session.Status.CLOSED else None
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+    else:
+        form = ProfileForm(
+            initial={name: str(getattr(participant, name)) for name in services.PROFILE_FIELDS}
+        )
+    if request.method == "POST" and problem is None and form.is_valid():
+        try:
+            services.update_participant_profile(participant=participant, **form.cleaned_data)
+        except CommandError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("frontend:room", code=session.code)
+    status = 400 if form.errors or (request.method == "POST" and problem) else 200
+    context = {"form": form, "session": session, "participant": participant, "problem": problem}
+    return render(request, "frontend/participant_profile.html", context, status=status)
 
 
 def screen(request, code: str):

@@ -58,7 +58,9 @@ class PollKind(ActivityKind):
     answer as one export column; the browser code in polls.js."""
 
     participant_commands = frozenset({"vote"})
-    export_columns = ("answer",)
+    # A tally seen before voting invites herding: shown when the facilitator reveals it.
+    default_results_visibility = "after_reveal"
+    export_columns = ("answer", "created_at", "updated_at")
     script = "polls/polls.js"
     style = "polls/polls.css"
 
@@ -86,8 +88,12 @@ class PollKind(ActivityKind):
 
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
         return selectors.export_rows(
-            activity=activity, render=lambda choice: self.render(activity, choice)
+            activity=activity, render=lambda choice: self.export_answer(activity, choice)
         )
+
+    def export_answer(self, activity: Activity, choice: Any) -> list[dict[str, Any]]:
+        """The export columns of one ballot's answer, as rows: one, in words."""
+        return [{"answer": self.render(activity, choice)}]
 
     def render(self, activity: Activity, choice: Any) -> str:
         return str(choice)

@@ -4,12 +4,13 @@ one row per ballot for the export."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db.models import Count
 
 from sessions.models import Activity, Participant
+from sessions.selectors import export_time
 
 from .models import Ballot
 
@@ -48,8 +49,17 @@ def participant_ballot(*, activity: Activity, participant: Participant) -> Any:
     return found[0] if found else None
 
 
-def export_rows(*, activity: Activity, render: Callable[[Any], str]) -> Iterator[dict[str, Any]]:
-    """One row per ballot: its ``participant`` and the ``answer`` as ``render`` words
-    the choice."""
-    for ballot in Ballot.objects.filter(activity=activity).select_related("participant"):
-        yield {"participant": ballot.participant, "answer": render(ballot.choice)}
+def export_rows(
+    *, activity: Activity, render: Callable[[Any], Iterable[dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
+    """The export rows of each ballot: its ``participant``, the columns ``render`` makes
+    of its choice (one row, or one per part of a compound answer) and the times it was
+    cast (``created_at``) and last changed (``updated_at``)."""
+    ballots = Ballot.objects.filter(activity=activity).select_related("participant")
+    for ballot in ballots.order_by("created_at", "id"):
+        times = {
+            "created_at": export_time(ballot.created_at),
+            "updated_at": export_time(ballot.updated_at),
+        }
+        for columns in render(ballot.choice):
+            yield {"participant": ballot.participant, **columns, **times}

@@ -363,6 +363,8 @@ class DotVote(VisionKind):
 class ImpactFeasibility(VisionKind):
     name = "impact_feasibility"
     label = gettext_lazy("Impact and feasibility (2x2 grid)")
+    # One export row per rated statement, its two ratings in their own columns.
+    export_columns = ("statement", "impact", "feasibility", "created_at", "updated_at")
 
     def clean_choice(self, activity: Activity, data: Any) -> dict[str, dict[str, int]]:
         return clean_ratings(activity, data)
@@ -384,6 +386,13 @@ class ImpactFeasibility(VisionKind):
                 ),
             }
             for row in tally["statements"]
+        ]
+
+    def export_answer(self, activity: Activity, choice: Any) -> list[dict[str, Any]]:
+        texts = self.texts(activity)
+        return [
+            {"statement": texts[int(k)], "impact": r["impact"], "feasibility": r["feasibility"]}
+            for k, r in sorted(choice.items(), key=_by_key)
         ]
 
     def render(self, activity: Activity, choice: Any) -> str:

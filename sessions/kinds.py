@@ -41,6 +41,9 @@ class ActivityKind:
     participant_commands: ClassVar[frozenset[str]] = frozenset()
     # Moderation commands only a facilitator may send.
     facilitator_commands: ClassVar[frozenset[str]] = frozenset()
+    # What participants see of the results when the creator does not choose (an
+    # ``Activity.Visibility`` value): live, for kinds whose content is the result.
+    default_results_visibility: ClassVar[str] = "live"
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Validate a facilitator's settings; raise django ValidationError."""

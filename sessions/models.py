@@ -96,6 +96,7 @@ class Activity(models.Model):
         HIDDEN = "hidden", _("Hidden from participants")
         LIVE = "live", _("Live as votes arrive")
         AFTER_CLOSE = "after_close", _("After the activity closes")
+        AFTER_REVEAL = "after_reveal", _("When the facilitator shows them")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("kind"), max_length=32)
@@ -106,7 +107,8 @@ class Activity(models.Model):
         _("participants see results"),
         max_length=16,
         choices=Visibility.choices,
-        default=Visibility.LIVE,
+        # Not live: a tally seen before voting invites herding (issue 16).
+        default=Visibility.AFTER_REVEAL,
     )
     results_revealed = models.BooleanField(_("results shown on the projector"), default=False)
     allow_change = models.BooleanField(_("participants may change their vote"), default=True)

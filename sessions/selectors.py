@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,8 +11,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from .kinds import Role, get_kind
+from people.vocabularies import StakeholderGroup
+
+from .kinds import CommandError, Role, get_kind
 from .models import Activity, Event, Participant, Session
 
 TOKEN_SALT = "live.participant"  # noqa: S105 - a salt, not a secret
@@ -32,6 +36,16 @@ def can_facilitate(user: AbstractBaseUser | AnonymousUser, session: Session) -> 
 def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
     qs = Event.objects.annotate(session_count=Count("sessions")).select_related("process")
     return qs if user.is_superuser else qs.filter(owner=user)
+
+
+def join_refusal(session: Session) -> CommandError | None:
+    """Why this session takes no new participants now, or None: said on the join page
+    before the form and raised by ``services.join_session``."""
+    if session.status == Session.Status.CLOSED:
+        return CommandError("session_closed", _("This session has ended."))
+    if session.locked:
+        return CommandError("session_locked", _("This session is not accepting new participants."))
+    return None
 
 
 def session_by_code(code: str) -> Session | None:
@@ -118,6 +132,8 @@ def participant_from_token(token: str, *, session: Session) -> Participant | Non
 
 
 def results_visible(activity: Activity, role: Role) -> bool:
+    """Whether ``role`` may see the activity's results now: the facilitator always, the
+    projector once revealed, participants by ``results_visibility`` (docs/protocol.md)."""
     if role is Role.FACILITATOR:
         return True
     if role is Role.SCREEN:
@@ -126,6 +142,8 @@ def results_visible(activity: Activity, role: Role) -> bool:
         return activity.status != Activity.Status.DRAFT
     if activity.results_visibility == Activity.Visibility.AFTER_CLOSE:
         return activity.status == Activity.Status.CLOSED
+    if activity.results_visibility == Activity.Visibility.AFTER_REVEAL:
+        return activity.results_revealed
     return False
 
 
@@ -228,15 +246,46 @@ def participant_count(session: Session) -> int:
     return session.participants.count()
 
 
+# Each coded profile field goes out twice: the stable code (for analysis) and its
+# label in the exporter's language (for reading), e.g. "policy" and "Government /
+# policy maker".
 PROFILE_COLUMNS = (
     "participant",
     "display_name",
     "stakeholder_group",
+    "stakeholder_group_label",
     "country",
+    "country_label",
     "sector",
+    "sector_label",
     "gender",
+    "gender_label",
     "organisation",
 )
+
+
+def export_time(value: dt.datetime | None) -> str:
+    """A time as the exports write it: ISO 8601 in UTC ("" for none)."""
+    return value.astimezone(dt.UTC).isoformat() if value is not None else ""
+
+
+def profile_record(participant: Participant) -> dict[str, Any]:
+    """A respondent's profile columns of an export (``PROFILE_COLUMNS``)."""
+    p = participant
+    return {
+        "participant": p.pk,
+        "display_name": p.display_name,
+        "stakeholder_group": p.stakeholder_group,
+        "stakeholder_group_label": str(p.get_stakeholder_group_display()),
+        "country": p.country.code or "",
+        # A blank country reads as the join form offered it.
+        "country_label": str(p.country.name or StakeholderGroup.UNDISCLOSED.label),
+        "sector": p.sector,
+        "sector_label": str(p.get_sector_display()),
+        "gender": p.gender,
+        "gender_label": str(p.get_gender_display()),
+        "organisation": p.organisation,
+    }
 
 
 def export_records(activity: Activity) -> tuple[list[str], list[dict[str, Any]]]:
@@ -251,19 +300,8 @@ def export_records(activity: Activity) -> tuple[list[str], list[dict[str, Any]]]
     columns = [*PROFILE_COLUMNS, *kind.export_columns]
     records = []
     for row in kind.export_rows(activity):
-        p = row["participant"]
-        if p is None:  # anonymous
-            record = dict.fromkeys(PROFILE_COLUMNS, "")
-        else:
-            record = {
-                "participant": p.pk,
-                "display_name": p.display_name,
-                "stakeholder_group": p.stakeholder_group,
-                "country": p.country.code or "",
-                "sector": p.sector,
-                "gender": p.gender,
-                "organisation": p.organisation,
-            }
+        p = row["participant"]  # None: anonymous
+        record = dict.fromkeys(PROFILE_COLUMNS, "") if p is None else profile_record(p)
         record.update({name: row.get(name, "") for name in kind.export_columns})
         records.append(record)
     return columns, records

@@ -21,7 +21,7 @@ from consult.models import Process
 from people.models import Person
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
-from . import command_queries, join_limits, room_events
+from . import command_queries, join_limits, room_events, selectors
 from .kinds import CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
 from .panels import panel_names
@@ -112,10 +112,14 @@ def add_activity(
     kind: str,
     title: str,
     config: dict[str, Any],
-    results_visibility: str = Activity.Visibility.LIVE,
+    results_visibility: str | None = None,
     allow_change: bool = True,
 ) -> Activity:
+    """Append an activity to the agenda. ``results_visibility`` None: the kind's default
+    (polls after the facilitator reveals them; boards and Q&A live)."""
     activity_kind = get_kind(kind)
+    if results_visibility is None:
+        results_visibility = activity_kind.default_results_visibility
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Write the question.")})
@@ -229,6 +233,36 @@ def moderate_activity(*, activity: Activity, action: str, data: Any) -> None:
 # --------------------------------------------------------------------------- participants
 
 
+# What a participant says about themselves, when joining and when correcting it.
+PROFILE_FIELDS = (
+    "display_name",
+    "stakeholder_group",
+    "country",
+    "sector",
+    "gender",
+    "organisation",
+)
+
+
+def _check_profile(participant: Participant, *, new: bool) -> None:
+    """A participant's profile: values from the vocabularies and the fields' own checks
+    (uniqueness only for a new row); one ValidationError naming every problem."""
+    errors = {}
+    for name, allowed in (
+        ("stakeholder_group", StakeholderGroup.values),
+        ("sector", Sector.values),
+        ("gender", Gender.values),
+    ):
+        if getattr(participant, name) not in allowed:
+            errors[name] = _("Choose a value from the list.")
+    try:
+        participant.full_clean(exclude=["session", "user", "secret", "person"], validate_unique=new)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def join_session(
     *,
     code: str,
@@ -255,18 +289,9 @@ def join_session(
     session = join_limits.session_for_code(code=code, address=address if check_code_tries else None)
     if session is None:
         raise CommandError("unknown_code", _("No session has this code. Check it and try again."))
-    if session.status == Session.Status.CLOSED:
-        raise CommandError("session_closed", _("This session has ended."))
-    if session.locked:
-        raise CommandError("session_locked", _("This session is not accepting new participants."))
-    errors = {}
-    for name, value, allowed in (
-        ("stakeholder_group", stakeholder_group, StakeholderGroup.values),
-        ("sector", sector, Sector.values),
-        ("gender", gender, Gender.values),
-    ):
-        if value not in allowed:
-            errors[name] = _("Choose a value from the list.")
+    refusal = selectors.join_refusal(session)
+    if refusal is not None:
+        raise refusal
     participant = Participant(
         session=session,
         user=user if user is not None and user.is_authenticated else None,
@@ -278,15 +303,45 @@ def join_session(
         organisation=organisation.strip(),
         person=person,
     )
-    try:
-        participant.full_clean(exclude=["session", "user", "secret", "person"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    _check_profile(participant, new=True)
     join_limits.count_participant(session_id=session.pk, address=address)
     participant.save()
     transaction.on_commit(partial(room_events.participants_changed, session.pk))
+    return participant
+
+
+def update_participant_profile(
+    *,
+    participant: Participant,
+    display_name: str = "",
+    stakeholder_group: str = "",
+    country: str = "",
+    sector: str = "",
+    gender: str = "",
+    organisation: str = "",
+) -> Participant:
+    """The participant's own correction of the profile they gave when joining, checked
+    as ``join_session`` checks it. Refused once the session has ended (the profile is
+    part of its record then); a locked session still lets its participants edit. An
+    invalid value raises ``ValidationError`` and changes nothing."""
+    session = Session.objects.only("status").get(pk=participant.session_id)
+    if session.status == Session.Status.CLOSED:
+        raise CommandError("session_closed", _("This session has ended."))
+    changed = Participant(
+        pk=participant.pk,
+        session_id=participant.session_id,
+        display_name=display_name.strip(),
+        stakeholder_group=stakeholder_group,
+        country=country,
+        sector=sector,
+        gender=gender,
+        organisation=organisation.strip(),
+    )
+    _check_profile(changed, new=False)
+    for name in PROFILE_FIELDS:
+        setattr(participant, name, getattr(changed, name))
+    participant.save(update_fields=list(PROFILE_FIELDS))
+    transaction.on_commit(partial(room_events.participants_changed, participant.session_id))
     return participant
 
 

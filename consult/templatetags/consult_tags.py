@@ -160,10 +160,16 @@ class _ThreadRenderer:
         out.append(
             f'    <form method="post" action="{self.url("react", pk)}" class="inline">{csrf}'
         )
+        mine = comment.my_reactions  # read with the thread (selectors.section_threads)
         for kind, label in self.kinds:
+            # Whether the reader chose it, for logged-in readers only (reactions need an
+            # account): the button is a toggle.
+            pressed = ""
+            if self.user_pk is not None:
+                pressed = ' aria-pressed="true"' if kind in mine else ' aria-pressed="false"'
             out.append(
-                f'<button type="submit" name="kind" value="{kind}" class="small"{self.disabled}>'
-                f"{label} ({counts.get(kind, 0)})</button>"
+                f'<button type="submit" name="kind" value="{kind}" class="small"'
+                f"{pressed}{self.disabled}>{label} ({counts.get(kind, 0)})</button>"
             )
         out.append("</form>\n")
         if self.may_comment and comment.depth < MAX_REPLY_DEPTH:

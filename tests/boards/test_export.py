@@ -4,6 +4,7 @@ the author's stakeholder profile."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -20,9 +21,13 @@ COLUMNS = [
     "participant",
     "display_name",
     "stakeholder_group",
+    "stakeholder_group_label",
     "country",
+    "country_label",
     "sector",
+    "sector_label",
     "gender",
+    "gender_label",
     "organisation",
     "note_id",
     "column",
@@ -31,7 +36,31 @@ COLUMNS = [
     "upvotes",
     "hidden",
     "merged_into",
+    "created_at",
+    "updated_at",
 ]
+UNSAID = "Prefer not to say"
+BEN = {
+    "display_name": "",
+    "stakeholder_group": "",
+    "stakeholder_group_label": UNSAID,
+    "country": "",
+    "country_label": UNSAID,
+    "sector": "",
+    "sector_label": UNSAID,
+    "gender": "",
+    "gender_label": UNSAID,
+    "organisation": "",
+}
+
+
+def times(note) -> dict[str, str]:
+    """The note's times as the export writes them: ISO 8601 in UTC."""
+    note.refresh_from_db()
+    return {
+        "created_at": note.created_at.astimezone(dt.UTC).isoformat(),
+        "updated_at": note.updated_at.astimezone(dt.UTC).isoformat(),
+    }
 
 
 @pytest.fixture
@@ -70,12 +99,7 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
     assert body["responses"] == [
         {
             "participant": ben.pk,
-            "display_name": "",
-            "stakeholder_group": "",
-            "country": "",
-            "sector": "",
-            "gender": "",
-            "organisation": "",
+            **BEN,
             "note_id": b1.pk,
             "column": "Challenges",
             "note": "Audit smelters",
@@ -83,15 +107,11 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "upvotes": 2,  # Ana's two votes count once after the merge, plus Ben's
             "hidden": False,
             "merged_into": "",
+            **times(b1),
         },
         {
             "participant": ben.pk,
-            "display_name": "",
-            "stakeholder_group": "",
-            "country": "",
-            "sector": "",
-            "gender": "",
-            "organisation": "",
+            **BEN,
             "note_id": b2.pk,
             "column": "Challenges",
             "note": "Audit the smelters",
@@ -99,14 +119,19 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "upvotes": 0,
             "hidden": False,
             "merged_into": b1.pk,
+            **times(b2),
         },
         {
             "participant": ana.pk,
             "display_name": "Ana",
             "stakeholder_group": "civil_society",
+            "stakeholder_group_label": "Civil society / NGO",
             "country": "BR",
+            "country_label": "Brazil",
             "sector": "mobility",
+            "sector_label": "Mobility",
             "gender": "",
+            "gender_label": UNSAID,
             "organisation": "",
             "note_id": a1.pk,
             "column": "Solutions",
@@ -115,19 +140,24 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "upvotes": 0,
             "hidden": True,
             "merged_into": "",
+            **times(a1),
         },
     ]
 
     response = client.get(reverse("frontend:export_csv", args=[code, board.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == COLUMNS
-    assert [r[7:] for r in rows[1:]] == [
+    assert [r[11:18] for r in rows[1:]] == [
         [str(b1.pk), "Challenges", "Audit smelters", "Audits", "2", "False", ""],
         [str(b2.pk), "Challenges", "Audit the smelters", "", "0", "False", str(b1.pk)],
         # A formula typed by a participant is defused for spreadsheets.
         [str(a1.pk), "Solutions", '\'=HYPERLINK("x")', "", "0", "True", ""],
     ]
-    assert rows[3][:5] == [str(ana.pk), "Ana", "civil_society", "BR", "mobility"]
+    assert rows[3][:8] == [
+        str(ana.pk), "Ana", "civil_society", "Civil society / NGO", "BR", "Brazil", "mobility",
+        "Mobility",
+    ]  # fmt: skip
+    assert [r[18:] for r in rows[1:]] == [list(times(n).values()) for n in (b1, b2, a1)]
 
 
 def test_only_the_sessions_facilitator_exports_a_board(client, board):

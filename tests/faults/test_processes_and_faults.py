@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 @sync_to_async
 def make_room(participants: int):
     session = factories.make_session()
-    poll = factories.make_activity(session=session, kind="single_choice")
+    poll = factories.make_activity(session=session, kind="single_choice", results_visibility="live")
     owner = session.event.owner
     people = [
         factories.make_participant(session=session, stakeholder_group="research")

@@ -46,13 +46,14 @@ def open_poll(workshop):
 @pytest.fixture
 def every_kind(workshop):
     session, _ = workshop
+    live = {"session": session, "results_visibility": "live"}  # participants see tallies
     return session, [
-        factories.make_activity(session=session, kind="multiple_choice", title="Which two?"),
+        factories.make_activity(**live, kind="multiple_choice", title="Which two?"),
         factories.make_activity(
-            session=session, kind="ranking", title="In which order?", allow_change=False
+            **live, kind="ranking", title="In which order?", allow_change=False
         ),
-        factories.make_activity(session=session, kind="word_cloud", title="In a word?"),
-        factories.make_activity(session=session, kind="scale", title="How far?"),
+        factories.make_activity(**live, kind="word_cloud", title="In a word?"),
+        factories.make_activity(**live, kind="scale", title="How far?"),
     ]
 
 
@@ -83,6 +84,7 @@ def join(browser, base_url: str, code: str, problems, name: str = "", group: str
     page.get_by_label("Your name as others see it").fill(name)
     if group:
         page.get_by_label("Stakeholder group").select_option(group)
+    page.get_by_text("More about me (optional)").click()  # the optional part of the profile
     page.get_by_label("Country").select_option("BR")
     page.get_by_label("Sector").select_option("mobility")
     page.get_by_role("button", name="Enter the session").click()
@@ -147,7 +149,7 @@ def test_three_participants_vote_and_the_projector_updates_without_reload(
     )
     expect(results.get_by_role("row", name=re.compile("Rare earths"))).to_contain_text("1")
     expect(console.locator(f'[data-count-for="{poll.pk}"]')).to_have_text("3")
-    # Results are live for participants (the default visibility), as text.
+    # Participants see the results once revealed (a poll's default visibility), as text.
     expect(people[0][1].locator("table.tally")).to_contain_text("66.7 %")
     assert sorted(
         p.stakeholder_group for p in session.participants.filter(country="BR", sector="mobility")

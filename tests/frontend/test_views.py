@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -639,16 +640,35 @@ def test_csv_export_has_one_row_per_ballot_with_profiles(organiser_client, sessi
         "participant",
         "display_name",
         "stakeholder_group",
+        "stakeholder_group_label",
         "country",
+        "country_label",
         "sector",
+        "sector_label",
         "gender",
+        "gender_label",
         "organisation",
         "answer",
+        "created_at",
+        "updated_at",
     ]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert sorted((r["participant"], r["gender"]) for r in rows) == sorted(
-        [(str(ana.pk), ""), (str(ben.pk), "woman")]
+    assert sorted((r["participant"], r["gender"], r["gender_label"]) for r in rows) == sorted(
+        [(str(ana.pk), "", "Prefer not to say"), (str(ben.pk), "woman", "Woman")]
     )
+    # Codes for analysis, and their labels for reading ("" reads as the join form said).
+    assert sorted(
+        (r["stakeholder_group_label"], r["country_label"], r["sector_label"]) for r in rows
+    ) == [
+        ("Government / policy maker", "Kenya", "Prefer not to say"),
+        ("Prefer not to say", "Prefer not to say", "Mining and processing"),
+    ]
+    # Each ballot's time, ISO 8601 in UTC.
+    for row in rows:
+        cast = Ballot.objects.get(activity=poll, participant_id=int(row["participant"]))
+        assert row["created_at"] == cast.created_at.astimezone(dt.UTC).isoformat()
+        assert row["updated_at"] == cast.updated_at.astimezone(dt.UTC).isoformat()
+        assert row["created_at"].endswith("+00:00")
     assert sorted(
         (
             r["display_name"],
@@ -677,19 +697,28 @@ def test_json_export_has_the_same_records_as_the_csv(organiser_client, session):
     assert f'filename="{session.code}-{poll.pk}.json"' in response["Content-Disposition"]
     body = response.json()
     assert body["activity"] == {"id": poll.pk, "kind": poll.kind, "title": poll.title}
-    assert body["columns"][-1] == "answer" and body["columns"][0] == "participant"
+    assert body["columns"][0] == "participant"
+    assert body["columns"][-3:] == ["answer", "created_at", "updated_at"]
+    cast = Ballot.objects.get(activity=poll)
     assert body["responses"] == [
         {
             "participant": ana.pk,
             "display_name": "Ana",
             "stakeholder_group": "policy",
+            "stakeholder_group_label": "Government / policy maker",
             "country": "KE",
+            "country_label": "Kenya",
             "sector": "",
+            "sector_label": "Prefer not to say",
             "gender": "",
+            "gender_label": "Prefer not to say",
             "organisation": "",
             "answer": "Yes",
+            "created_at": cast.created_at.astimezone(dt.UTC).isoformat(),
+            "updated_at": cast.updated_at.astimezone(dt.UTC).isoformat(),
         }
     ]
+    assert list(body["responses"][0]) == body["columns"]
 
 
 def test_csv_export_does_not_let_participants_write_formulas(organiser_client, session):
@@ -764,3 +793,22 @@ def test_console_queries_do_not_grow_with_the_agenda(
         many, html = queries_for(organiser_client, console_url(session))
     assert many == few
     assert len(re.findall(r'class="card activity( current)?"', html)) == 20
+
+
+def test_the_agenda_builder_leaves_the_visibility_to_the_kind_unless_chosen(
+    organiser_client, session
+):
+    url = reverse("frontend:add_activity", args=[session.code])
+    console = organiser_client.get(reverse("frontend:console", args=[session.code])).content
+    assert b'<option value="" selected>' in console  # the kind's default is preselected
+    poll = {"kind": "single_choice", "title": "Q?", "single_choice-options": "A\nB"}
+    organiser_client.post(url, {**poll, "results_visibility": ""})
+    organiser_client.post(url, {"kind": "qna", "title": "Ask", "results_visibility": ""})
+    organiser_client.post(url, {**poll, "results_visibility": "live"})
+    refused = organiser_client.post(url, {**poll, "results_visibility": "everyone"})
+    assert refused.status_code == 400
+    assert list(session.activities.values_list("kind", "results_visibility")) == [
+        ("single_choice", "after_reveal"),
+        ("qna", "live"),
+        ("single_choice", "live"),
+    ]

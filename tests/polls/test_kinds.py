@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -603,7 +605,15 @@ def test_public_settings_and_export_rows():
     voter = factories.make_participant(session=session, display_name="Ama")
     vote(multi, voter, [3, 0])
     rows = list(get_kind("multiple_choice").export_rows(multi))
-    assert rows == [{"participant": voter, "answer": "Cobalt; Gold"}]
+    cast = Ballot.objects.get(activity=multi)
+    assert rows == [
+        {
+            "participant": voter,
+            "answer": "Cobalt; Gold",
+            "created_at": cast.created_at.astimezone(dt.UTC).isoformat(),
+            "updated_at": cast.updated_at.astimezone(dt.UTC).isoformat(),
+        }
+    ]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -43,7 +43,9 @@ def test_a_participant_s_own_ballot(poll):
 
 
 def test_export_rows_give_each_participant_and_the_rendered_answer(poll):
-    rows = list(selectors.export_rows(activity=poll, render=lambda choice: f"picked {choice}"))
+    rows = list(
+        selectors.export_rows(activity=poll, render=lambda choice: [{"answer": f"picked {choice}"}])
+    )
     assert sorted((r["participant"].pk, r["answer"]) for r in rows) == sorted(
         [
             (poll.people[0].pk, "picked [0, 1]"),
@@ -51,3 +53,19 @@ def test_export_rows_give_each_participant_and_the_rendered_answer(poll):
             (poll.people[2].pk, "picked [3]"),
         ]
     )
+    # In the order they were cast, each with its times.
+    assert [r["created_at"] for r in rows] == sorted(r["created_at"] for r in rows)
+    assert all(r["created_at"] <= r["updated_at"] for r in rows)
+
+
+def test_export_rows_split_a_compound_answer_into_rows_with_the_ballots_times(poll):
+    def render(choice):
+        return [{"option": option} for option in choice]
+
+    rows = list(selectors.export_rows(activity=poll, render=render))
+    first = next(r for r in rows if r["participant"] == poll.people[0])
+    assert [(r["option"], r["created_at"]) for r in rows if r["participant"] == poll.people[0]] == [
+        (0, first["created_at"]),
+        (1, first["created_at"]),
+    ]
+    assert len(rows) == 5  # [0, 1] twice and [3]

@@ -668,11 +668,19 @@ def test_exports_render_each_ballot_readably():
     vote(ranking, third, [1, 2, 0])
 
     columns, rows = selectors.export_records(dots)
-    assert columns[-1] == "answer"
+    assert columns[-3:] == ["answer", "created_at", "updated_at"]
     assert [(r["participant"], r["stakeholder_group"], r["answer"]) for r in rows] == [
         (voter.pk, "finance", "Alpha: 3; Gamma: 2")
     ]
-    (row,) = selectors.export_records(ratings)[1]
-    assert row["answer"] == "Alpha: impact 1, feasibility 5; Beta: impact 4, feasibility 2"
+    # The 2x2 grid: one row per rated statement, impact and feasibility in their own
+    # columns, each with the ballot's times.
+    columns, rows = selectors.export_records(ratings)
+    assert "answer" not in columns
+    assert columns[-5:] == ["statement", "impact", "feasibility", "created_at", "updated_at"]
+    assert [(r["participant"], r["statement"], r["impact"], r["feasibility"]) for r in rows] == [
+        (other.pk, "Alpha", 1, 5),
+        (other.pk, "Beta", 4, 2),
+    ]
+    assert rows[0]["created_at"] == rows[1]["created_at"] != ""
     (row,) = selectors.export_records(ranking)[1]
     assert row["answer"] == "1. Beta; 2. Gamma; 3. Alpha"

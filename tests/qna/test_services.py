@@ -817,10 +817,17 @@ def test_an_anonymous_question_carries_nothing_that_ties_it_to_its_asker(see_nam
     anonymous = ask(qna, zoe, "Who runs the audits?", anonymous=True)
     act(qna, person(qna, "Ana"), "upvote", {"question": anonymous.pk})
     columns, (named_row, anonymous_row) = selectors.export_records(qna)
-    assert list(selectors.PROFILE_COLUMNS) == ["participant", *profile]
+    labels = {
+        "stakeholder_group_label": "Research / academia",
+        "country_label": "Brazil",
+        "sector_label": "Mining and processing",
+        "gender_label": "Non-binary",
+    }
+    assert set(selectors.PROFILE_COLUMNS) == {"participant", *profile, *labels}
     assert {k: named_row[k] for k in selectors.PROFILE_COLUMNS} == {
         "participant": zoe.pk,
         **profile,
+        **labels,
     }
     assert {k: anonymous_row[k] for k in selectors.PROFILE_COLUMNS} == dict.fromkeys(
         selectors.PROFILE_COLUMNS, ""

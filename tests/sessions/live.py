@@ -167,7 +167,9 @@ class Room:
 @db
 def make_room(kind: str = "single_choice", n: int = 2, revealed: bool = False, **extra) -> Room:
     """An open session with one open activity of ``kind``, ``n`` participants and the
-    owner's login cookie."""
+    owner's login cookie. Participants see the tally live unless ``results_visibility``
+    says otherwise (these rooms test the tally's way to every role)."""
+    extra.setdefault("results_visibility", "live")
     activity = factories.make_activity(kind=kind, open=True, **extra)
     if revealed:
         from sessions import services

@@ -445,7 +445,9 @@ async def test_presence_reaches_the_facilitator_and_the_screen(hub, live):
 
 async def test_reconnecting_with_last_seq_replays_the_missed_events_in_order(hub, live):
     room = await make_room(n=2)
-    other = await db(factories.make_activity)(session=room.session, kind="multiple_choice")
+    other = await db(factories.make_activity)(
+        session=room.session, kind="multiple_choice", results_visibility="live"
+    )
     facilitator = await live.join(room.code, role="facilitator", cookie=room.cookie)
     leaving = await live.join(room.code, token=room.tokens[0])
     staying = await live.join(room.code, token=room.tokens[1])

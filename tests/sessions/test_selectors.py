@@ -16,15 +16,16 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-LIVE, AFTER, HIDDEN = (
+LIVE, AFTER, HIDDEN, REVEAL = (
     Activity.Visibility.LIVE,
     Activity.Visibility.AFTER_CLOSE,
     Activity.Visibility.HIDDEN,
+    Activity.Visibility.AFTER_REVEAL,
 )
 DRAFT, OPEN, CLOSED = Activity.Status.DRAFT, Activity.Status.OPEN, Activity.Status.CLOSED
 
 # docs/protocol.md: participants by results_visibility (live: once opened; after_close:
-# once closed; hidden: never).
+# once closed; after_reveal: while the facilitator shows them; hidden: never).
 PARTICIPANT_SEES = {
     (LIVE, DRAFT): False,
     (LIVE, OPEN): True,
@@ -38,18 +39,23 @@ PARTICIPANT_SEES = {
 }
 
 
+def participant_sees(visibility, status, revealed) -> bool:
+    if visibility == REVEAL:  # the reveal switch only, whatever the status
+        return revealed
+    return PARTICIPANT_SEES[(visibility, status)]
+
+
 @pytest.mark.parametrize(
     ("visibility", "status", "revealed"),
-    list(itertools.product([LIVE, AFTER, HIDDEN], [DRAFT, OPEN, CLOSED], [False, True])),
+    list(itertools.product([LIVE, AFTER, HIDDEN, REVEAL], [DRAFT, OPEN, CLOSED], [False, True])),
 )
 def test_results_visible_for_every_role_visibility_and_status(visibility, status, revealed):
     activity = Activity(results_visibility=visibility, status=status, results_revealed=revealed)
     assert selectors.results_visible(activity, Role.FACILITATOR) is True
     # The projector follows the facilitator's reveal switch only.
     assert selectors.results_visible(activity, Role.SCREEN) is revealed
-    assert (
-        selectors.results_visible(activity, Role.PARTICIPANT)
-        is PARTICIPANT_SEES[(visibility, status)]
+    assert selectors.results_visible(activity, Role.PARTICIPANT) is participant_sees(
+        visibility, status, revealed
     )
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from polls.models import Ballot
-from sessions import room_events, services
+from sessions import room_events, selectors, services
 from sessions.kinds import CommandError, get_kind
 from sessions.models import CODE_ALPHABET, Activity, CommandReceipt, Event, Participant, Session
 from tests import factories
@@ -673,3 +673,52 @@ def test_a_rolled_back_vote_leaves_no_ballot_receipt_or_broadcast(
     assert not Ballot.objects.exists() and not CommandReceipt.objects.exists()
     # The key was never recorded, so the same command goes through afterwards.
     assert vote(poll, voter, 1, "k")["duplicate"] is False
+
+
+# --------------------------------------------------------------------------- visibility defaults
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "default"),
+    [
+        ("single_choice", {"options": ["Yes", "No"]}, "after_reveal"),
+        ("word_cloud", {}, "after_reveal"),
+        ("dot_vote", factories.DEFAULT_CONFIGS["dot_vote"], "after_reveal"),
+        ("qna", {}, "live"),
+        ("idea_board", {"columns": ["Ideas"]}, "live"),
+    ],
+)
+def test_a_new_activity_takes_its_kinds_visibility_when_none_is_chosen(kind, config, default):
+    activity = services.add_activity(
+        session=factories.make_session(), kind=kind, title="Q?", config=config
+    )
+    activity.refresh_from_db()
+    assert activity.results_visibility == default
+
+
+def test_a_new_polls_tally_reaches_participants_only_once_revealed():
+    activity = services.add_activity(
+        session=factories.make_session(),
+        kind="single_choice",
+        title="Q?",
+        config={"options": "A\nB"},
+    )
+    services.open_activity(activity=activity)
+    voter = factories.make_participant(session=activity.session)
+    vote(activity, voter, 1, "k1")
+    session = Session.objects.select_related("event").get(pk=activity.session_id)
+
+    def views():
+        return {role: view["activities"][0] for role, view in selectors.room_views(session).items()}
+
+    before = views()
+    assert "tally" not in before["participant"] and "tally" not in before["screen"]
+    assert before["participant"]["count"] == 1  # how many voted is not the result
+    assert before["facilitator"]["tally"]["total"] == 1
+    services.reveal_results(activity=activity, revealed=True)
+    after = views()
+    assert (
+        after["participant"]["tally"] == after["screen"]["tally"] == before["facilitator"]["tally"]
+    )
+    services.reveal_results(activity=activity, revealed=False)
+    assert "tally" not in views()["participant"]
