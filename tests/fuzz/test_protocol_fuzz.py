@@ -66,7 +66,7 @@ def messages(activity_ids: list[int]):
 def fuzz_room(transactional_db, static_root):
     session = factories.make_session()
     for kind in ("single_choice", "multiple_choice", "scale", "word_cloud", "ranking"):
-        factories.make_activity(session=session, kind=kind)
+        factories.make_activity(session=session, kind=kind, results_visibility="live")
     activities = list(session.activities.all())
     for activity in activities:  # every kind open at once: open_activity closes the others
         Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.OPEN)
