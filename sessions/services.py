@@ -22,6 +22,7 @@ from people.models import Person
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
 from . import command_queries, join_limits, room_events, selectors
+from .items import item_id
 from .kinds import CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
 from .panels import panel_names
@@ -408,7 +409,8 @@ def perform_command(
 
 
 def _row_id(value: Any) -> int:
-    """``value`` if it can name a row, else 0 (which names none)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    """``value`` if it can name a row (``items.item_id``), else 0 (which names none)."""
+    try:
+        return item_id(value, refusal="")
+    except CommandError:
         return 0
-    return value
