@@ -247,3 +247,24 @@ def test_the_production_compose_file_needs_a_key_and_loads_no_demo_accounts():
     assert demo["services"]["lb"]["volumes"] == [
         "./deploy/nginx-demo.conf:/etc/nginx/conf.d/default.conf:ro"
     ]
+
+
+def test_schema_and_check_commands_run_without_a_key_and_serving_ones_refuse():
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+    }
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], env=env, cwd=ROOT, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+
+    checked = manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = manage("notify_worker", "--once")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
