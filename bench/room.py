@@ -370,6 +370,10 @@ def run(args) -> dict:
         from bench.directory import run_directory
 
         return run_directory(args)
+    if args.scenario == "synthesis":
+        from bench.synthesis import run_synthesis
+
+        return run_synthesis(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -543,7 +547,7 @@ def main() -> None:
     parser.add_argument(
         "--scenario",
         default="poll",
-        choices=["poll", "board", "consultation", "commands", "directory"],
+        choices=["poll", "board", "consultation", "commands", "directory", "synthesis"],
     )
     parser.add_argument(
         "--participants",

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qna",
     "outreach",
     "representation",
+    "synthesis",
     "privacy",
     "demo",
 ]
@@ -166,6 +167,8 @@ if REDIS_URL:
                 ],
                 "capacity": 1000,
                 "expiry": 30,
+                # Deployments (or test workers) sharing one Redis keep apart by prefix.
+                "prefix": os.environ.get("CHANNEL_PREFIX", "asgi"),
             },
         }
     }

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import last_modified
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import presenter, views
 
 app_name = "frontend"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("events/<int:event_id>/", views.event_detail, name="event"),
     path("console/<str:code>/", views.console, name="console"),
+    path("console/<str:code>/present", presenter.present, name="present"),
     path("console/<str:code>/activities", views.add_activity, name="add_activity"),
     path("console/<str:code>/action", views.console_action, name="console_action"),
     path(

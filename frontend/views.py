@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -107,6 +108,32 @@ def current_participant(request, session: Session):
     return selectors.participant_from_cookies(request.COOKIES, session=session)
 
 
+def session_page(*, participant: bool = False):
+    """A page of a visited join code: the view gets the session (and, with
+    ``participant``, the participant the room cookie names, else the visitor goes to
+    the join page). A wrong code counts against the address: 404, or 429 over the limit."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, code: str, *args, **kwargs):
+            try:
+                session = visited_session(request, code)
+            except TooManyTries as exc:
+                return too_many_tries(request, exc)
+            if session is None:
+                raise Http404(_("No session has this code."))
+            if not participant:
+                return view(request, session, *args, **kwargs)
+            person = current_participant(request, session)
+            if person is None:
+                return redirect("frontend:join_code", code=session.code)
+            return view(request, session, person, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def join_code(request, code: str):
     try:
         session = visited_session(request, code)
@@ -148,38 +175,31 @@ def join_code(request, code: str):
     return render(request, "frontend/join_profile.html", context, status=status)
 
 
-def room(request, code: str):
+@session_page(participant=True)
+def room(request, session: Session, participant):
     """The participant's room. The page does not carry their token: the room's
-    WebSocket handshake sends the HTTP-only cookie (docs/protocol.md)."""
-    try:
-        session = visited_session(request, code)
-    except TooManyTries as exc:
-        return too_many_tries(request, exc)
-    if session is None:
-        raise Http404(_("No session has this code."))
-    participant = current_participant(request, session)
-    if participant is None:
-        return redirect("frontend:join_code", code=session.code)
+    WebSocket handshake sends the HTTP-only cookie (docs/protocol.md). A closed
+    session's room says so and where to go on, without waiting for the connection
+    (which a closed session refuses)."""
+    ended = session.status == Session.Status.CLOSED
     return render(
         request,
         "frontend/room.html",
-        {"session": session, "participant": participant, "ws_path": f"/ws/s/{session.code}/"},
+        {
+            "session": session,
+            "participant": participant,
+            "ws_path": f"/ws/s/{session.code}/",
+            "ended": ended,
+            "follow_up": selectors.follow_up(session) if ended else None,
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def participant_profile(request, code: str):
+@session_page(participant=True)
+def participant_profile(request, session: Session, participant):
     """The participant's own profile, to correct from the room: the join form again,
     filled in with what they gave (the participant is the one their room cookie names)."""
-    try:
-        session = visited_session(request, code)
-    except TooManyTries as exc:
-        return too_many_tries(request, exc)
-    if session is None:
-        raise Http404(_("No session has this code."))
-    participant = current_participant(request, session)
-    if participant is None:
-        return redirect("frontend:join_code", code=session.code)
     problem = _("This session has ended.") if session.status == Session.Status.CLOSED else None
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -202,13 +222,8 @@ def participant_profile(request, code: str):
     return render(request, "frontend/participant_profile.html", context, status=status)
 
 
-def screen(request, code: str):
-    try:
-        session = visited_session(request, code)
-    except TooManyTries as exc:
-        return too_many_tries(request, exc)
-    if session is None:
-        raise Http404(_("No session has this code."))
+@session_page()
+def screen(request, session: Session):
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
     # Inline SVG: no style attribute (CSP), scales with CSS, its <title> names it for
     # screen readers. segno escapes the title; the rest is path data.
@@ -320,10 +335,8 @@ def kind_forms(bound=None) -> list[tuple[str, Any, Any]]:
     return forms
 
 
-def render_console(
-    request, session: Session, form: ActivityForm, status: int = 200, kind_form=None
-):
-    join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
+def console_parts(*, request, session: Session) -> dict[str, Any]:
+    """What the console's live parts (session state, panel commands, agenda cards) show."""
     agenda = selectors.agenda(session)
     targets = evidence.section_choices(request.user, session.event)
     names = {
@@ -334,18 +347,27 @@ def render_console(
     attached = evidence.attached_sections(agenda)
     for activity in agenda:
         activity.evidence_in = [names[s] for s in attached[activity.pk] if s in names]
+    return {
+        "session": session,
+        "agenda": agenda,
+        "evidence_targets": targets,
+        "visibility_choices": Activity.Visibility.choices,
+    }
+
+
+def render_console(
+    request, session: Session, form: ActivityForm, status: int = 200, kind_form=None
+):
+    join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
     return render(
         request,
         "frontend/console.html",
         {
-            "session": session,
-            "agenda": agenda,
-            "evidence_targets": targets,
+            **console_parts(request=request, session=session),
             "form": form,
             "kind_forms": kind_forms(kind_form),
             "join_url": join_url,
             "ws_path": f"/ws/s/{session.code}/",
-            "visibility_choices": Activity.Visibility.choices,
         },
         status=status,
     )
@@ -353,7 +375,17 @@ def render_console(
 
 @organiser_required
 def console(request, code: str):
+    """The facilitator's console; ``?part=agenda`` answers only the parts that commands
+    change (console_live.html), which console.js swaps into the page after each one."""
     session = facilitated_session(request, code)
+    if request.GET.get("part") == "agenda":
+        response = render(
+            request,
+            "frontend/console_live.html",
+            console_parts(request=request, session=session),
+        )
+        add_never_cache_headers(response)
+        return response
     return render_console(request, session, ActivityForm())
 
 
@@ -372,7 +404,7 @@ def add_activity(request, code: str):
     settings_valid = kind_form is None or kind_form.is_valid()
     if form.is_valid() and settings_valid:
         try:
-            services.add_activity(
+            activity = services.add_activity(
                 session=session,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
@@ -389,7 +421,10 @@ def add_activity(request, code: str):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Activity added to the agenda."))
-            return redirect("frontend:console", code=session.code)
+            # console.js opens the card the address points at.
+            return redirect(
+                reverse("frontend:console", args=[session.code]) + f"#activity-{activity.pk}"
+            )
     return render_console(request, session, form, status=400, kind_form=kind_form)
 
 
@@ -418,7 +453,9 @@ def console_action(request, code: str):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, command.done(value))
-    return redirect("frontend:console", code=session.code)
+    # Back to the page the form was on: the presenter view's forms say so.
+    page = "frontend:present" if request.POST.get("back") == "present" else "frontend:console"
+    return redirect(page, code=session.code)
 
 
 @organiser_required

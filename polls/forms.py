@@ -17,15 +17,36 @@ from .statements import MAX_STATEMENT_LENGTH, MAX_STATEMENTS
 
 
 class PollSettingsForm(forms.Form):
-    """``config()``: every filled-in field; an empty one is left out, so the kind
-    takes its default."""
+    """``config()``: every filled-in field; an empty one (or an unticked box) is left
+    out, so the kind takes its default."""
 
     def config(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {name: data[name] for name in self.fields if data.get(name) not in (None, "")}
+        return {
+            name: data[name]
+            for name in self.fields
+            if data.get(name) not in (None, "") and data.get(name) is not False
+        }
 
 
-class OptionsForm(PollSettingsForm):
+class ByGroupForm(PollSettingsForm):
+    """The kinds whose tally can carry ``by_group`` (``polls.kinds.clean_by_group``)."""
+
+    by_group = forms.BooleanField(
+        label=_("Show results per stakeholder group"),
+        required=False,
+        help_text=_(
+            "Side by side, one column per group; a group with fewer than 5 answers is "
+            "not shown on its own."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["by_group"] = self.fields.pop("by_group")  # after the kind's own fields
+
+
+class OptionsForm(ByGroupForm):
     """Single choice and ranking: the options."""
 
     options = forms.CharField(
@@ -49,7 +70,7 @@ class MultipleChoiceForm(OptionsForm):
     )
 
 
-class ScaleForm(PollSettingsForm):
+class ScaleForm(ByGroupForm):
     min = forms.IntegerField(label=_("Scale from"), required=False, initial=1)
     max = forms.IntegerField(label=_("Scale to"), required=False, initial=5)
     min_label = forms.CharField(label=_("Label of the low end"), required=False, max_length=60)

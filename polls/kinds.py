@@ -19,6 +19,7 @@ from sessions.kinds import ActivityKind, CommandError, int_setting
 from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
+from .breakdown import ballot_rows, group_figures, overall
 from .services import normalise_word
 
 MAX_OPTIONS = 20
@@ -28,6 +29,17 @@ MAX_OPTION_LENGTH = 120
 def is_int(value: Any) -> bool:
     """A whole number, and not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def clean_by_group(raw: dict[str, Any]) -> dict[str, bool]:
+    """The "Show results per stakeholder group" setting: ``{"by_group": True}`` when on,
+    nothing when off (so a config without it means off)."""
+    value = raw.get("by_group")
+    if value in (None, "", False):
+        return {}
+    if value is not True:
+        raise ValidationError({"by_group": _("Say yes or no.")})
+    return {"by_group": True}
 
 
 def _clean_options(raw: Any, *, minimum: int = 2, maximum: int = MAX_OPTIONS) -> list[str]:
@@ -62,6 +74,8 @@ class PollKind(ActivityKind):
     default_results_visibility = "after_reveal"
     export_columns = ("answer", "created_at", "updated_at")
     script = "polls/polls.js"
+    # Drawing shared with vision.js, loaded before either (sessions.kinds.kind_scripts).
+    script_requires = ("polls/charts.js",)
     style = "polls/polls.css"
 
     def clean_choice(self, activity: Activity, data: Any) -> Any:
@@ -86,6 +100,22 @@ class PollKind(ActivityKind):
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return selectors.participant_ballot(activity=activity, participant=participant)
 
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
+        """The result over ``(choice, count)`` pairs (a choice may come more than once)."""
+        raise NotImplementedError
+
+    def tally(self, activity: Activity) -> dict[str, Any]:
+        """The figures; with the activity's ``by_group`` setting on, also ``by_group``:
+        the same figures per stakeholder group (``polls.breakdown``), read in the same
+        one query. Off, the breakdown costs nothing."""
+        if not activity.config.get("by_group"):
+            return self.figures(activity, self.grouped(activity))
+        rows = ballot_rows(activity)
+        return {
+            **self.figures(activity, overall(rows)),
+            "by_group": group_figures(activity, rows, self.figures),
+        }
+
     def export_rows(self, activity: Activity) -> Iterable[dict[str, Any]]:
         return selectors.export_rows(
             activity=activity, render=lambda choice: self.export_answer(activity, choice)
@@ -101,10 +131,10 @@ class PollKind(ActivityKind):
 
 class OptionsPoll(PollKind):
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {"options": _clean_options(raw.get("options"))}
+        return {"options": _clean_options(raw.get("options")), **clean_by_group(raw)}
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
-        return {"options": activity.config["options"]}
+        return {"options": activity.config["options"], **clean_by_group(activity.config)}
 
     def _option(self, activity: Activity, value: Any) -> int:
         if not is_int(value) or not 0 <= value < len(activity.config["options"]):
@@ -146,9 +176,9 @@ class SingleChoice(OptionsPoll):
     def clean_choice(self, activity: Activity, data: Any) -> int:
         return self._option(activity, data)
 
-    def tally(self, activity: Activity) -> dict[str, Any]:
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         counts = Counter()
-        for choice, n in self.grouped(activity):
+        for choice, n in ballots:
             counts[choice] += n
         return self._counts(activity, counts, sum(counts.values()))
 
@@ -161,7 +191,7 @@ class MultipleChoice(OptionsPoll):
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         options = _clean_options(raw.get("options"))
         most = int_setting(raw, "max_choices", len(options), 1, len(options))
-        return {"options": options, "max_choices": most}
+        return {"options": options, "max_choices": most, **clean_by_group(raw)}
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
         return {**super().public_config(activity), "max_choices": activity.config["max_choices"]}
@@ -179,10 +209,10 @@ class MultipleChoice(OptionsPoll):
             )
         return picked
 
-    def tally(self, activity: Activity) -> dict[str, Any]:
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         counts = Counter()
         voters = 0
-        for choice, n in self.grouped(activity):
+        for choice, n in ballots:
             voters += n
             for i in choice:
                 counts[i] += n
@@ -205,7 +235,7 @@ class Scale(PollKind):
             if len(text) > 60:
                 raise ValidationError({name: _("Keep the label under 60 characters.")})
             labels[name] = text
-        return {"min": low, "max": high, **labels}
+        return {"min": low, "max": high, **labels, **clean_by_group(raw)}
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
         return dict(activity.config)
@@ -218,9 +248,9 @@ class Scale(PollKind):
             )
         return data
 
-    def tally(self, activity: Activity) -> dict[str, Any]:
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         counts = Counter()
-        for choice, n in self.grouped(activity):
+        for choice, n in ballots:
             counts[choice] += n
         low, high = activity.config["min"], activity.config["max"]
         total = sum(counts.values())
@@ -301,10 +331,10 @@ class WordCloud(PollKind):
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
         services.set_entry_hidden(activity=activity, entry=data, hidden=action == "hide_entry")
 
-    def tally(self, activity: Activity) -> dict[str, Any]:
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         hidden = set(activity.config.get("hidden", []))
         counts = Counter()
-        for words, n in self.grouped(activity):
+        for words, n in ballots:
             for word in words:
                 if word not in hidden:
                     counts[word] += n
@@ -345,7 +375,7 @@ class Ranking(OptionsPoll):
     config_form = forms.OptionsForm
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {"options": _clean_options(raw.get("options"), maximum=10)}
+        return {"options": _clean_options(raw.get("options"), maximum=10), **clean_by_group(raw)}
 
     def clean_choice(self, activity: Activity, data: Any) -> list[int]:
         n = len(activity.config["options"])
@@ -357,13 +387,13 @@ class Ranking(OptionsPoll):
             raise CommandError("invalid_choice", _("Put every option in order, each once."))
         return data
 
-    def tally(self, activity: Activity) -> dict[str, Any]:
+    def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         options = activity.config["options"]
         n = len(options)
         rank_sum = [0] * n
         borda = [0] * n
         total = 0
-        for order, count in self.grouped(activity):
+        for order, count in ballots:
             total += count
             for rank, option in enumerate(order):
                 rank_sum[option] += (rank + 1) * count

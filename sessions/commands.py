@@ -95,9 +95,26 @@ COMMANDS: dict[str, Command] = {
             form_value=lambda d: {"panel": d.get("panel", ""), "shown": _form_flag(d)},
         ),
         Command(
+            "join_panel",
+            lambda s, a, v: services.set_join_panel(session=s, mode=v),
+            _said(gettext_lazy("Join panel changed.")),
+        ),
+        Command(
+            "timer",
+            lambda s, a, v: services.set_timer(session=s, seconds=v),
+            _said(gettext_lazy("Timer started."), gettext_lazy("Timer stopped.")),
+            form_value=_form_int,
+        ),
+        Command(
             "open_activity",
             lambda s, a, v: services.open_activity(activity=a),
             _said(gettext_lazy("Opened: participants see it now.")),
+            needs_activity=True,
+        ),
+        Command(
+            "show_activity",
+            lambda s, a, v: services.show_activity(activity=a),
+            _said(gettext_lazy("On every screen now.")),
             needs_activity=True,
         ),
         Command(

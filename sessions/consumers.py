@@ -37,7 +37,6 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_SESSION_CLOSED = 4410
 CLOSE_TOO_MANY_TRIES = 4429
 CLOSE_FLOODING = 4008
-CLOSE_TOO_LARGE = 1009
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -213,7 +212,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if replay is not None:
             self.conn.pending.extend((seq, frames[role.value]) for seq, frames in replay)
             await self.send_json(
-                {"type": "welcome", "resumed": True, "seq": last_seq, "role": role, "me": me}
+                {
+                    "type": "welcome",
+                    "resumed": True,
+                    "seq": last_seq,
+                    "role": role,
+                    "me": me,
+                    "now": time.time(),
+                }
             )
             await self.conn.start(last_seq)
             self.panels_due()
@@ -227,6 +233,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "role": role,
             "me": me,
             "data": snapshot["data"],
+            "now": time.time(),
         }
         if role is not Role.PARTICIPANT:
             welcome["connected"] = self.hub.connected(self.session.pk)
@@ -303,9 +310,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role is not Role.FACILITATOR or not await self.may_facilitate():
             raise CommandError("forbidden", _("Only this session's facilitators can do this."))
         action = message.get("action")
-        await db_call(self.run_control)(action, message.get("activity"), message.get("value"))
-        await self.send_json({"type": "ack", "ref": message.ref, "result": {"action": action}})
+        value = message.get("value")
+        said = await db_call(self.run_control)(action, message.get("activity"), value)
+        result = {"action": action, "message": said}
+        await self.send_json({"type": "ack", "ref": message.ref, "result": result})
 
-    def run_control(self, action: str, activity_id: int | None, value: Any) -> None:
+    def run_control(self, action: str, activity_id: int | None, value: Any) -> str:
+        """Carry out the command; what the facilitator's page says it did."""
         session = Session.objects.get(pk=self.session.pk)
-        commands.run(session=session, name=action, activity_id=activity_id, value=value)
+        command = commands.run(session=session, name=action, activity_id=activity_id, value=value)
+        return str(command.done(value))

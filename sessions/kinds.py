@@ -144,6 +144,9 @@ class ActivityKind:
     # style sheet, if any; loaded on the live pages (participant, console, projector).
     script: ClassVar[str | None] = None
     style: ClassVar[str | None] = None
+    # Scripts this kind's script uses (code its app shares between its kinds' scripts),
+    # loaded before it; each path once on a page, however many kinds name it.
+    script_requires: ClassVar[tuple[str, ...]] = ()
 
     # A django Form class for this kind's settings on the console's "add" form, with
     # a ``config()`` method giving the raw dict for clean_config(). Field names should
@@ -193,8 +196,13 @@ def kind_choices() -> list[tuple[str, Any]]:
 
 
 def kind_scripts() -> list[str]:
-    """Static paths of the kinds' browser scripts, each once, in registration order."""
-    return list(dict.fromkeys(k.script for k in _registry.values() if k.script))
+    """Static paths of the kinds' browser scripts, each once, in registration order,
+    with the scripts a kind's script requires before it."""
+    paths: list[str] = []
+    for kind in _registry.values():
+        if kind.script:
+            paths.extend((*kind.script_requires, kind.script))
+    return list(dict.fromkeys(paths))
 
 
 def kind_styles() -> list[str]:

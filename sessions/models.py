@@ -63,6 +63,14 @@ class Session(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class JoinPanel(models.TextChoices):
+        """How the projector shows the way in (join address and code)."""
+
+        SHOWN = "shown", _("Shown beside the activity")
+        SMALL = "small", _("Small, in a corner")
+        HIDDEN = "hidden", _("Hidden")
+        FULL = "full", _("The join code full screen")
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("title"), max_length=200)
     code = models.CharField(_("join code"), max_length=12, unique=True, default=new_join_code)
@@ -73,6 +81,16 @@ class Session(models.Model):
     )
     # Panels (sessions/panels.py) the facilitators put on the projector.
     screen_panels = models.JSONField(default=list, blank=True)
+    join_panel = models.CharField(
+        _("join panel on the projector"),
+        max_length=8,
+        choices=JoinPanel.choices,
+        default=JoinPanel.SHOWN,
+    )
+    # The facilitator's countdown, shown on every screen of the room: it ends at
+    # timer_ends_at and lasted timer_seconds (no timer when timer_ends_at is empty).
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_seconds = models.PositiveIntegerField(default=0)
     # Room sequence number: every broadcast event takes the next value (see room_events.py).
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,8 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from consult.models import Consultation
 from people.vocabularies import StakeholderGroup
 
 from .kinds import CommandError, Role, get_kind
@@ -204,6 +206,9 @@ def room_views(session: Session) -> dict[str, dict[str, Any]]:
         "status": session.status,
         "locked": session.locked,
         "current_activity": session.current_activity_id,
+        "join_panel": session.join_panel,
+        "timer": timer_view(session),
+        "follow_up": follow_up(session) if session.status == Session.Status.CLOSED else None,
     }
     views: dict[str, dict[str, Any]] = {}
     for role in Role:
@@ -216,6 +221,36 @@ def room_views(session: Session) -> dict[str, dict[str, Any]]:
             "activities": [activity_view(a, role, results.get(a.pk)) for a in shown],
         }
     return views
+
+
+def timer_view(session: Session) -> dict[str, Any] | None:
+    """The countdown as the room data carries it: when it ends (Unix seconds; clients
+    correct for their clock with the welcome's ``now``) and how long it was."""
+    if session.timer_ends_at is None:
+        return None
+    return {"ends_at": session.timer_ends_at.timestamp(), "seconds": session.timer_seconds}
+
+
+def follow_up(session: Session) -> dict[str, str] | None:
+    """Where participants can go on after the session: its process's consultation that
+    takes comments now, else the latest one anyone may read; none without a process."""
+    if session.event.process_id is None:
+        return None
+    readable = Consultation.objects.filter(
+        process_id=session.event.process_id, is_public=True
+    ).exclude(status=Consultation.Status.DRAFT)
+    consultation = (
+        readable.filter(status=Consultation.Status.OPEN).order_by("-opens_at").first()
+        or readable.order_by("-opens_at").first()
+    )
+    if consultation is None:
+        return None
+    return {
+        "title": consultation.title,
+        "url": reverse(
+            "consult:consultation", args=[session.event.process.slug, consultation.slug]
+        ),
+    }
 
 
 def participant_ballots(participant: Participant) -> dict[str, Any]:

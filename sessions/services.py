@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consult.models import Process
@@ -190,6 +191,23 @@ def open_activity(*, activity: Activity) -> Activity:
     return activity
 
 
+def show_activity(*, activity: Activity) -> Activity:
+    """Make an activity the current one, on every screen of the room (the presenter's
+    Previous and Next). One not yet opened opens; a closed one is shown closed, with its
+    results as its visibility allows; an activity open before closes."""
+    if activity.status == Activity.Status.DRAFT:
+        return open_activity(activity=activity)
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=activity.session_id)
+        Activity.objects.filter(session=session, status=Activity.Status.OPEN).exclude(
+            pk=activity.pk
+        ).update(status=Activity.Status.CLOSED)
+        session.current_activity = activity
+        session.save(update_fields=["current_activity"])
+        broadcast_room(session.pk)
+    return activity
+
+
 def close_activity(*, activity: Activity) -> Activity:
     with transaction.atomic():
         activity.status = Activity.Status.CLOSED
@@ -264,6 +282,26 @@ def _check_profile(participant: Participant, *, new: bool) -> None:
         raise ValidationError(errors)
 
 
+def _profile(
+    *,
+    display_name: str,
+    stakeholder_group: str,
+    country: str,
+    sector: str,
+    gender: str,
+    organisation: str,
+) -> dict[str, str]:
+    """A profile as a participant gives it, joining or editing: free text trimmed."""
+    return {
+        "display_name": display_name.strip(),
+        "stakeholder_group": stakeholder_group,
+        "country": country,
+        "sector": sector,
+        "gender": gender,
+        "organisation": organisation.strip(),
+    }
+
+
 def join_session(
     *,
     code: str,
@@ -296,13 +334,15 @@ def join_session(
     participant = Participant(
         session=session,
         user=user if user is not None and user.is_authenticated else None,
-        display_name=display_name.strip(),
-        stakeholder_group=stakeholder_group,
-        country=country,
-        sector=sector,
-        gender=gender,
-        organisation=organisation.strip(),
         person=person,
+        **_profile(
+            display_name=display_name,
+            stakeholder_group=stakeholder_group,
+            country=country,
+            sector=sector,
+            gender=gender,
+            organisation=organisation,
+        ),
     )
     _check_profile(participant, new=True)
     join_limits.count_participant(session_id=session.pk, address=address)
@@ -331,12 +371,14 @@ def update_participant_profile(
     changed = Participant(
         pk=participant.pk,
         session_id=participant.session_id,
-        display_name=display_name.strip(),
-        stakeholder_group=stakeholder_group,
-        country=country,
-        sector=sector,
-        gender=gender,
-        organisation=organisation.strip(),
+        **_profile(
+            display_name=display_name,
+            stakeholder_group=stakeholder_group,
+            country=country,
+            sector=sector,
+            gender=gender,
+            organisation=organisation,
+        ),
     )
     _check_profile(changed, new=False)
     for name in PROFILE_FIELDS:
@@ -356,6 +398,39 @@ def set_screen_panel(*, session: Session, name: str, shown: bool) -> Session:
         session.screen_panels = sorted(names)
         session.save(update_fields=["screen_panels"])
         transaction.on_commit(partial(room_events.participants_changed, session.pk))
+    return session
+
+
+def set_join_panel(*, session: Session, mode: str) -> Session:
+    """How the projector shows the way in: beside the activity, small, hidden, or the
+    join code full screen."""
+    if mode not in Session.JoinPanel.values:
+        raise CommandError("invalid_value", _("Unknown join panel mode."))
+    with transaction.atomic():
+        session.join_panel = mode
+        session.save(update_fields=["join_panel"])
+        broadcast_room(session.pk)
+    return session
+
+
+MAX_TIMER_SECONDS = 99 * 60
+
+
+def set_timer(*, session: Session, seconds: int) -> Session:
+    """Start a countdown of ``seconds`` on every screen of the room; 0 stops it."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise CommandError("invalid_value", _("The timer needs a whole number of seconds."))
+    if not 0 <= seconds <= MAX_TIMER_SECONDS:
+        raise CommandError(
+            "invalid_value",
+            _("The timer runs from 1 second to %(minutes)d minutes (0 stops it).")
+            % {"minutes": MAX_TIMER_SECONDS // 60},
+        )
+    with transaction.atomic():
+        session.timer_seconds = seconds
+        session.timer_ends_at = timezone.now() + dt.timedelta(seconds=seconds) if seconds else None
+        session.save(update_fields=["timer_seconds", "timer_ends_at"])
+        broadcast_room(session.pk)
     return session
 
 

@@ -7,6 +7,20 @@ from django.conf import settings
 
 from sessions.db import close_thread_connections
 from sessions.hub import close_hub, get_hub
+from tests.caches import clear_cache
+
+# `make test` runs the suite on pytest-xdist workers. pytest-django gives each worker its
+# own database; they share one Redis, where room groups are named by session id and
+# would collide between the workers' databases. Each worker (and every server process it
+# starts, which inherits the environment) therefore keeps to its own key prefixes. The
+# settings were read before this module: the layer and the cache are built lazily, on
+# first use, so setting them here still takes effect.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and settings.REDIS_URL:
+    os.environ["CHANNEL_PREFIX"] = f"asgi-{_WORKER}"
+    os.environ["CACHE_KEY_PREFIX"] = f"consult-{_WORKER}"
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ["CHANNEL_PREFIX"]
+    settings.CACHES["default"]["KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]
 
 
 def pytest_sessionstart(session):
@@ -79,6 +93,17 @@ def static_root(tmp_path_factory):
     return collect_static(tmp_path_factory.mktemp("static"))
 
 
+@pytest.fixture(scope="module")
+def module_daphne(django_db_setup, static_root):
+    """One real Daphne process for a whole module, on the test database. Its tests' rows
+    are flushed while it runs: each test closes its pages (and their sockets) first."""
+    from tests.servers import DaphneProcess
+
+    server = DaphneProcess(static_root=static_root).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def daphne_server(transactional_db, static_root):
     """A real Daphne process serving the test database; stopped before the tables are flushed."""
@@ -106,16 +131,6 @@ def mailbox(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate limits and lockouts count in the cache, which is Redis here and shared by
-    every process (settings.CACHES): each test starts from nothing counted. Only the
-    cache's own keys go; the channel layer's stay."""
-    from django.core.cache import cache
-
-    prefix = settings.CACHES["default"].get("KEY_PREFIX")
-    if not prefix or "Redis" not in settings.CACHES["default"]["BACKEND"]:
-        cache.clear()
-        return
-    client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
+    """Each test starts from nothing counted in the cache (Redis here, shared by every
+    process of the test): only the cache's own keys go; the channel layer's stay."""
+    clear_cache()

@@ -1,12 +1,16 @@
-"""Shared by the permission-matrix modules: one world of test data per module."""
+"""Shared by the permission-matrix modules: one world of test data per module, the
+cases (a route and method, a role, the outcome), and running one case."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import transaction
+from django.test import Client
 
 
 def module_world(build: Callable[[], Any]):
@@ -39,3 +43,79 @@ def assert_rows_for_every_route(routes, matrix) -> dict[str, set[str]]:
     stale = sorted(set(covered) - set(routes))
     assert not stale, f"rows for routes that no longer exist: {stale}"
     return covered
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one role gets from one route and method: the status, what it says (in the
+    page or a message), where it redirects, and its effect on the ``Tables``."""
+
+    status: int
+    effect: dict[str, Any] = field(default_factory=dict)
+    says: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str
+    method: str
+    role: str
+    outcome: Outcome
+
+    @property
+    def id(self) -> str:
+        return f"{self.route} {self.method} {self.role} -> {self.outcome.status}"
+
+
+class Matrix(list):
+    """A module's cases; ``rows`` adds one route and method for every role."""
+
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        super().__init__()
+        self.roles = roles
+
+    def rows(self, route: str, method: str, **outcomes: Outcome) -> None:
+        assert set(outcomes) == set(self.roles), f"{route} {method}: a role is missing"
+        self.extend(Case(route, method, role, outcomes[role]) for role in self.roles)
+
+
+# Name -> a read of the rows a case may change (compared before and after it).
+Tables = Mapping[str, Callable[[], list]]
+
+
+def assert_effect(before: dict, after: dict, effect: dict[str, Any]) -> None:
+    """``effect``: name -> +n rows, "changed" (in place: as many rows, not the same) or
+    "may" (not checked); every other table is unchanged."""
+    for key, old in before.items():
+        new, want = after[key], effect.get(key)
+        if want == "may":
+            continue
+        if want is None:
+            assert new == old, f"{key} changed: {old!r} -> {new!r}"
+        elif want == "changed":
+            assert new != old and len(new) == len(old), f"{key} did not change in place"
+        else:
+            assert len(new) - len(old) == want, f"{key}: {len(old)} -> {len(new)} rows"
+
+
+def perform(client: Client, case: Case, *, address: str, data: dict, tables: Tables) -> None:
+    """Request ``address`` as the client is (its cookies set by the caller) and check the
+    case's outcome: status, words, redirect and effect."""
+    before = {key: read() for key, read in tables.items()}
+    if case.method == "GET":
+        response = client.get(address)
+    elif case.method == "POST":
+        response = client.post(address, data)
+    else:
+        response = client.generic(case.method, address)
+    expected = case.outcome
+    text = response.content.decode(errors="replace") + " ".join(
+        str(m) for m in get_messages(response.wsgi_request)
+    )
+    assert response.status_code == expected.status, text[:2000]
+    if expected.says:
+        assert expected.says in text, text[:2000]
+    if expected.location:
+        assert expected.location in response["Location"]
+    assert_effect(before, {key: read() for key, read in tables.items()}, expected.effect)

@@ -31,6 +31,8 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "REDIS_URL": os.environ["REDIS_URL"],
         "STATIC_MANIFEST": "0",
+        # A test worker's own key prefixes (tests/conftest.py), when it has them.
+        **{k: os.environ[k] for k in ("CACHE_KEY_PREFIX", "CHANNEL_PREFIX") if k in os.environ},
     }
     return subprocess.run(
         [sys.executable, "-c", code],

@@ -68,7 +68,7 @@ async def test_a_private_board_shows_a_note_to_its_author_and_the_facilitator_un
     assert "Shared traceability data" not in str(b.seen + screen.seen)
 
     ack = await facilitator.control("moderate", board, {"action": "reveal", "data": True})
-    assert ack["result"] == {"action": "moderate"}
+    assert ack["result"] == {"action": "moderate", "message": "Moderation saved."}
     for client in (a, b, screen):
         event = await client.event(
             "room", lambda m: board_of(m)["config"]["state"]["revealed"] is True

@@ -12,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from consult.models import Profile
+from tests.caches import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +109,7 @@ def test_confirming_an_address_links_the_account_to_its_directory_record_never_a
     from people.services import create_person
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from django.core.cache import cache
-
-    cache.clear()  # allauth limits confirmation mails per address; earlier tests sent some
+    clear_cache()  # allauth limits confirmation mails per address; earlier tests sent some
     record = create_person(name="Someone else entirely", basis="listed",
                            listed_source="Forum list", emails=["amara@example.org"])  # fmt: skip
     namesake = create_person(name="Amara K.", basis="listed", listed_source="Forum list")

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.utils.crypto import get_random_string
 
@@ -19,6 +18,7 @@ from consult.models import Comment
 from sessions import services as session_services
 from sessions.models import Participant, Session
 from tests import factories
+from tests.caches import clear_cache
 from tests.consult.factories import make_consultation, make_member
 from tests.factories import login_cookie
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

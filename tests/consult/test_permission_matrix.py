@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
@@ -45,6 +44,7 @@ from consult.models import (
     Report,
     ValidationAnswer,
 )
+from tests.caches import clear_cache
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
 from tests.matrix import assert_rows_for_every_route, module_world
@@ -178,7 +178,7 @@ def client_as(clients: dict[str, Client], kind: str, role: str, world) -> Client
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """DRF keeps request histories for its throttles in the cache; each case starts clean."""
-    cache.clear()
+    clear_cache()
 
 
 SNAPSHOT = {  # key: (model, the fields whose change is an effect)

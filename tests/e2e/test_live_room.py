@@ -183,7 +183,11 @@ async def test_join_and_vote_every_client_converges_on_the_database(daphne_serve
         }
 
     opened = await facilitator.control("open_activity", poll)
-    assert opened == {"type": "ack", "ref": opened["ref"], "result": {"action": "open_activity"}}
+    assert opened == {
+        "type": "ack",
+        "ref": opened["ref"],
+        "result": {"action": "open_activity", "message": "Opened: participants see it now."},
+    }
 
     def opened_by_event(c: RoomClient) -> bool:
         return any(e["name"] == "room" and e["data"]["current_activity"] == poll for e in c.events)
@@ -202,7 +206,10 @@ async def test_join_and_vote_every_client_converges_on_the_database(daphne_serve
     assert "tally" not in screen.current_activity
 
     revealed = await facilitator.control("reveal", poll, True)
-    assert revealed["result"] == {"action": "reveal"}
+    assert revealed["result"] == {
+        "action": "reveal",
+        "message": "Results shown on the projector.",
+    }
     await screen.wait_for(
         lambda c: c.current_activity["results_revealed"] and "tally" in c.current_activity,
         timeout=WAIT,

@@ -1,3 +1,4 @@
+import os
 import re
 
 import pytest
@@ -24,6 +25,24 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for a whole module. Playwright's sync API keeps an event loop on this
+    thread meanwhile: the tests' own database calls stay synchronous, and services that
+    broadcast (through async_to_sync) run on a worker thread."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    if before is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+    connections.close_all()
 
 
 @pytest.fixture

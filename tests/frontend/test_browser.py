@@ -248,6 +248,8 @@ def test_every_poll_kind_can_be_answered_with_the_keyboard_and_moderated(
     assert cloud.config["hidden"] == ["greenwashing"]
     # The console lists hidden entries after a reload and can show them again.
     console.reload()
+    # Only the current activity's card is expanded: expand the word cloud's.
+    console.locator(f"#activity-{cloud.pk} summary").click()
     console.get_by_role("button", name="Show “greenwashing” again").click()
     expect(console.get_by_role("status").filter(has_text="Moderation saved.")).to_be_visible()
     assert Activity.objects.get(pk=cloud.pk).config["hidden"] == []

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.frontend.first_load import record_first_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,36 +38,17 @@ def test_participant_room_first_load_is_under_budget(
     fresh.add_cookies(context.cookies())
     room = fresh.new_page()
     page_problems.watch(room)
-    cdp = fresh.new_cdp_session(room)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    sizes: dict[str, int] = {}
-    urls: dict[str, str] = {}
-    cdp.on(
-        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
-    )
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
-    encodings: dict[str, str] = {}
-    room.on(
-        "response", lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding", ""))
-    )
+    load = record_first_load(fresh, room)
 
     room.goto(f"{base}/s/{session.code}/", wait_until="load")
     expect(room.locator("body")).to_have_attribute("data-status", "live")
     expect(room.locator("ol.ranking li")).to_have_count(3)
 
-    sizes = {i: n for i, n in sizes.items() if urls.get(i, "").startswith("http")}  # no WebSocket
-    total = sum(sizes.values())
-    loaded = sorted(urls[i] for i in sizes)
+    loaded = load.loaded
     assert any(u.endswith(f"/s/{session.code}/") for u in loaded)
     assert any(".js" in u for u in loaded) and any(".css" in u for u in loaded)
-    assert total <= BUDGET, f"first load transferred {total} bytes: {loaded}"
-    for url, encoding in encodings.items():
-        if url.endswith((".js", ".css", "/")):
-            assert encoding in {"gzip", "br"}, (url, encoding)
-    print(f"participant room first load: {total} bytes over {len(sizes)} requests")
+    assert load.total <= BUDGET, f"first load transferred {load.total} bytes: {loaded}"
+    load.assert_compressed(".js", ".css", "/")
+    print(f"participant room first load: {load.total} bytes over {load.requests} requests")
     context.close()
     fresh.close()

@@ -15,14 +15,10 @@ neither place."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -32,7 +28,15 @@ from sessions import selectors
 from sessions.models import Participant
 from tests import factories
 from tests.factories import login_cookie
-from tests.matrix import assert_rows_for_every_route, module_world
+from tests.matrix import (
+    Case,
+    Matrix,
+    Outcome,
+    Tables,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +46,7 @@ ORGANISER_ROUTES = {
     "frontend:dashboard",
     "frontend:event",
     "frontend:console",
+    "frontend:present",
     "frontend:add_activity",
     "frontend:console_action",
     "frontend:attach_evidence",
@@ -88,7 +93,7 @@ def client() -> Client:
     return Client()
 
 
-SNAPSHOT: dict[str, Callable[[], list]] = {
+TABLES: Tables = {
     "participants": lambda: list(
         Participant.objects.order_by("pk").values_list(
             "pk", "session", "display_name", "stakeholder_group", "country", "secret"
@@ -97,48 +102,8 @@ SNAPSHOT: dict[str, Callable[[], list]] = {
 }
 
 
-def snapshot() -> dict[str, list]:
-    return {key: read() for key, read in SNAPSHOT.items()}
-
-
-def assert_effect(before: dict, after: dict, effect: dict[str, Any]) -> None:
-    """``effect``: key -> +n rows or "changed"; every other key is unchanged."""
-    for key, old in before.items():
-        new, want = after[key], effect.get(key)
-        if want is None:
-            assert new == old, f"{key} changed: {old!r} -> {new!r}"
-        elif want == "changed":
-            assert new != old and len(new) == len(old), f"{key} did not change in place"
-        else:
-            assert len(new) - len(old) == want, f"{key}: {len(old)} -> {len(new)} rows"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    effect: dict[str, Any] = field(default_factory=dict)
-    says: str = ""
-    location: str = ""
-
-
-@dataclass(frozen=True)
-class Case:
-    route: str
-    method: str
-    role: str
-    outcome: Outcome
-
-    @property
-    def id(self) -> str:
-        return f"{self.route} {self.method} {self.role} -> {self.outcome.status}"
-
-
-MATRIX: list[Case] = []
-
-
-def rows(route: str, method: str, **outcomes: Outcome) -> None:
-    assert set(outcomes) == set(ROLES), f"{route} {method}: a role is missing"
-    MATRIX.extend(Case(route, method, role, outcomes[role]) for role in ROLES)
+MATRIX = Matrix(ROLES)
+rows = MATRIX.rows
 
 
 def everyone(outcome: Outcome) -> dict[str, Outcome]:
@@ -212,24 +177,7 @@ def run(w, client: Client, case: Case) -> None:
     client.cookies.clear()
     for name, value in w.cookies[case.role].items():
         client.cookies[name] = value
-    address = build_url(w, case)
-    before = snapshot()
-    if case.method == "GET":
-        response = client.get(address)
-    elif case.method == "POST":
-        response = client.post(address, payload(w, case))
-    else:
-        response = client.generic(case.method, address)
-    expected = case.outcome
-    text = response.content.decode(errors="replace") + " ".join(
-        str(m) for m in get_messages(response.wsgi_request)
-    )
-    assert response.status_code == expected.status, text[:2000]
-    if expected.says:
-        assert expected.says in text, text[:2000]
-    if expected.location:
-        assert expected.location in response["Location"]
-    assert_effect(before, snapshot(), expected.effect)
+    perform(client, case, address=build_url(w, case), data=payload(w, case), tables=TABLES)
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.id)

@@ -449,7 +449,8 @@ def test_console_header_links_and_live_hooks(organiser_client, session):
     assert f"http://testserver/j/{session.code}" in html
     assert reverse("frontend:screen", args=[session.code]) in html
     assert 'data-role="facilitator"' in html and 'id="connected"' in html
-    assert "Open session" in html and "Lock against new joiners" in html
+    # A session not yet open offers only "Open session" (the console's session state).
+    assert "Open session" in html and "Lock against new joiners" not in html
     assert "<legend>Scale</legend>" in html and 'name="scale-min"' in html
 
 

@@ -15,15 +15,11 @@ when a route is added to outreach/urls.py without rows here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -34,7 +30,15 @@ from people.models import Person
 from sessions.models import Participant
 from tests.consult.factories import make_member
 from tests.factories import login_cookie
-from tests.matrix import assert_rows_for_every_route, module_world
+from tests.matrix import (
+    Case,
+    Matrix,
+    Outcome,
+    Tables,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+)
 from tests.outreach.factories import make_person, make_process_world
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +71,7 @@ def client() -> Client:
     return Client()
 
 
-SNAPSHOT: dict[str, Callable[[], list]] = {
+TABLES: Tables = {
     "invitations": lambda: list(
         Invitation.objects.order_by("pk").values_list(
             "pk", "answer", "sent_at", "reminder_due_at", "reminders"
@@ -84,50 +88,8 @@ SNAPSHOT: dict[str, Callable[[], list]] = {
 }
 
 
-def snapshot() -> dict[str, list]:
-    return {key: read() for key, read in SNAPSHOT.items()}
-
-
-def assert_effect(before: dict, after: dict, effect: dict[str, Any]) -> None:
-    """``effect``: key -> +n rows, "changed" or "may"; every other key is unchanged."""
-    for key, old in before.items():
-        new, want = after[key], effect.get(key)
-        if want == "may":
-            continue
-        if want is None:
-            assert new == old, f"{key} changed: {old!r} -> {new!r}"
-        elif want == "changed":
-            assert new != old, f"{key} did not change"
-        else:
-            assert len(new) - len(old) == want, f"{key}: {len(old)} -> {len(new)} rows"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    effect: dict[str, Any] = field(default_factory=dict)
-    says: str = ""
-    location: str = ""
-
-
-@dataclass(frozen=True)
-class Case:
-    route: str
-    method: str
-    role: str
-    outcome: Outcome
-
-    @property
-    def id(self) -> str:
-        return f"{self.route} {self.method} {self.role} -> {self.outcome.status}"
-
-
-MATRIX: list[Case] = []
-
-
-def rows(route: str, method: str, **outcomes: Outcome) -> None:
-    assert set(outcomes) == set(ROLES), f"{route} {method}: a role is missing"
-    MATRIX.extend(Case(route, method, role, outcomes[role]) for role in ROLES)
+MATRIX = Matrix(ROLES)
+rows = MATRIX.rows
 
 
 LOGIN = Outcome(302, location="/accounts/login/")
@@ -213,22 +175,7 @@ def run(w, client: Client, case: Case) -> None:
     client.cookies.clear()
     if case.role in w.sessions:
         client.cookies[settings.SESSION_COOKIE_NAME] = w.sessions[case.role]
-    address = build_url(w, case)
-    before = snapshot()
-    if case.method == "GET":
-        response = client.get(address)
-    else:
-        response = client.post(address, payload(w, case))
-    expected = case.outcome
-    text = response.content.decode(errors="replace") + " ".join(
-        str(m) for m in get_messages(response.wsgi_request)
-    )
-    assert response.status_code == expected.status, text[:2000]
-    if expected.says:
-        assert expected.says in text, text[:2000]
-    if expected.location:
-        assert expected.location in response["Location"]
-    assert_effect(before, snapshot(), expected.effect)
+    perform(client, case, address=build_url(w, case), data=payload(w, case), tables=TABLES)
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.id)

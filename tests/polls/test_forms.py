@@ -52,8 +52,14 @@ def test_the_fields_labels_and_defaults_shown():
         "max_label": ("Label of the high end", None, ""),
         "max_entries": ("Entries per participant", 3, ""),
         "max_length": ("Characters per entry", 30, ""),
+        "by_group": (
+            "Show results per stakeholder group",
+            None,
+            "Side by side, one column per group; a group with fewer than 5 answers is not "
+            "shown on its own.",
+        ),
     }
-    assert list(forms.OptionsForm.base_fields) == ["options"]
+    assert list(forms.OptionsForm().fields) == ["options", "by_group"]
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,11 @@ async def test_a_pending_question_reaches_only_the_facilitator_until_approved(hu
     assert late.welcome["data"]["activities"][0]["items"] == []
 
     done = await moderate(facilitator, qid, "approve", {"question": question_id})
-    assert done == {"type": "ack", "ref": done["ref"], "result": {"action": "moderate"}}
+    assert done == {
+        "type": "ack",
+        "ref": done["ref"],
+        "result": {"action": "moderate", "message": "Moderation saved."},
+    }
     expected = {
         "id": question_id,
         "text": "Who pays for recycling?",

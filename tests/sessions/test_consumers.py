@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 
 import pytest
 
@@ -51,9 +52,12 @@ async def test_the_participant_welcome_holds_the_current_activity_and_their_ball
         data=1,
         key="early",
     )
+    before = time.time()
     client = await live.join(room.code, token=room.tokens[0])
     welcome = client.welcome
     assert (welcome["role"], welcome["resumed"]) == ("participant", False)
+    # The server's clock, for the countdown: read while answering this hello.
+    assert before <= welcome["now"] <= time.time()
     assert welcome["seq"] == (await session_row(room.session.pk)).seq
     assert "connected" not in welcome
     assert welcome["me"] == {
@@ -226,7 +230,11 @@ async def test_open_activity_moves_everyone_to_it(hub, live):
     participant = await live.join(room.code, token=room.tokens[0])
     facilitator = await live.join(room.code, role="facilitator", cookie=room.cookie)
     ack = await facilitator.control("open_activity", second.pk, ref=11)
-    assert ack == {"type": "ack", "ref": 11, "result": {"action": "open_activity"}}
+    assert ack == {
+        "type": "ack",
+        "ref": 11,
+        "result": {"action": "open_activity", "message": "Opened: participants see it now."},
+    }
     event = await participant.event("room", lambda m: m["data"]["current_activity"] == second.pk)
     (current,) = event["data"]["activities"]
     assert (current["id"], current["status"], current["kind"]) == (second.pk, "open", "scale")
@@ -325,7 +333,7 @@ async def test_hidden_visibility_keeps_tallies_from_participants(hub, live):
     voter, watcher = [await live.join(room.code, token=t) for t in room.tokens]
     facilitator = await live.join(room.code, role="facilitator", cookie=room.cookie)
     ack = await facilitator.control("set_visibility", room.activity.pk, "hidden")
-    assert ack["result"] == {"action": "set_visibility"}
+    assert ack["result"] == {"action": "set_visibility", "message": "Result visibility saved."}
     room_event = await watcher.event(
         "room", lambda m: m["data"]["activities"][0]["results_visibility"] == "hidden"
     )
@@ -352,7 +360,7 @@ async def test_moderation_hides_an_entry_from_every_tally(hub, live):
     ack = await facilitator.control(
         "moderate", room.activity.pk, {"action": "hide_entry", "data": "RUBBISH"}
     )
-    assert ack["result"] == {"action": "moderate"}
+    assert ack["result"] == {"action": "moderate", "message": "Moderation saved."}
     expected = {"total_entries": 1, "words": [{"text": "traceability", "count": 1}]}
     for client in (a, b, screen, facilitator):
         event = await client.event("tally", lambda m: m["data"]["tally"]["total_entries"] == 1)
@@ -464,6 +472,7 @@ async def test_reconnecting_with_last_seq_replays_the_missed_events_in_order(hub
     back = await live.join(room.code, token=room.tokens[0], last_seq=last_seq)
     welcome = back.welcome
     assert (welcome["resumed"], welcome["seq"], welcome["role"]) == (True, last_seq, "participant")
+    assert isinstance(welcome["now"], float)
     assert "data" not in welcome
     assert welcome["me"]["ballots"] == {str(room.activity.pk): 1}
     replayed = [await back.until(lambda m: m["type"] == "event")]

@@ -10,6 +10,7 @@ from sessions import room_events, services
 from sessions.kinds import CommandError
 from sessions.models import Participant, Session
 from tests import factories
+from tests.sessions.profiles import BAD_PROFILES
 
 pytestmark = pytest.mark.django_db
 
@@ -66,21 +67,7 @@ def test_every_value_may_be_left_unsaid(ana):
     assert profile_of(ana) == ("", "", "", "", "", "")
 
 
-@pytest.mark.parametrize(
-    ("values", "fields"),
-    [
-        ({"stakeholder_group": "aliens"}, {"stakeholder_group"}),
-        ({"sector": "space"}, {"sector"}),
-        ({"gender": "robot"}, {"gender"}),
-        ({"country": "XX"}, {"country"}),
-        ({"display_name": "n" * 61}, {"display_name"}),
-        ({"organisation": "o" * 121}, {"organisation"}),
-        (
-            {"stakeholder_group": "aliens", "country": "XX", "gender": "robot", "sector": "x"},
-            {"stakeholder_group", "country", "gender", "sector"},
-        ),
-    ],
-)
+@pytest.mark.parametrize(("values", "fields"), BAD_PROFILES)
 def test_values_outside_the_lists_are_refused_and_nothing_changes(
     ana, values, fields, django_capture_on_commit_callbacks
 ):

@@ -100,6 +100,9 @@ def test_room_header_is_the_same_for_every_role(agenda):
             "status": "open",
             "locked": False,
             "current_activity": cloud.pk,
+            "join_panel": "shown",
+            "timer": None,
+            "follow_up": None,
         }
 
 

@@ -14,6 +14,7 @@ from sessions import room_events, selectors, services
 from sessions.kinds import CommandError, get_kind
 from sessions.models import CODE_ALPHABET, Activity, CommandReceipt, Event, Participant, Session
 from tests import factories
+from tests.sessions.profiles import BAD_PROFILES
 
 pytestmark = pytest.mark.django_db
 
@@ -388,21 +389,7 @@ def test_join_is_refused_when_locked_then_when_closed():
     assert not Participant.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("values", "fields"),
-    [
-        ({"stakeholder_group": "aliens"}, {"stakeholder_group"}),
-        ({"sector": "space"}, {"sector"}),
-        ({"gender": "robot"}, {"gender"}),
-        ({"country": "XX"}, {"country"}),
-        ({"display_name": "n" * 61}, {"display_name"}),
-        ({"organisation": "o" * 121}, {"organisation"}),
-        (
-            {"stakeholder_group": "aliens", "country": "XX", "gender": "robot", "sector": "x"},
-            {"stakeholder_group", "country", "gender", "sector"},
-        ),
-    ],
-)
+@pytest.mark.parametrize(("values", "fields"), BAD_PROFILES)
 def test_join_refuses_values_outside_the_lists(values, fields):
     session = factories.make_session()
     with pytest.raises(ValidationError) as exc:

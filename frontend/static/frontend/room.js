@@ -12,6 +12,8 @@
   var nt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var role = root.dataset.role;
   var state = { seq: null, room: null, me: null, tallies: {} };
+  var clockOffset = 0; // server time minus this browser's, in ms (from the welcome's "now")
+  var controls = {}; // id -> callback of a facilitator control awaiting its ack or error
   var moderationNote = ""; // what to announce when the last moderation is acknowledged
   var pending = {}; // id -> act message not yet acknowledged (resent after a reconnect)
   var ws = null, attempt = 0, timer = null, resyncAt = 0, pingAt = 0, heardAt = 0;
@@ -155,6 +157,7 @@
     switch (msg.type) {
       case "welcome":
         attempt = 0;
+        if (typeof msg.now === "number") clockOffset = msg.now * 1000 - Date.now();
         if (msg.me) state.me = msg.me;
         if (!msg.resumed) setRoom(msg.data);
         state.seq = msg.seq;
@@ -181,6 +184,7 @@
         else if (msg.name === "items" && msg.data) applyItems(msg.data);
         break;
       case "ack":
+        if (controls[msg.ref]) { finishControl(msg.ref, null, msg.result || {}); break; }
         if (!pending[msg.ref] && role === "participant") break;
         delete pending[msg.ref];
         var result = msg.result || {};
@@ -195,6 +199,7 @@
         }
         break;
       case "error":
+        if (controls[msg.ref]) { finishControl(msg.ref, msg, null); break; }
         if (msg.ref !== undefined && pending[msg.ref]) {
           delete pending[msg.ref];
           var box = $("confirmation");
@@ -210,7 +215,74 @@
         break;
     }
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
+    if (msg.type === "welcome" || msg.type === "snapshot" || (msg.type === "event" && msg.name === "room")) {
+      // Pages style the session's state and the projector's join panel from these.
+      if (state.room) {
+        document.body.dataset.session = state.room.status;
+        document.body.dataset.joinPanel = state.room.join_panel || "shown";
+      }
+      root.dispatchEvent(new CustomEvent("live:room", { detail: state.room }));
+    }
   }
+
+  /* ------------------------------------------------------------ facilitator controls */
+
+  // A facilitator command over the live connection (docs/protocol.md, "control"):
+  // done(error, result) is called with the server's error message or its ack's result.
+  // Returns false when there is no open connection: the caller posts its form instead.
+  function control(action, activity, value, done) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    var id = newKey();
+    var message = { type: "control", id: id, action: action };
+    if (activity !== null && activity !== undefined) message.activity = activity;
+    if (value !== undefined) message.value = value;
+    controls[id] = done || function () {};
+    send(message);
+    return true;
+  }
+
+  // A posted command form (frontend/_command.html: action, activity, value, panel,
+  // moderate; the pressed button's own name and value too) as a control message carries
+  // it: { action, activity, value }, the value read as sessions/commands.py reads a form.
+  function formCommand(form, submitter) {
+    var f = {};
+    Array.prototype.forEach.call(form.elements, function (node) {
+      if (node.name && node.tagName !== "BUTTON") f[node.name] = node.value;
+    });
+    if (submitter && submitter.name) f[submitter.name] = submitter.value;
+    var flag = f.value === "true" ? true : f.value === "false" ? false : f.value;
+    var number = /^-?\d+$/.test(f.value || "") ? parseInt(f.value, 10) : f.value;
+    var value = {
+      lock: flag, reveal: flag, move: number, timer: number,
+      show_panel: { panel: f.panel || "", shown: flag },
+      moderate: { action: f.moderate || "", data: f.value }
+    }[f.action];
+    if (value === undefined && f.value !== undefined && f.value !== "") value = f.value;
+    return { action: f.action, activity: /^\d+$/.test(f.activity || "") ? parseInt(f.activity, 10) : null, value: value };
+  }
+
+  function finishControl(ref, error, result) {
+    var done = controls[ref];
+    delete controls[ref];
+    if (error) showAlert(error.message);
+    done(error, result);
+  }
+
+  // Scripts of the facilitator's pages (console.js, presenter.js) use the room through
+  // this: its state, its controls, and a "live:room" event on #live whenever the room
+  // data changes.
+  window.LiveRoom = {
+    root: root,
+    api: api,
+    control: control,
+    formCommand: formCommand,
+    room: function () { return state.room; },
+    tally: function (id) { return state.tallies[id] || {}; },
+    now: function () { return Date.now() + clockOffset; },
+    connected: function () { return !!ws && ws.readyState === WebSocket.OPEN; },
+    // Draw counts and results again, e.g. into a [data-results-for] box just added.
+    redraw: function () { if (state.room) render(); }
+  };
 
   var roomCount = 0; // room data received: kinds with items redraw from the new lists
 
@@ -266,16 +338,56 @@
     return room.activities.filter(function (a) { return a.id === room.current_activity; })[0] || null;
   }
 
-  function render(only) {
-    if (role === "facilitator") return renderConsole(only);
+  // The facilitator's countdown (room data "timer") in #timer, on every page that has one.
+  var timerEl = $("timer");
+  function drawTimer() {
+    if (!timerEl) return;
+    var timer = state.room && state.room.timer;
     var ended = state.room && state.room.status === "closed";
+    if (!timer || ended) { timerEl.hidden = true; timerEl.textContent = ""; return; }
+    var left = Math.max(0, Math.ceil((timer.ends_at * 1000 - Date.now() - clockOffset) / 1000));
+    var text = left > 0 ? Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) : t("Time is up");
+    timerEl.hidden = false;
+    timerEl.dataset.left = String(left);
+    timerEl.classList.toggle("over", left === 0);
+    timerEl.classList.toggle("soon", left > 0 && left <= 10);
+    if (timerEl.textContent !== text) timerEl.textContent = text;
+  }
+  if (timerEl) setInterval(drawTimer, 250);
+
+  // A closed session: a thank-you, and where to go on (the process's consultation).
+  function drawEnded() {
     var note = $("note");
-    if (note) { note.textContent = ended ? t("This session has ended. Thank you for taking part.") : ""; note.hidden = !ended; }
+    if (!note) return;
+    var ended = !!state.room && state.room.status === "closed";
+    document.body.classList.toggle("ended", ended);
+    note.hidden = !ended;
+    if (!ended) { note.replaceChildren(); return; }
+    var parts = [el("strong", { text: t("This session has ended. Thank you for taking part.") })];
+    var next = state.room.follow_up;
+    if (next) {
+      parts.push(" ", el("span", { text: t("The conversation goes on in the consultation:") }), " ",
+        el("a", { href: next.url, text: next.title }));
+    }
+    note.replaceChildren.apply(note, parts);
+  }
+
+  function render(only) {
+    drawTimer();
+    if (role === "facilitator") return renderConsole(only);
+    drawEnded();
     var activity = current();
+    // The projector styles its lobby (no activity yet) from this.
+    if (role === "screen") document.body.dataset.activity = activity ? String(activity.id) : "";
     if (!activity) {
-      if (stage.dataset.activity !== "") {
-        stage.replaceChildren(el("p", { className: "waiting", text: t("Waiting for the facilitator to open a question…") }));
+      // A projector before the session starts says so; otherwise everyone waits.
+      var waiting = role === "screen" && state.room && state.room.status === "draft" ?
+        t("Starting soon") : t("Waiting for the facilitator to open a question…");
+      if (stage.dataset.activity !== "" || stage.dataset.waiting !== waiting) {
+        stage.replaceChildren(el("p", { className: "waiting", text: waiting }));
         stage.dataset.activity = "";
+        stage.dataset.shape = ""; // the same activity shown again is drawn again
+        stage.dataset.waiting = waiting;
       }
       return;
     }
@@ -405,10 +517,80 @@
     if (box.dataset.sig === sig) return;
     box.dataset.sig = sig;
     var plugin = kindOf(activity);
-    if (plugin) { plugin.results(api, box, activity, tally); return; }
+    if (plugin) {
+      plugin.results(api, box, activity, tally);
+      return;
+    }
     // A kind without a script: nothing to draw but the participants' wait.
     var wait = role === "participant" && !tally ? t("Results will be shown when the facilitator allows it.") : "";
     box.replaceChildren(wait ? el("p", { className: "muted", text: wait }) : "");
+  }
+
+  // The projector never scrolls (screen.css gives the results the room that is left):
+  // what would cross the box's edge is left out, so nothing is drawn half cut. First a
+  // table's last columns (per-group figures) while it is wider than the box, then the
+  // last items of long lists (list items, table rows; the innermost first, so a column
+  // of notes keeps its heading), then blocks that start below the box (a table under a
+  // figure). The box's data-fit says for which viewport it was last fitted (data-fitting
+  // while a fit is due), data-cut how many items were left out.
+  function fitResults(box) {
+    box.querySelectorAll("[data-cut]").forEach(function (n) { n.removeAttribute("hidden"); n.removeAttribute("data-cut"); });
+    var edge = box.getBoundingClientRect();
+    var cut = 0;
+    function hide(n) { n.setAttribute("hidden", ""); n.setAttribute("data-cut", ""); } // SVG nodes too
+    function drawn(r) { return r.width > 0 || r.height > 0; }
+    function outside(n) {
+      var r = n.getBoundingClientRect();
+      return drawn(r) && (r.bottom > edge.bottom + 1 || r.right > edge.right + 1);
+    }
+    box.querySelectorAll("table").forEach(function (table) {
+      var rows = table.rows;
+      var col = rows.length ? rows[0].cells.length - 1 : 0;
+      for (; col >= 2 && table.getBoundingClientRect().right > edge.right + 1; col--) {
+        for (var r = 0; r < rows.length; r++) if (rows[r].cells[col]) hide(rows[r].cells[col]);
+      }
+    });
+    // Every item over the edge at once (those before it do not move), again while any is.
+    for (var pass = 0; pass < 50; pass++) {
+      var over = Array.prototype.filter.call(box.querySelectorAll("li:not([hidden]), tbody tr:not([hidden])"), function (n) {
+        return !n.querySelector("li:not([hidden]), tr:not([hidden])") && outside(n);
+      });
+      if (!over.length) break;
+      over.forEach(hide);
+      cut += over.length;
+    }
+    (function trim(parent) {
+      Array.prototype.forEach.call(parent.children, function (n) {
+        if (n.hasAttribute("hidden")) return;
+        var r = n.getBoundingClientRect();
+        if (!drawn(r) || r.bottom <= edge.bottom + 1) return;
+        if (r.top >= edge.bottom - 1) hide(n);
+        else if (n.namespaceURI !== "http://www.w3.org/2000/svg") trim(n);
+      });
+    })(box);
+    box.dataset.cut = String(cut);
+    box.dataset.fit = window.innerWidth + "x" + window.innerHeight;
+    box.removeAttribute("data-fitting");
+  }
+
+  // Fitted again in the next frame after the results change (kinds may draw later than
+  // render, e.g. at most every 200 ms) or the window's size does.
+  var fitDue = false;
+  function queueFit() {
+    var box = $("results");
+    if (!box) return;
+    box.setAttribute("data-fitting", "");
+    if (fitDue) return;
+    fitDue = true;
+    window.requestAnimationFrame(function () {
+      fitDue = false;
+      var now = $("results");
+      if (now) fitResults(now);
+    });
+  }
+  if (role === "screen" && window.MutationObserver) {
+    new MutationObserver(queueFit).observe(stage, { childList: true, subtree: true, characterData: true });
+    window.addEventListener("resize", queueFit);
   }
 
   setStatus(t("Connecting…"), false);

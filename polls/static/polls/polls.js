@@ -1,10 +1,12 @@
 /* The poll kinds in the live room (polls/kinds.py): single choice, multiple choice,
  * scale, word cloud and ranking. Registers in window.LiveKinds; room.js passes its api
  * (the shared answer form api.voteForm / api.refreshVoteForm and api.resultsTable).
+ * Drawing shared with vision.js is in charts.js (window.LivePollCharts, loaded first).
  * DOM built with textContent only. */
 (function () {
   "use strict";
 
+  var C = window.LivePollCharts;
   var drafts = {}; // activity id -> the order a participant is composing (ranking)
 
   /* ------------------------------------------------------------ participant forms */
@@ -54,24 +56,20 @@
   // Scale: one radio button per value; the end labels are part of the end values' names.
   function buildScale(api, activity) {
     var cfg = activity.config;
-    var ballot = api.mine(activity);
-    var name = "a" + activity.id;
-    var row = api.el("div", { className: "scale" });
-    for (var v = cfg.min; v <= cfg.max; v++) {
-      var id = name + "-" + v;
-      var radio = api.el("input", { type: "radio", name: name, id: id, value: String(v) });
-      radio.checked = ballot === v;
+    var row = C.scaleSteps(api, "a" + activity.id, cfg.min, cfg.max, api.mine(activity), function (v) {
       var end = v === cfg.min ? cfg.min_label : v === cfg.max ? cfg.max_label : "";
-      var label = api.el("label", { for: id, text: String(v) }, [end ? api.el("span", { className: "visually-hidden", text: " – " + end }) : null]);
-      row.appendChild(api.el("span", { className: "step" }, [radio, label]));
-    }
+      return end ? " – " + end : "";
+    });
     var body = [row];
-    if (cfg.min_label || cfg.max_label) {
-      body.push(api.el("p", { className: "ends", "aria-hidden": "true" }, [api.el("span", { text: cfg.min_label || "" }), api.el("span", { text: cfg.max_label || "" })]));
-    }
+    if (cfg.min_label || cfg.max_label) body.push(ends(api, cfg));
     var hint = api.fmt(api.t("Choose a value from %s to %s"), [cfg.min, cfg.max]);
     var form = api.voteForm(activity, hint, body, function () { return picked(api, form); });
     return form;
+  }
+
+  // The scale's end labels under its ends (already read with the end values).
+  function ends(api, cfg) {
+    return api.el("p", { className: "ends", "aria-hidden": "true" }, [api.el("span", { text: cfg.min_label || "" }), api.el("span", { text: cfg.max_label || "" })]);
   }
 
   // Word cloud: max_entries short text fields.
@@ -97,8 +95,8 @@
     return form;
   }
 
-  // Ranking: up/down buttons; the focus follows the moved option and its new place
-  // is announced.
+  // Ranking: up/down buttons (LivePollCharts); the focus follows the moved option and its new
+  // place is announced.
   function buildRanking(api, activity) {
     var cfg = activity.config;
     drafts[activity.id] = (api.mine(activity) || drafts[activity.id] || cfg.options.map(function (_, i) { return i; })).slice();
@@ -110,89 +108,84 @@
   }
 
   function drawRanking(api, list, activity) {
-    var order = drafts[activity.id];
-    list.replaceChildren();
-    order.forEach(function (option, position) {
-      var label = activity.config.options[option];
-      var up = api.el("button", { type: "button", className: "small", "aria-label": api.fmt(api.t("Move %s up"), [label]), text: "↑" });
-      var down = api.el("button", { type: "button", className: "small", "aria-label": api.fmt(api.t("Move %s down"), [label]), text: "↓" });
-      up.disabled = position === 0;
-      down.disabled = position === order.length - 1;
-      up.addEventListener("click", function () { move(api, list, activity, position, -1); });
-      down.addEventListener("click", function () { move(api, list, activity, position, 1); });
-      list.appendChild(api.el("li", {}, [api.el("span", { text: label }), up, down]));
+    var options = activity.config.options;
+    C.orderList(api, list, drafts[activity.id], function (i) { return options[i]; }, function (i) {
+      return api.el("span", { text: options[i] });
     });
-  }
-
-  function move(api, list, activity, position, delta) {
-    var order = drafts[activity.id];
-    var target = position + delta;
-    var item = order.splice(position, 1)[0];
-    order.splice(target, 0, item);
-    drawRanking(api, list, activity);
-    var buttons = list.children[target].querySelectorAll("button");
-    var keep = delta < 0 ? buttons[0] : buttons[1];
-    (keep.disabled ? (delta < 0 ? buttons[1] : buttons[0]) : keep).focus();
-    api.announce(api.fmt(api.t("%s is now number %s"), [activity.config.options[item], target + 1]));
   }
 
   /* ------------------------------------------------------------ results */
 
-  // [label, figure, bar share, share text (or undefined)] per row, and the column heads.
-  function choiceRows(api, tally) {
-    return {
+  // Each kind's results as a table (LivePollCharts): rows of {key, label, share, cells}, the
+  // column heads, the caption, and each entry's figure in a stakeholder group.
+  function byLabel(list, label) {
+    return (list || []).filter(function (o) { return o.label === label; })[0] || null;
+  }
+
+  function percentIn(o) { return o ? { text: o.percent + " %", share: o.percent } : null; }
+
+  // Choices: most votes first (ties in the options' order), each with its own label.
+  function choiceTable(api, activity, tally) {
+    var options = tally.options.map(function (o, i) { return { o: o, i: i }; });
+    options.sort(function (a, b) { return b.o.count - a.o.count || a.i - b.i; });
+    return C.table(api, {
+      caption: api.t("Results"),
       head: [api.t("Option"), api.t("Votes"), api.t("Share")],
-      rows: tally.options.map(function (o) { return [o.label, o.count, o.percent, o.percent + " %"]; })
-    };
+      rows: options.map(function (x) {
+        return { key: x.o.label, label: [x.o.label], share: x.o.percent, cells: [x.o.count, x.o.percent + " %"] };
+      }),
+      tally: tally,
+      group: function (g, label) { return percentIn(byLabel(g.options, label)); }
+    });
   }
 
-  function scaleRows(api, tally) {
-    return {
+  // Scale: the values in their order.
+  function scaleTable(api, activity, tally) {
+    return C.table(api, {
+      caption: tally.mean !== null ? api.fmt(api.t("Results (mean %s)"), [tally.mean]) : api.t("Results"),
       head: [api.t("Value"), api.t("Votes"), api.t("Share")],
-      rows: tally.distribution.map(function (d) { return [String(d.value), d.count, d.percent, d.percent + " %"]; }),
-      caption: tally.mean !== null ? api.fmt(api.t("Results (mean %s)"), [tally.mean]) : null
-    };
+      rows: tally.distribution.map(function (d) {
+        return { key: d.value, label: [String(d.value)], share: d.percent, cells: [d.count, d.percent + " %"] };
+      }),
+      tally: tally,
+      group: function (g, value) {
+        return percentIn((g.distribution || []).filter(function (d) { return d.value === value; })[0]);
+      }
+    });
   }
 
-  function wordRows(api, tally) {
-    var top = Math.max(1, tally.words.length ? tally.words[0].count : 1);
-    var rows = tally.words.map(function (w) { return [w.text, w.count, w.count / top * 100]; });
-    return { head: [api.t("Entry"), api.t("Count")], rows: rows, caption: rows.length ? null : api.t("No entries yet.") };
-  }
-
-  function rankingRows(api, tally) {
-    var top = Math.max(1, tally.options.length ? tally.options[0].borda : 1);
-    return {
+  // Ranking: highest Borda score first, as the tally sends it.
+  function rankingTable(api, activity, tally) {
+    var top = C.most(tally.options.map(function (o) { return o.borda; }));
+    return C.table(api, {
+      caption: api.t("Results"),
       head: [api.t("Option"), api.t("Borda score"), api.t("Mean rank")],
-      rows: tally.options.map(function (o) { return [o.label, o.borda, o.borda / top * 100, o.mean_rank === null ? "–" : String(o.mean_rank)]; })
-    };
+      rows: tally.options.map(function (o) {
+        return { key: o.label, label: [o.label], share: C.share(o.borda, top), cells: [o.borda, o.mean_rank === null ? "–" : String(o.mean_rank)] };
+      }),
+      tally: tally,
+      group: function (g, label) {
+        var o = byLabel(g.options, label);
+        var groupTop = C.most((g.options || []).map(function (x) { return x.borda; }));
+        return o ? { text: String(o.borda), share: C.share(o.borda, groupTop) } : null;
+      }
+    });
   }
 
-  // A results table; the facilitator can hide a word-cloud entry from its row.
-  function results(figures, moderated) {
-    return function (api, box, activity, tally) {
-      if (!tally) {
-        var wait = api.role === "participant" ? api.t("Results will be shown when the facilitator allows it.") : "";
-        box.replaceChildren(wait ? api.el("p", { className: "muted", text: wait }) : "");
-        return;
-      }
-      var shape = figures(api, tally);
-      var moderate = moderated && api.role === "facilitator";
-      var head = shape.head.slice();
-      if (moderate) head.push(api.t("Moderation"));
-      var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.word : null;
-      var rows = shape.rows.map(function (r) {
-        var cells = [[r[0], api.bar(r[2])], r[1]];
-        if (r[3] !== undefined) cells.push(r[3]);
-        if (moderate) cells.push([hideButton(api, activity, r[0])]);
-        return cells;
-      });
-      box.replaceChildren(api.resultsTable(shape.caption || api.t("Results"), head, rows));
-      if (focused) {
-        var again = box.querySelector('button[data-word="' + CSS.escape(focused) + '"]');
-        if (again) again.focus();
-      }
-    };
+  // Word cloud as a table, most entries first; on the console with a Hide button per
+  // entry (the focus stays on the row's button across redraws).
+  function wordTable(api, activity, tally) {
+    var top = C.most(tally.words.map(function (w) { return w.count; }));
+    var moderate = api.role === "facilitator";
+    var head = [api.t("Entry"), api.t("Count")];
+    if (moderate) head.push(api.t("Moderation"));
+    return C.table(api, {
+      caption: tally.words.length ? api.t("Results") : api.t("No entries yet."),
+      head: head,
+      rows: tally.words.map(function (w) {
+        return { key: w.text, label: [w.text], share: C.share(w.count, top), cells: moderate ? [w.count, [hideButton(api, activity, w.text)]] : [w.count] };
+      })
+    });
   }
 
   function hideButton(api, activity, word) {
@@ -204,29 +197,86 @@
     return hide;
   }
 
+  // The projector draws the cloud; the console (with its Hide buttons) and participants'
+  // phones a table, most entries first.
+  function drawWords(api, box, activity, tally) {
+    if (api.role !== "screen") {
+      var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.word : null;
+      box.replaceChildren(wordTable(api, activity, tally));
+      var again = focused ? box.querySelector('button[data-word="' + CSS.escape(focused) + '"]') : null;
+      if (again) again.focus();
+      return;
+    }
+    if (!tally.words.length) { box.replaceChildren(api.el("p", { className: "muted", text: api.t("No entries yet.") })); return; }
+    var list = C.cloud(api, tally.words);
+    box.replaceChildren(list);
+    C.fit(api, box, Array.prototype.slice.call(list.children));
+  }
+
+  /* ------------------------------------------------------------ before results */
+
+  // The projector before results are shown: what there is to answer.
+  function optionsPreview(api, activity) {
+    return C.preview(api, activity.config.options.map(function (label) { return [label]; }), "options-preview");
+  }
+
+  function scalePreview(api, activity) {
+    var cfg = activity.config, steps = [];
+    for (var v = cfg.min; v <= cfg.max; v++) steps.push(api.el("li", { text: String(v) }));
+    var parts = [api.el("ol", { className: "scale-preview", "aria-label": api.fmt(api.t("A scale from %s to %s"), [cfg.min, cfg.max]) }, steps)];
+    if (cfg.min_label || cfg.max_label) {
+      parts.push(api.el("p", { className: "ends" }, [
+        api.el("span", { text: cfg.min_label ? api.fmt(api.t("%s: %s"), [cfg.min, cfg.min_label]) : "" }),
+        api.el("span", { text: cfg.max_label ? api.fmt(api.t("%s: %s"), [cfg.max, cfg.max_label]) : "" })
+      ]));
+    }
+    return api.el("div", { className: "scale-preview-wrap" }, parts);
+  }
+
+  function wordsPreview(api, activity) {
+    var n = activity.config.max_entries;
+    return api.el("p", { className: "words-invite" }, [
+      api.fmt(api.nt("Send a word or a short phrase from your phone.", "Send up to %s words or short phrases from your phone.", n), [n])
+    ]);
+  }
+
+  // results(api, box, activity, tally) of a kind: draw(api, activity, tally) makes its
+  // table (cut to what fits on the projector); ahead(api, activity) what the projector
+  // shows while the results are hidden.
+  function results(draw, ahead) {
+    return function (api, box, activity, tally) {
+      if (!tally) {
+        if (api.role === "participant") C.waiting(api, box);
+        else if (api.role === "screen") {
+          var node = ahead(api, activity);
+          box.replaceChildren(node);
+          if (node.tagName === "UL") C.fit(api, box, Array.prototype.slice.call(node.children));
+        } else box.replaceChildren();
+        return;
+      }
+      var table = draw(api, activity, tally);
+      box.replaceChildren(table);
+      C.fit(api, box, C.bodyRows(table));
+    };
+  }
+
+  function wordResults(api, box, activity, tally) {
+    if (tally) { drawWords(api, box, activity, tally); return; }
+    results(null, wordsPreview)(api, box, activity, tally);
+  }
+
   /* ------------------------------------------------------------ registration */
 
   function votes(api, n) { return api.fmt(api.nt("%s vote", "%s votes", n), [n]); }
 
-  function plugin(build, figures, redraw, moderated) {
-    return {
-      build: build,
-      update: function (api, activity) {
-        api.refreshVoteForm(activity, redraw ? function (form) { redraw(api, activity, form); } : null);
-      },
-      results: results(figures, moderated),
-      countLabel: votes
-    };
-  }
-
   window.LiveKinds = window.LiveKinds || {};
-  window.LiveKinds.single_choice = plugin(buildChoices, choiceRows);
-  window.LiveKinds.multiple_choice = plugin(buildChoices, choiceRows, function (api, activity, form) {
+  window.LiveKinds.single_choice = C.plugin(buildChoices, null, results(choiceTable, optionsPreview), votes);
+  window.LiveKinds.multiple_choice = C.plugin(buildChoices, function (api, activity, form) {
     limitChoices(form, activity);
-  });
-  window.LiveKinds.scale = plugin(buildScale, scaleRows);
-  window.LiveKinds.word_cloud = plugin(buildWords, wordRows, null, true);
-  window.LiveKinds.ranking = plugin(buildRanking, rankingRows, function (api, activity, form) {
+  }, results(choiceTable, optionsPreview), votes);
+  window.LiveKinds.scale = C.plugin(buildScale, null, results(scaleTable, scalePreview), votes);
+  window.LiveKinds.word_cloud = C.plugin(buildWords, null, wordResults, votes);
+  window.LiveKinds.ranking = C.plugin(buildRanking, function (api, activity, form) {
     drawRanking(api, form.querySelector("ol"), activity);
-  });
+  }, results(rankingTable, optionsPreview), votes);
 })();

@@ -1,9 +1,11 @@
 /* Vision voting in the live room: dot vote, impact-feasibility 2x2 grid and statement
  * ranking (polls/vision.py). Registers in window.LiveKinds; room.js passes its api.
+ * Drawing shared with polls.js is in charts.js (window.LivePollCharts, loaded first).
  * DOM built with textContent only; the grid is SVG made with createElementNS. */
 (function () {
   "use strict";
 
+  var C = window.LivePollCharts;
   var SVG = "http://www.w3.org/2000/svg";
   var drafts = {}; // activity id -> what the participant is composing
 
@@ -93,16 +95,9 @@
     var body = activity.config.statements.map(function (s, i) {
       var groups = AXES.map(function (axis) {
         var name = "a" + activity.id + "-" + i + "-" + axis;
-        var row = api.el("div", { className: "scale" });
-        for (var v = 1; v <= 5; v++) {
-          var id = name + "-" + v;
-          var radio = api.el("input", { type: "radio", name: name, id: id, value: String(v) });
-          radio.checked = !!mine[String(i)] && mine[String(i)][axis] === v;
-          var end = v === 1 ? api.t("low") : v === 5 ? api.t("high") : "";
-          row.appendChild(api.el("span", { className: "step" }, [radio, api.el("label", { for: id, text: String(v) }, [
-            end ? api.el("span", { className: "visually-hidden", text: " (" + end + ")" }) : null
-          ])]));
-        }
+        var row = C.scaleSteps(api, name, 1, 5, mine[String(i)] ? mine[String(i)][axis] : null, function (v) {
+          return v === 1 ? " (" + api.t("low") + ")" : v === 5 ? " (" + api.t("high") + ")" : "";
+        });
         var legend = axis === "impact" ? api.t("Impact") : api.t("Feasibility");
         return api.el("fieldset", { className: "axis" }, [api.el("legend", { text: legend }), row]);
       });
@@ -139,81 +134,62 @@
   }
 
   function drawRanking(api, activity, list) {
-    var order = drafts[activity.id];
-    var locked = list.closest("form") && list.closest("form").dataset.locked === "true";
-    list.replaceChildren();
-    order.forEach(function (index, position) {
-      var s = activity.config.statements[index];
-      var up = api.el("button", { type: "button", className: "small", "aria-label": api.fmt(api.t("Move %s up"), [s.text]), text: "↑" });
-      var down = api.el("button", { type: "button", className: "small", "aria-label": api.fmt(api.t("Move %s down"), [s.text]), text: "↓" });
-      up.disabled = locked || position === 0;
-      down.disabled = locked || position === order.length - 1;
-      up.addEventListener("click", function () { move(api, activity, list, position, -1); });
-      down.addEventListener("click", function () { move(api, activity, list, position, 1); });
-      list.appendChild(api.el("li", {}, [api.el("span", { className: "vision-statement" }, statement(api, s)), up, down]));
+    var statements = activity.config.statements;
+    C.orderList(api, list, drafts[activity.id], function (i) { return statements[i].text; }, function (i) {
+      return api.el("span", { className: "vision-statement" }, statement(api, statements[i]));
     });
-  }
-
-  function move(api, activity, list, position, delta) {
-    var order = drafts[activity.id];
-    var target = position + delta;
-    var index = order.splice(position, 1)[0];
-    order.splice(target, 0, index);
-    drawRanking(api, activity, list);
-    var buttons = list.children[target].querySelectorAll("button");
-    var keep = delta < 0 ? buttons[0] : buttons[1];
-    (keep.disabled ? (delta < 0 ? buttons[1] : buttons[0]) : keep).focus();
-    api.announce(api.fmt(api.t("%s is now number %s"), [activity.config.statements[index].text, target + 1]));
   }
 
   /* ------------------------------------------------------------ results */
 
-  // The groups with respondents, side by side; a hidden group says "fewer than 5".
-  function groups(tally) {
-    return (tally.by_group || []).filter(function (g) { return g.respondents > 0; });
-  }
-
-  function groupValue(api, g, index, value) {
-    if (g.hidden) return api.t("fewer than 5");
-    var row = (g.statements || []).filter(function (r) { return r.index === index; })[0];
-    return row ? value(row) : "–";
-  }
-
-  function table(api, caption, head, rows, tally, value, extraClass) {
-    var shown = groups(tally);
-    var headRow = head.concat(shown.map(function (g) { return api.fmt(api.t("%s (%s)"), [g.label, g.respondents]); }));
-    var cells = rows.map(function (r) {
-      return r.cells.concat(shown.map(function (g) {
-        var text = groupValue(api, g, r.index, value);
-        return api.el("td", { className: g.hidden ? "group hidden-group" : "group", text: String(text) });
-      }));
+  // One row per statement (best first, as the tally sends them) with its label, bar
+  // share and figures, and one column per stakeholder group (LivePollCharts):
+  // value(row) is a statement's figure in a group, groupShare(row, rows) its bar there.
+  function table(api, activity, spec) {
+    var statements = activity.config.statements;
+    return C.table(api, {
+      caption: spec.caption,
+      head: spec.head,
+      rows: spec.tally.statements.map(function (r) {
+        return { key: r.index, label: spec.label(r, statements[r.index]), share: spec.share(r), cells: spec.cells(r) };
+      }),
+      tally: spec.tally,
+      group: function (g, index) {
+        var row = (g.statements || []).filter(function (r) { return r.index === index; })[0];
+        if (!row) return null;
+        return { text: spec.value(row), share: spec.groupShare ? spec.groupShare(row, g.statements) : undefined };
+      },
+      extraClass: "vision-tally" + (spec.extraClass ? " " + spec.extraClass : ""),
+      scroll: true
     });
-    var node = api.resultsTable(caption, headRow, cells, extraClass ? "vision-tally " + extraClass : "vision-tally");
-    Array.prototype.forEach.call(node.tBodies[0].rows, function (tr, i) { tr.dataset.index = String(rows[i].index); });
-    return api.el("div", { className: "table-scroll", tabindex: "0", role: "region", "aria-label": caption }, [node]);
-  }
-
-  function labelWithBar(api, s, share) {
-    return statement(api, s).concat([api.bar(share)]);
   }
 
   function dotResults(api, activity, tally) {
-    var top = Math.max(1, tally.statements.length ? tally.statements[0].dots : 1);
-    var rows = tally.statements.map(function (r) {
-      var s = activity.config.statements[r.index];
-      return { index: r.index, cells: [labelWithBar(api, s, r.dots / top * 100), r.dots, r.voters] };
-    });
-    var caption = api.fmt(api.t("Results: %s dots from %s voters"), [tally.dots, tally.total]);
-    return [table(api, caption, [api.t("Statement"), api.t("Dots"), api.t("Voters")], rows, tally, function (r) { return r.dots; })];
+    var top = C.most(tally.statements.map(function (r) { return r.dots; }));
+    return [table(api, activity, {
+      tally: tally,
+      caption: api.fmt(api.t("Results: %s dots from %s voters"), [tally.dots, tally.total]),
+      head: [api.t("Statement"), api.t("Dots"), api.t("Voters")],
+      label: function (r, s) { return statement(api, s); },
+      share: function (r) { return C.share(r.dots, top); },
+      cells: function (r) { return [r.dots, r.voters]; },
+      value: function (r) { return String(r.dots); },
+      groupShare: function (r, rows) { return C.share(r.dots, C.most(rows.map(function (x) { return x.dots; }))); }
+    })];
   }
 
   function rankingResults(api, activity, tally) {
-    var top = Math.max(1, tally.statements.length ? tally.statements[0].borda : 1);
-    var rows = tally.statements.map(function (r) {
-      var s = activity.config.statements[r.index];
-      return { index: r.index, cells: [labelWithBar(api, s, r.borda / top * 100), r.borda, r.mean_rank === null ? "–" : r.mean_rank] };
-    });
-    return [table(api, api.t("Results (Borda score: first place scores most)"), [api.t("Statement"), api.t("Borda score"), api.t("Mean rank")], rows, tally, function (r) { return r.borda; })];
+    var top = C.most(tally.statements.map(function (r) { return r.borda; }));
+    return [table(api, activity, {
+      tally: tally,
+      caption: api.t("Results (Borda score: first place scores most)"),
+      head: [api.t("Statement"), api.t("Borda score"), api.t("Mean rank")],
+      label: function (r, s) { return statement(api, s); },
+      share: function (r) { return C.share(r.borda, top); },
+      cells: function (r) { return [r.borda, r.mean_rank === null ? "–" : r.mean_rank]; },
+      value: function (r) { return String(r.borda); },
+      groupShare: function (r, rows) { return C.share(r.borda, C.most(rows.map(function (x) { return x.borda; }))); }
+    })];
   }
 
   var QUADRANTS = {
@@ -226,19 +202,19 @@
   function spread(mean, sd) { return mean === null ? "–" : mean + " ± " + sd; }
 
   function gridResults(api, activity, tally) {
-    var rows = tally.statements.map(function (r) {
-      var s = activity.config.statements[r.index];
-      return { index: r.index, cells: [
-        [api.el("span", { className: "point-number", text: String(r.index + 1) + ". " })].concat(statement(api, s)),
-        spread(r.impact, r.impact_sd), spread(r.feasibility, r.feasibility_sd), r.n,
-        r.quadrant ? QUADRANTS[r.quadrant](api) : "–"
-      ] };
+    var node = table(api, activity, {
+      tally: tally,
+      caption: api.fmt(api.t("Results from %s respondents (1 low to 5 high)"), [tally.total]),
+      head: [api.t("Statement"), api.t("Impact (mean ± spread)"), api.t("Feasibility (mean ± spread)"), api.t("Responses"), api.t("Quadrant")],
+      label: function (r, s) { return [api.el("span", { className: "point-number", text: String(r.index + 1) + ". " })].concat(statement(api, s)); },
+      share: function () { return null; },
+      cells: function (r) {
+        return [spread(r.impact, r.impact_sd), spread(r.feasibility, r.feasibility_sd), r.n, r.quadrant ? QUADRANTS[r.quadrant](api) : "–"];
+      },
+      value: function (r) { return r.impact === null ? "–" : api.fmt(api.t("impact %s, feasibility %s"), [r.impact, r.feasibility]); },
+      extraClass: "grid-table"
     });
-    var head = [api.t("Statement"), api.t("Impact (mean ± spread)"), api.t("Feasibility (mean ± spread)"), api.t("Responses"), api.t("Quadrant")];
-    var caption = api.fmt(api.t("Results from %s respondents (1 low to 5 high)"), [tally.total]);
-    return [grid(api, tally), table(api, caption, head, rows, tally, function (r) {
-      return r.impact === null ? "–" : api.fmt(api.t("impact %s, feasibility %s"), [r.impact, r.feasibility]);
-    }, "grid-table")];
+    return [api.el("div", { className: "grid-results" }, [grid(api, tally), node])];
   }
 
   function svg(name, attrs, children) {
@@ -292,31 +268,34 @@
     return svg("svg", { "class": "vision-grid", viewBox: "0 0 " + SIZE + " " + SIZE, role: "img", "aria-label": title, focusable: "false" }, parts);
   }
 
+  // Before results: the statements (a draft on the console; the projector until the
+  // facilitator shows results there); participants wait.
+  function statements(api, activity) {
+    var list = activity.config.statements;
+    var intro = api.fmt(api.nt("%s statement, to vote on once opened:", "%s statements, to vote on once opened:", list.length), [list.length]);
+    return [
+      api.role === "facilitator" ? api.el("p", { className: "muted", text: intro }) : null,
+      C.preview(api, list.map(function (s) { return statement(api, s); }), "vision-list")
+    ];
+  }
+
   function results(api, box, activity, tally) {
     if (!tally) {
-      var parts = [];
-      if (api.role === "facilitator" && activity.status === "draft") {
-        parts.push(api.el("p", { className: "muted", text: api.fmt(api.nt("%s statement, to vote on once opened:", "%s statements, to vote on once opened:", activity.config.statements.length), [activity.config.statements.length]) }));
-        parts.push(api.el("ol", { className: "vision-list" }, activity.config.statements.map(function (s) { return api.el("li", {}, statement(api, s)); })));
-      } else if (api.role === "participant") {
-        parts.push(api.el("p", { className: "muted", text: api.t("Results will be shown when the facilitator allows it.") }));
-      }
-      box.replaceChildren.apply(box, parts);
+      if (api.role === "participant") { C.waiting(api, box); return; }
+      if (api.role === "screen" || activity.status === "draft") {
+        var parts = statements(api, activity);
+        box.replaceChildren.apply(box, parts.filter(function (p) { return p; }));
+        C.fit(api, box, Array.prototype.slice.call(parts[1].children));
+      } else box.replaceChildren();
       return;
     }
     var draw = activity.kind === "dot_vote" ? dotResults : activity.kind === "impact_feasibility" ? gridResults : rankingResults;
     box.replaceChildren.apply(box, draw(api, activity, tally));
+    C.fit(api, box, C.bodyRows(box.querySelector("table")));
   }
 
   function plugin(build, redraw, unit) {
-    return {
-      build: build,
-      update: function (api, activity) {
-        api.refreshVoteForm(activity, redraw ? function (form) { redraw(api, activity, form); } : null);
-      },
-      results: results,
-      countLabel: function (api, n) { return api.fmt(unit(api, n), [n]); }
-    };
+    return C.plugin(build, redraw, results, function (api, n) { return api.fmt(unit(api, n), [n]); });
   }
 
   window.LiveKinds = window.LiveKinds || {};

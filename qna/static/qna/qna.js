@@ -314,12 +314,16 @@
         activity.config.on_screen = data.on_screen;
         return;
       }
+      // Kept in the protocol's order (questions by id), as a fresh snapshot has them.
       var items = activity.items || (activity.items = []);
       var id = data.question ? data.question.id : data.removed;
-      var at = -1;
-      items.forEach(function (q, i) { if (q.id === id) at = i; });
+      var at = -1, after = 0;
+      items.forEach(function (q, i) {
+        if (q.id === id) at = i;
+        if (q.id < id) after = i + 1;
+      });
       if (data.question) {
-        if (at >= 0) items[at] = data.question; else items.push(data.question);
+        if (at >= 0) items[at] = data.question; else items.splice(after, 0, data.question);
       } else if (at >= 0) items.splice(at, 1);
       if (api.role !== "participant") return;
       // Keep the asker's own copy in step: approved, answered or hidden meanwhile.

@@ -1,0 +1,608 @@
+"""Themes in seconds: group short texts (notes, questions, comments, reasons) into themes.
+
+Everything runs on this machine with scikit-learn: no network, no downloaded model.
+Each text is cleaned of the stop words of its language and turned into two TF-IDF
+views, one on crude word stems (a word's first six letters) and one on character
+n-grams (which absorb typos and inflections; Chinese runs become character pairs, so
+no segmenter is needed); the two views are joined,
+reduced by a truncated SVD (latent semantic analysis) and clustered by k-means on the
+unit sphere. When the number of themes is not given, it is the one with the best
+silhouette score in a range (3 to 12 by default). Texts with no content word (empty,
+"+1", "agree") go to an "Other" theme; every input id ends in exactly one theme.
+
+The facilitator's operations (rename, merge, split, move) are pure functions on a list
+of ``Theme`` that return a new list and keep that invariant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack, spmatrix
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
+
+LANGUAGES = ("en", "fr", "es", "pt", "zh")
+DEFAULT_LANGUAGE = "en"
+MIN_THEMES = 3
+MAX_THEMES = 12
+OTHER_KEY = "other"
+RANDOM_STATE = 0
+# Fewer content tokens than this and a text cannot be placed: it goes to "Other".
+# One is enough: word-cloud entries are single words.
+MIN_TOKENS = 1
+# Share of the char n-gram view in the joined features (the word view has 1 - this).
+# It and SVD_DIMS were set by a coarse sweep (0-0.7, 8-25 dims); few dimensions suit
+# short texts, which share few words.
+CHAR_WEIGHT = 0.3
+STEM_LENGTH = 6
+SVD_DIMS = 10
+
+_STOPWORDS_DIR = Path(__file__).resolve().parent / "stopwords"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['\u2019-](?=[^\W\d_]))*")
+
+
+class ThemeError(ValueError):
+    """A theme operation was given input it cannot apply."""
+
+
+class UnknownThemeError(ThemeError):
+    pass
+
+
+class UnknownItemError(ThemeError):
+    pass
+
+
+class CannotSplitError(ThemeError):
+    pass
+
+
+class InvalidThemeInputError(ThemeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ThemeInput:
+    """One text to place: its id, its text and its author's declared group ("" if none)."""
+
+    id: str
+    text: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme: a stable key, a readable label, its items and the counts per group.
+
+    Build themes with ``make_theme`` so that ``group_counts`` always matches ``items``.
+    """
+
+    key: str
+    label: str
+    items: tuple[ThemeInput, ...]
+    group_counts: dict[str, int] = field(compare=False)
+    is_other: bool = False
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "item_ids": list(self.item_ids),
+            "group_counts": dict(self.group_counts),
+            "is_other": self.is_other,
+        }
+
+
+def make_theme(
+    *,
+    key: str,
+    label: str,
+    items: tuple[ThemeInput, ...] | list[ThemeInput],
+    is_other: bool = False,
+) -> Theme:
+    """A ``Theme`` with its per-group counts computed from its items (sorted by group)."""
+    items = tuple(items)
+    counts = Counter(item.group for item in items)
+    return Theme(
+        key=key,
+        label=label,
+        items=items,
+        group_counts=dict(sorted(counts.items())),
+        is_other=is_other,
+    )
+
+
+# --- languages and tokens -------------------------------------------------------------
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """The stop words of a supported language (English: scikit-learn's list plus ours)."""
+    if language not in LANGUAGES:
+        raise InvalidThemeInputError(f"unsupported language {language!r}")
+    words = set()
+    path = _STOPWORDS_DIR / f"{language}.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(_fold(line))
+    if language == "en":
+        words |= set(ENGLISH_STOP_WORDS)
+    return frozenset(words)
+
+
+@cache
+def _zh_stop_words() -> tuple[tuple[str, ...], frozenset[str]]:
+    words = stop_words("zh")
+    multi = tuple(sorted((w for w in words if len(w) > 1), key=len, reverse=True))
+    single = frozenset(w for w in words if len(w) == 1)
+    return multi, single
+
+
+def _fold(text: str) -> str:
+    """Lower case, NFC; the apostrophes unified (accents are kept: they carry meaning)."""
+    return unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
+
+
+def detect_language(*, text: str, default: str = DEFAULT_LANGUAGE) -> str:
+    """A cheap guess: Chinese if a third of the letters are CJK, else the language whose
+    stop words occur most in the text (ties and no hits: ``default``)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return default
+    if sum(1 for c in letters if _CJK.match(c)) * 3 >= len(letters):
+        return "zh"
+    words = [w.strip("'-") for w in _WORD.findall(_fold(text))]
+    hits = {
+        lang: sum(1 for w in words if w in stop_words(lang)) for lang in ("en", "fr", "es", "pt")
+    }
+    best = max(hits.values())
+    if best == 0 or hits.get(default, -1) == best:
+        return default
+    return next(lang for lang in ("en", "fr", "es", "pt") if hits[lang] == best)
+
+
+def tokens(*, text: str, language: str) -> list[str]:
+    """Content tokens: words without stop words (and elisions such as l', d'), and for
+    Chinese runs the character pairs left once stop words are cut out."""
+    folded = _fold(text)
+    out: list[str] = []
+    stops = stop_words(language)
+    multi, single = _zh_stop_words()
+    pos = 0
+    for run in _CJK_RUN.finditer(folded):
+        out.extend(_latin_tokens(folded[pos : run.start()], stops))
+        out.extend(_cjk_tokens(run.group(), multi, single))
+        pos = run.end()
+    out.extend(_latin_tokens(folded[pos:], stops))
+    return out
+
+
+def _latin_tokens(text: str, stops: frozenset[str]) -> list[str]:
+    out = []
+    for word in _WORD.findall(text):
+        word = word.strip("'-")
+        if "'" in word:
+            head, _, tail = word.partition("'")
+            # French/Italian elisions (l'eau, d'origine) and English clitics (don't).
+            word = tail if len(head) <= 2 and len(tail) >= 2 else head
+        if len(word) > 1 and word not in stops:
+            out.append(word)
+    return out
+
+
+def _cjk_tokens(run: str, multi: tuple[str, ...], single: frozenset[str]) -> list[str]:
+    for word in multi:
+        run = run.replace(word, " ")
+    pieces = "".join(" " if c in single else c for c in run).split()
+    out = []
+    for piece in pieces:
+        if len(piece) == 1:
+            out.append(piece)
+        else:
+            out.extend(piece[i : i + 2] for i in range(len(piece) - 1))
+    return out
+
+
+def _char_grams(toks: list[str]) -> list[str]:
+    grams = []
+    for tok in toks:
+        if _CJK.match(tok):
+            grams.append(tok)
+            continue
+        padded = f" {tok} "
+        for n in (3, 4, 5):
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def _stem(token: str) -> str:
+    """A deliberately crude, language-free stemmer: a word's first ``STEM_LENGTH``
+    letters (recycling/recycled/recyclers, community/communities meet)."""
+    return token if _CJK.match(token) else token[:STEM_LENGTH]
+
+
+def _word_grams(toks: list[str]) -> list[str]:
+    return [_stem(tok) for tok in toks]
+
+
+def _label_grams(toks: list[str]) -> list[str]:
+    """Label candidates: words and word pairs; for Chinese, every 2 to 4 character
+    substring of the runs rebuilt from the overlapping character pairs."""
+    out = [t for t in toks if not _CJK.match(t)]
+    out += [f"{a} {b}" for a, b in itertools.pairwise(toks) if not (_CJK.match(a) or _CJK.match(b))]
+    runs: list[str] = []
+    prev = ""
+    for tok in toks:
+        if not _CJK.match(tok):
+            prev = ""
+            continue
+        if prev and len(tok) == 2 and prev[-1] == tok[0]:
+            runs[-1] += tok[1]
+        else:
+            runs.append(tok)
+        prev = tok
+    for run in runs:
+        out.extend({run[i : i + n] for n in (2, 3, 4) for i in range(len(run) - n + 1)} or {run})
+    return out
+
+
+# --- finding themes -------------------------------------------------------------------
+
+
+@dataclass
+class _Features:
+    matrix: np.ndarray  # rows L2-normalised, for clustering
+    word_tfidf: spmatrix  # sparse TF-IDF of unstemmed words and word pairs, for labels
+    word_terms: np.ndarray
+
+
+def _features(token_lists: list[list[str]]) -> _Features:
+    min_df = 2 if len(token_lists) >= 50 else 1
+    word_vec = TfidfVectorizer(analyzer=_word_grams, sublinear_tf=True, min_df=min_df)
+    try:
+        words = word_vec.fit_transform(token_lists)
+    except ValueError:  # no stem shared by two texts
+        word_vec = TfidfVectorizer(analyzer=_word_grams, sublinear_tf=True)
+        words = word_vec.fit_transform(token_lists)
+    joined = words
+    if CHAR_WEIGHT > 0:
+        char_vec = TfidfVectorizer(analyzer=_char_grams, sublinear_tf=True, min_df=min_df)
+        try:
+            chars = char_vec.fit_transform(token_lists)
+        except ValueError:  # no n-gram shared by two texts: words alone
+            chars = None
+        if chars is not None:
+            joined = hstack(
+                [words * np.sqrt(1 - CHAR_WEIGHT), chars * np.sqrt(CHAR_WEIGHT)]
+            ).tocsr()
+    n_rows, n_cols = joined.shape
+    dims = min(SVD_DIMS, n_rows - 1, n_cols - 1)
+    if dims >= 2:
+        with np.errstate(invalid="ignore", divide="ignore"):  # identical rows: no variance
+            reduced = TruncatedSVD(n_components=dims, random_state=RANDOM_STATE).fit_transform(
+                joined
+            )
+    else:
+        reduced = joined.toarray()
+    label_vec = TfidfVectorizer(analyzer=_label_grams, sublinear_tf=True)
+    return _Features(
+        matrix=normalize(reduced),
+        word_tfidf=label_vec.fit_transform(token_lists),
+        word_terms=label_vec.get_feature_names_out(),
+    )
+
+
+def _kmeans(matrix: np.ndarray, k: int) -> np.ndarray:
+    # One thread: on small matrices BLAS/OpenMP threads cost more than they give.
+    with threadpool_limits(limits=1):
+        return KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit_predict(matrix)
+
+
+def _best_partition(matrix: np.ndarray, *, low: int, high: int) -> np.ndarray:
+    """K-means for each k in [low, high]; the partition with the best cosine silhouette."""
+    best_labels, best_score = None, -2.0
+    for k in range(low, high + 1):
+        labels = _kmeans(matrix, k)
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(matrix, labels, metric="cosine")
+        if score > best_score + 1e-9:
+            best_labels, best_score = labels, score
+    if best_labels is None:
+        return np.zeros(matrix.shape[0], dtype=int)
+    return best_labels
+
+
+def _label(*, rows: list[int], features: _Features, size: int = 3) -> str:
+    """Up to ``size`` top terms of the rows' mean TF-IDF, without repeats: a word pair
+    replaces its words when it ranks high enough; a longer Chinese string its parts."""
+    centroid = np.asarray(features.word_tfidf[rows].mean(axis=0)).ravel()
+    terms = [str(t) for t in features.word_terms]
+    # Among equally strong Chinese substrings, the longer reads better (电池回收, not 池回).
+    cjk = np.array([bool(_CJK.match(t)) for t in terms])
+    bonus = np.array([1 + 0.05 * (len(t) - 2) for t in terms])
+    score = centroid * np.where(cjk, bonus, 1.0)
+    # Chinese substrings are only readable when shared: keep those in half the items.
+    shared = np.asarray((features.word_tfidf[rows] > 0).sum(axis=0)).ravel() * 2 >= len(rows)
+    score = np.where(shared | ~cjk, score, 0.0)
+    order = np.argsort(-score, kind="stable")
+    chosen: list[str] = []
+    for idx in order[: size * 10]:
+        if score[idx] <= 0:
+            continue
+        term = terms[idx]
+        if _CJK.match(term):
+            pairs = {term[i : i + 2] for i in range(len(term) - 1)}
+            if any(pair in c for pair in pairs for c in chosen):
+                continue  # overlaps a chosen string
+        else:
+            keys = _word_keys(term)
+            if len(keys) > 1:
+                if score[idx] < 0.5 * score[order[0]]:
+                    continue
+                inside = [c for c in chosen if _word_keys(c) <= keys]
+                if any(_word_keys(c) & keys for c in chosen if c not in inside):
+                    continue  # shares a word with another chosen term
+                chosen = [c for c in chosen if c not in inside]
+            elif any(keys & _word_keys(c) for c in chosen):
+                continue  # already said (in a chosen pair, or as singular/plural)
+        chosen.append(term)
+        if len(chosen) >= size:
+            break
+    return ", ".join(chosen) or "…"
+
+
+def _word_keys(term: str) -> set[str]:
+    return {_stem(part.removesuffix("s")) for part in term.split(" ")}
+
+
+def find_themes(
+    *,
+    texts: list[ThemeInput],
+    language: str | None = None,
+    max_themes: int | None = None,
+    min_themes: int | None = None,
+    n_themes: int | None = None,
+    other_label: str = "Other",
+) -> list[Theme]:
+    """Group ``texts`` into themes, largest first, with "Other" (if any) last.
+
+    ``language``: the stop words to use for every text; ``None`` guesses it per text.
+    ``n_themes`` fixes the number of themes (besides Other); otherwise it is chosen by
+    silhouette between ``min_themes`` (default 3) and ``max_themes`` (default 12).
+    Deterministic: the same input gives the same themes.
+    """
+    if language is not None and language not in LANGUAGES:
+        raise InvalidThemeInputError(f"unsupported language {language!r}")
+    ids = [t.id for t in texts]
+    if len(set(ids)) != len(ids):
+        raise InvalidThemeInputError("duplicate item ids")
+    for bound in (max_themes, min_themes, n_themes):
+        if bound is not None and bound < 1:
+            raise InvalidThemeInputError("numbers of themes must be at least 1")
+
+    with threadpool_limits(limits=1):
+        return _find_themes(
+            texts=texts,
+            language=language,
+            max_themes=max_themes,
+            min_themes=min_themes,
+            n_themes=n_themes,
+            other_label=other_label,
+        )
+
+
+def _find_themes(
+    *,
+    texts: list[ThemeInput],
+    language: str | None,
+    max_themes: int | None,
+    min_themes: int | None,
+    n_themes: int | None,
+    other_label: str,
+) -> list[Theme]:
+    ids = [t.id for t in texts]
+    placed: list[ThemeInput] = []
+    token_lists: list[list[str]] = []
+    other: list[ThemeInput] = []
+    for item in texts:
+        lang = language or detect_language(text=item.text)
+        toks = tokens(text=item.text, language=lang)
+        if len(toks) < MIN_TOKENS:
+            other.append(item)
+        else:
+            placed.append(item)
+            token_lists.append(toks)
+
+    themes: list[Theme] = []
+    if len(placed) >= 2:
+        features = _features(token_lists)
+        # Repeated texts (word clouds) are one point: no more themes than distinct points.
+        distinct = len(np.unique(features.matrix.round(9), axis=0))
+        if n_themes is not None:
+            low = high = min(n_themes, distinct)
+        else:
+            high = min(max_themes or MAX_THEMES, distinct, len(placed) - 1)
+            low = max(2, min(min_themes or MIN_THEMES, high))
+        if high < 2:
+            labels = np.zeros(len(placed), dtype=int)
+        elif low >= high:
+            labels = _kmeans(features.matrix, high)
+        else:
+            labels = _best_partition(features.matrix, low=low, high=high)
+        groups: dict[int, list[int]] = {}
+        for row, lab in enumerate(labels):
+            groups.setdefault(int(lab), []).append(row)
+        ordered = sorted(groups.values(), key=lambda rows: (-len(rows), rows[0]))
+        for number, rows in enumerate(ordered, 1):
+            themes.append(
+                make_theme(
+                    key=f"theme-{number}",
+                    label=_label(rows=rows, features=features),
+                    items=[placed[r] for r in rows],
+                )
+            )
+    else:
+        other = placed + other
+        other.sort(key=lambda item: ids.index(item.id))
+    if other:
+        themes.append(make_theme(key=OTHER_KEY, label=other_label, items=other, is_other=True))
+    return themes
+
+
+# --- the facilitator's operations ------------------------------------------------------
+
+
+def _index(themes: list[Theme], key: str) -> int:
+    for i, theme in enumerate(themes):
+        if theme.key == key:
+            return i
+    raise UnknownThemeError(f"unknown theme {key!r}")
+
+
+def _new_key(themes: list[Theme]) -> str:
+    numbers = [int(t.key.rsplit("-", 1)[1]) for t in themes if re.fullmatch(r"theme-\d+", t.key)]
+    return f"theme-{max(numbers, default=0) + 1}"
+
+
+def _clean_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise ThemeError("a theme label cannot be empty")
+    if len(label) > 120:
+        raise ThemeError("a theme label has at most 120 characters")
+    return label
+
+
+def rename_theme(*, themes: list[Theme], key: str, label: str) -> list[Theme]:
+    """The themes with theme ``key`` relabelled."""
+    i = _index(themes, key)
+    out = list(themes)
+    out[i] = replace(themes[i], label=_clean_label(label))
+    return out
+
+
+def merge_themes(
+    *, themes: list[Theme], key: str, into: str, label: str | None = None
+) -> list[Theme]:
+    """Theme ``key`` merged into theme ``into`` (which keeps its place, key and label
+    unless ``label`` is given). Merging into Other makes the result Other."""
+    if key == into:
+        raise ThemeError("cannot merge a theme with itself")
+    source, target = _index(themes, key), _index(themes, into)
+    kept = themes[target]
+    merged = make_theme(
+        key=kept.key,
+        label=_clean_label(label) if label is not None else kept.label,
+        items=kept.items + themes[source].items,
+        is_other=kept.is_other,
+    )
+    return [merged if i == target else t for i, t in enumerate(themes) if i != source]
+
+
+def split_theme(*, themes: list[Theme], key: str, language: str | None = None) -> list[Theme]:
+    """Theme ``key`` re-clustered into two: the larger part keeps the key, the other gets
+    a new key and goes right after it; both are labelled from their own top terms."""
+    i = _index(themes, key)
+    theme = themes[i]
+    if len(theme.items) < 2:
+        raise CannotSplitError("a theme of one item cannot be split")
+    token_lists = [
+        tokens(text=item.text, language=language or detect_language(text=item.text))
+        for item in theme.items
+    ]
+    rows_a: list[int]
+    rows_b: list[int]
+    try:
+        features = _features([toks or ["∅"] for toks in token_lists])
+        distinct = len(np.unique(features.matrix.round(9), axis=0))
+        if distinct < 2:
+            labels = np.zeros(len(theme.items), dtype=int)
+        else:
+            labels = _kmeans(features.matrix, 2) if len(theme.items) > 2 else np.array([0, 1])
+    except ValueError:
+        features, labels = None, np.zeros(len(theme.items), dtype=int)
+    rows_a = [r for r, lab in enumerate(labels) if lab == labels[0]]
+    rows_b = [r for r, lab in enumerate(labels) if lab != labels[0]]
+    if not rows_b:  # identical texts: nothing to tell apart, split in order
+        half = (len(theme.items) + 1) // 2
+        rows_a, rows_b = list(range(half)), list(range(half, len(theme.items)))
+    if len(rows_b) > len(rows_a):
+        rows_a, rows_b = rows_b, rows_a
+    parts = []
+    for rows, part_key in ((sorted(rows_a), theme.key), (sorted(rows_b), _new_key(themes))):
+        label = theme.label
+        if features is not None and not theme.is_other:
+            label = _label(rows=rows, features=features)
+        parts.append(
+            make_theme(
+                key=part_key,
+                label=label,
+                items=[theme.items[r] for r in rows],
+                is_other=theme.is_other,
+            )
+        )
+    return themes[:i] + parts + themes[i + 1 :]
+
+
+def move_item(*, themes: list[Theme], item_id: str, to: str) -> list[Theme]:
+    """Item ``item_id`` moved to the end of theme ``to``; a theme left empty is removed."""
+    target = _index(themes, to)
+    source = next((i for i, theme in enumerate(themes) if item_id in theme.item_ids), None)
+    if source is None:
+        raise UnknownItemError(f"unknown item {item_id!r}")
+    if source == target:
+        return list(themes)
+    item = next(it for it in themes[source].items if it.id == item_id)
+    out = []
+    for i, theme in enumerate(themes):
+        if i == source:
+            rest = tuple(it for it in theme.items if it.id != item_id)
+            if rest:
+                out.append(
+                    make_theme(
+                        key=theme.key, label=theme.label, items=rest, is_other=theme.is_other
+                    )
+                )
+        elif i == target:
+            out.append(
+                make_theme(
+                    key=theme.key,
+                    label=theme.label,
+                    items=(*theme.items, item),
+                    is_other=theme.is_other,
+                )
+            )
+        else:
+            out.append(theme)
+    return out
+
+
+def assignment(*, themes: list[Theme]) -> dict[str, str]:
+    """Item id -> theme key (for scoring and for checking the one-theme-per-item rule)."""
+    out: dict[str, str] = {}
+    for theme in themes:
+        for item_id in theme.item_ids:
+            if item_id in out:
+                raise ThemeError(f"item {item_id!r} is in two themes")
+            out[item_id] = theme.key
+    return out
