@@ -25,6 +25,7 @@ from sessions import commands, evidence, join_limits, retention, selectors, serv
 from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
+from synthesis import balanced
 
 from .forms import ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
 
@@ -249,6 +250,12 @@ def screen(request, session: Session):
 # --------------------------------------------------------------------------- facilitators
 
 
+def sent_by_script(request) -> bool:
+    """A console form sent by console.js (``fetch``), answered in place: the form alone
+    or JSON, and no message left for a later page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 def organiser_required(view):
     @functools.wraps(view)
     @login_required
@@ -358,6 +365,15 @@ def console_parts(*, request, session: Session) -> dict[str, Any]:
 def render_console(
     request, session: Session, form: ActivityForm, status: int = 200, kind_form=None
 ):
+    """The whole console page, or for a fetch request only its "Add an activity" form
+    (console_add_form.html, which console.js puts in place of the refused one)."""
+    if sent_by_script(request):
+        return render(
+            request,
+            "frontend/console_add_form.html",
+            {"session": session, "form": form, "kind_forms": kind_forms(kind_form)},
+            status=status,
+        )
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
     return render(
         request,
@@ -420,6 +436,8 @@ def add_activity(request, code: str):
         except CommandError as exc:
             form.add_error(None, exc.message)
         else:
+            if sent_by_script(request):  # console.js
+                return JsonResponse({"activity": activity.pk, "title": activity.title})
             messages.success(request, _("Activity added to the agenda."))
             # console.js opens the card the address points at.
             return redirect(
@@ -466,20 +484,29 @@ def attach_evidence(request, code: str, activity_id: int):
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
     activity.session = session
     section = evidence.find_section(request.POST.get("section"))
+    error = ""
     try:
         if section is None:
             raise ValidationError(_("Choose a section of a consultation."))
         evidence.attach_activity_to_section(activity=activity, section=section, by=request.user)
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not attach results to this section."))
+        error = str(exc) or _("You may not attach results to this section.")
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     else:
-        messages.success(
-            request,
-            _("Results of “%(activity)s” attached to the consultation “%(consultation)s”.")
-            % {"activity": activity.title, "consultation": section.consultation.title},
-        )
+        done = _("Results of “%(activity)s” attached to the consultation “%(consultation)s”.") % {
+            "activity": activity.title,
+            "consultation": section.consultation.title,
+        }
+    # console.js (fetch) shows the answer in place; the form without it reloads the page.
+    if sent_by_script(request):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse({"message": done})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
     return redirect(reverse("frontend:console", args=[session.code]) + f"#activity-{activity.pk}")
 
 
@@ -503,6 +530,7 @@ def activity_results(request, code: str, activity_id: int):
             "rows": evidence.evidence_rows(activity),
             "responses": get_kind(activity.kind).response_count(activity),
             "facilitator": selectors.can_facilitate(request.user, session),
+            "balanced": balanced.balanced_results(activity=activity),
         },
     )
 
@@ -523,6 +551,7 @@ def export_csv(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
     columns, records = selectors.export_records(activity)
+    with_weight_columns(activity=activity, columns=columns, records=records, empty="")
     _log_activity_export(request, session, activity, "csv", len(records))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{session.code}-{activity.pk}.csv"'
@@ -531,6 +560,23 @@ def export_csv(request, code: str, activity_id: int):
     for record in records:
         writer.writerow([spreadsheet_safe(record[name]) for name in columns])
     return response
+
+
+def with_weight_columns(
+    *, activity: Activity, columns: list[str], records: list[dict[str, Any]], empty: Any = None
+) -> balanced.ExportWeights | None:
+    """Add the balanced-results weight columns (``synthesis.balanced.WEIGHT_COLUMNS``)
+    after the export's own to ``columns`` and every record, for the kinds that have
+    them (``empty`` where a weight does not apply). Returns the weights and figures."""
+    weights = balanced.export_weights(activity=activity)
+    if weights is None:
+        return None
+    names = list(balanced.WEIGHT_COLUMNS.values())
+    columns.extend(names)
+    for record in records:
+        values = balanced.column_values(weights, record["participant"])
+        record.update((n, empty if v is None else v) for n, v in zip(names, values, strict=True))
+    return weights
 
 
 def _log_activity_export(request, session: Session, activity: Activity, fmt: str, rows: int):
@@ -550,6 +596,7 @@ def export_json(request, code: str, activity_id: int):
     session = facilitated_session(request, code)
     activity = get_object_or_404(Activity, pk=activity_id, session=session)
     columns, records = selectors.export_records(activity)
+    weights = with_weight_columns(activity=activity, columns=columns, records=records)
     _log_activity_export(request, session, activity, "json", len(records))
     response = JsonResponse(
         {
@@ -557,6 +604,7 @@ def export_json(request, code: str, activity_id: int):
             "activity": {"id": activity.pk, "kind": activity.kind, "title": activity.title},
             "columns": columns,
             "responses": records,
+            **({"weights": weights.figures} if weights is not None else {}),
         },
         json_dumps_params={"ensure_ascii": False},
     )

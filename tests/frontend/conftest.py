@@ -85,3 +85,18 @@ def page_problems():
     problems = PageProblems()
     yield problems
     assert problems.errors == []
+
+
+@pytest.fixture
+def organiser():
+    """An account that may run events (the "organise" permission)."""
+    from tests import factories
+
+    return factories.make_user(organiser=True)
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    """The test client, logged in as ``organiser``."""
+    client.force_login(organiser)
+    return client

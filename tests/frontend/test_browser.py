@@ -278,7 +278,7 @@ def test_the_console_shows_only_the_chosen_kind_s_settings_and_adds_it(
     form.get_by_label(re.compile(r"^Question:?$")).fill("In which order?")
     ranking.get_by_label("Options, one per line").fill("Traceability\nRecycling\nLiving wages")
     form.get_by_role("button", name="Add to agenda").click()
-    expect(console.get_by_text("Activity added to the agenda.")).to_be_visible()
+    expect(console.locator("#announce")).to_have_text("Added: In which order?")
     expect(console.get_by_role("heading", name="In which order?")).to_be_visible()
     added = Activity.objects.get(session=session, title="In which order?")
     assert (added.kind, added.config) == (

@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organiser():
-    return factories.make_user(organiser=True)
-
-
-@pytest.fixture
 def session(organiser):
     return factories.make_session(event=factories.make_event(owner=organiser))
 
@@ -58,6 +53,11 @@ def test_the_fragment_holds_the_cards_in_order_and_the_session_state(client, org
     assert 'id="cmd-lock">Lock against new joiners</button>' in html
     assert "Open session" not in html
     assert 'data-part="panel-representation"' in html
+    # Results read on their own page once an activity has any (not before it opens),
+    # whether or not the event has consultation sections to attach them to.
+    results = reverse("frontend:activity_results", args=[session.code, second.pk])
+    assert f'href="{results}"' in html
+    assert reverse("frontend:activity_results", args=[session.code, first.pk]) not in html
 
 
 def test_a_closed_session_s_fragment_says_it_has_ended(client, organiser, session):

@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organiser():
-    return factories.make_user(organiser=True)
-
-
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
-@pytest.fixture
 def session(organiser):
     return factories.make_session(event=factories.make_event(owner=organiser))
 
@@ -652,6 +641,9 @@ def test_csv_export_has_one_row_per_ballot_with_profiles(organiser_client, sessi
         "answer",
         "created_at",
         "updated_at",
+        "weight_equal_voice",
+        "weight_target_mix",
+        "weight_one_per_organisation",
     ]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert sorted((r["participant"], r["gender"], r["gender_label"]) for r in rows) == sorted(
@@ -699,7 +691,14 @@ def test_json_export_has_the_same_records_as_the_csv(organiser_client, session):
     body = response.json()
     assert body["activity"] == {"id": poll.pk, "kind": poll.kind, "title": poll.title}
     assert body["columns"][0] == "participant"
-    assert body["columns"][-3:] == ["answer", "created_at", "updated_at"]
+    assert body["columns"][-6:] == [
+        "answer",
+        "created_at",
+        "updated_at",
+        "weight_equal_voice",
+        "weight_target_mix",
+        "weight_one_per_organisation",
+    ]
     cast = Ballot.objects.get(activity=poll)
     assert body["responses"] == [
         {
@@ -717,6 +716,9 @@ def test_json_export_has_the_same_records_as_the_csv(organiser_client, session):
             "answer": "Yes",
             "created_at": cast.created_at.astimezone(dt.UTC).isoformat(),
             "updated_at": cast.updated_at.astimezone(dt.UTC).isoformat(),
+            "weight_equal_voice": 1.0,
+            "weight_target_mix": None,
+            "weight_one_per_organisation": 1.0,
         }
     ]
     assert list(body["responses"][0]) == body["columns"]

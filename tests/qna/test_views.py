@@ -17,17 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organiser():
-    return factories.make_user(organiser=True)
-
-
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
-@pytest.fixture
 def session(organiser):
     return factories.make_session(event=factories.make_event(owner=organiser))
 

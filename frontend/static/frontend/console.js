@@ -11,7 +11,12 @@
  *    share one) and which card is expanded. Results boxes are never replaced (room.js
  *    draws into them). Without a connection, or without this script, the forms post.
  * 3. The agenda: cards expand one at a time; reordering by dragging a card's handle or
- *    with Alt+Arrow Up / Alt+Arrow Down on a focused handle (both send "move"). */
+ *    with Alt+Arrow Up / Alt+Arrow Down on a focused handle (both send "move").
+ * 4. The "add an activity" and "attach results" forms are sent with fetch (header
+ *    X-Requested-With: fetch): an added activity's card comes in with the agenda's
+ *    refresh and opens, the form is emptied (its kind kept) and keeps the focus; a
+ *    refused one is replaced by the server's form with its errors. Without this script
+ *    they post and the page reloads. */
 (function () {
   "use strict";
 
@@ -20,19 +25,21 @@
 
   /* ------------------------------------------------------------ the add form */
 
-  var kind = document.getElementById("id_kind");
-  if (kind) {
-    var groups = document.querySelectorAll(".activity-form [data-kinds]");
-    var showKind = function () {
-      groups.forEach(function (group) {
-        var shown = group.dataset.kinds.split(" ").indexOf(kind.value) >= 0;
-        group.hidden = !shown;
-        group.querySelectorAll("input, select, textarea").forEach(function (c) { c.disabled = !shown; });
-      });
-    };
-    kind.addEventListener("change", showKind);
-    showKind();
+  // The form may be replaced (console.js puts the server's form in its place), so it
+  // is looked up each time.
+  function showKind() {
+    var kind = document.getElementById("id_kind");
+    if (!kind) return;
+    kind.form.querySelectorAll("[data-kinds]").forEach(function (group) {
+      var shown = group.dataset.kinds.split(" ").indexOf(kind.value) >= 0;
+      group.hidden = !shown;
+      group.querySelectorAll("input, select, textarea").forEach(function (c) { c.disabled = !shown; });
+    });
   }
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "id_kind") showKind();
+  });
+  showKind();
 
   var root = document.getElementById("live");
   var agenda = document.getElementById("agenda");
@@ -185,6 +192,14 @@
       var details = current && document.getElementById("more-" + current);
       if (details && (!activeDetails || activeDetails === details)) details.open = true;
     }
+    // A card just added opens, the others close now (not on "toggle", later) so that
+    // the scroll correction below sees the final layout.
+    var added = openAdded && document.getElementById("more-" + openAdded);
+    if (added) {
+      openAdded = null;
+      agenda.querySelectorAll("details.activity-more[open]").forEach(function (other) { other.open = false; });
+      added.open = true;
+    }
 
     if (active && active !== document.activeElement) {
       var again = activeId ? document.getElementById(activeId) : null;
@@ -206,6 +221,97 @@
   }
 
   root.addEventListener("live:room", refreshSoon);
+
+  /* ------------------------------------------------------------ forms sent with fetch */
+
+  var openAdded = null; // the id of an added activity whose card opens once it is in
+  var addForm = document.getElementById("add-activity");
+  var blankAddForm = addForm ? addForm.cloneNode(true) : null;
+
+  // Posts a form as the browser would, saying that it is console.js asking; calls
+  // back with the response and its body (JSON, or the text of an HTML fragment).
+  function post(form, done) {
+    form.dataset.busy = "1";
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return (json ? response.json() : response.text()).then(function (body) {
+          return { status: response.status, json: json, body: body };
+        });
+      })
+      .then(function (answer) { done(answer); }, function () { done(null); })
+      .then(function () { delete form.dataset.busy; });
+  }
+
+  // Puts "fresh" in the place of "form", the focus where it was (same id or name).
+  function replaceForm(form, fresh) {
+    var active = document.activeElement;
+    var had = active && form.contains(active) ? active : null;
+    sameToken(fresh);
+    form.replaceWith(fresh);
+    showKind();
+    if (!had) return fresh;
+    var again = had.id ? document.getElementById(had.id) : null;
+    if (!again && had.name) again = fresh.querySelector('[name="' + had.name + '"]');
+    if (focusable(again)) again.focus({ preventScroll: true });
+    return fresh;
+  }
+
+  function added(form, answer) {
+    var kind = form.querySelector("#id_kind");
+    var chosen = kind ? kind.value : "";
+    var blank = replaceForm(form, blankAddForm.cloneNode(true));
+    var kindAgain = blank.querySelector("#id_kind");
+    if (kindAgain && chosen) {
+      kindAgain.value = chosen;
+      showKind();
+    }
+    live.api.alert("");
+    announce(fmt(t("Added: %s"), [answer.body.title]));
+    openAdded = String(answer.body.activity);
+    refreshSoon();
+  }
+
+  function refused(form, html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("add-activity");
+    if (!fresh) return false;
+    fresh = replaceForm(form, document.importNode(fresh, true));
+    var first = fresh.querySelector('[aria-invalid="true"]:not(:disabled)');
+    if (!first) {
+      // Only an error about the whole form: its list takes the focus.
+      first = fresh.querySelector(".errorlist");
+      if (first) first.setAttribute("tabindex", "-1");
+    }
+    if (first) first.focus();
+    announce("");
+    return true;
+  }
+
+  root.addEventListener("submit", function (e) {
+    var form = e.target;
+    var adding = form.id === "add-activity";
+    if (!adding && !form.classList.contains("evidence-form")) return;
+    e.preventDefault();
+    if (form.dataset.busy) return;
+    post(form, function (answer) {
+      if (adding && answer && answer.status === 200 && answer.json) added(form, answer);
+      else if (adding && answer && answer.status === 400 && !answer.json && refused(form, answer.body)) return;
+      else if (!adding && answer && answer.status === 200 && answer.json) {
+        live.api.alert("");
+        announce(answer.body.message);
+        refreshSoon(); // the card says where its results are attached
+      } else if (answer && answer.json && answer.body.error) {
+        live.api.alert(answer.body.error);
+      } else {
+        live.api.alert(t("That did not work. Reload the page and try again."));
+      }
+    });
+  });
 
   /* ------------------------------------------------------------ one card open at a time */
 
