@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("outreach.urls")),
     path("me/data/", include("privacy.urls")),
     path("", include(("privacy.export_log", "privacy_log"))),
+    path("", include("synthesis.urls")),
     path("", include("frontend.urls")),
 ]
 

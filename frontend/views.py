@@ -25,7 +25,7 @@ from sessions import commands, evidence, join_limits, retention, selectors, serv
 from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
-from synthesis import balanced
+from synthesis import balanced, board_themes
 
 from .forms import ActivityForm, EventForm, JoinCodeForm, ProfileForm, SessionForm
 
@@ -354,6 +354,8 @@ def console_parts(*, request, session: Session) -> dict[str, Any]:
     attached = evidence.attached_sections(agenda)
     for activity in agenda:
         activity.evidence_in = [names[s] for s in attached[activity.pk] if s in names]
+        # Pages that work on this activity (e.g. a board's themes): (label, address).
+        activity.tool_links = board_themes.tool_links(activity=activity)
     return {
         "session": session,
         "agenda": agenda,

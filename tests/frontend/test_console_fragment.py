@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from sessions import services
 from tests import factories
+from tests.boards.boards import make_board
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,17 @@ def test_the_fragment_holds_the_cards_in_order_and_the_session_state(client, org
     results = reverse("frontend:activity_results", args=[session.code, second.pk])
     assert f'href="{results}"' in html
     assert reverse("frontend:activity_results", args=[session.code, first.pk]) not in html
+
+
+def test_a_board_s_card_links_to_its_themes(client, organiser, session):
+    board = make_board(session=session, open=False, title="Ideas")
+    poll = factories.make_activity(session=session, title="Which minerals first?")
+    client.force_login(organiser)
+    html = client.get(parts_url(session)).content.decode()
+    themes = reverse("synthesis:board_themes", args=[session.code, board.pk])
+    assert f'<a href="{themes}">Find themes</a>' in html
+    assert html.count("Find themes") == 1  # not on the poll's card
+    assert f"/activities/{poll.pk}/themes" not in html
 
 
 def test_a_closed_session_s_fragment_says_it_has_ended(client, organiser, session):
