@@ -6,7 +6,9 @@ organisation), and each respondent's weights for the exports (docs/synthesis.md,
 The weights are ``synthesis.weights``'; this module reads an activity's ballots with
 each respondent's declared profile and computes the poll's result under each weighting:
 option shares (single and multiple choice), the mean (scale), each option's share of
-the Borda points (ranking).
+the Borda points (ranking); for vision voting, per statement: its share of the dots
+(dot vote), its mean impact and mean feasibility (impact and feasibility), its share of
+the Borda points (statement ranking).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ from .weights import (
 )
 
 SHARES_KINDS = frozenset({"single_choice", "multiple_choice"})
-SUPPORTED_KINDS = SHARES_KINDS | {"scale", "ranking"}
+# Vision voting: one row per statement (two for impact and feasibility).
+STATEMENT_KINDS = frozenset({"dot_vote", "impact_feasibility", "statement_ranking"})
+SUPPORTED_KINDS = SHARES_KINDS | {"scale", "ranking"} | STATEMENT_KINDS
 
 # The exports' weight columns, after the kind's own (frontend export views).
 WEIGHT_COLUMNS = {
@@ -52,6 +56,15 @@ WEIGHT_COLUMNS = {
 }
 
 SHARE, MEAN, BORDA_SHARE = "share", "mean", "borda_share"
+DOT_SHARE, MEAN_RATING = "dot_share", "mean_rating"
+_MEASURES = {
+    "scale": MEAN,
+    "ranking": BORDA_SHARE,
+    "statement_ranking": BORDA_SHARE,
+    "dot_vote": DOT_SHARE,
+    "impact_feasibility": MEAN_RATING,
+}
+RATING_AXES = ("impact", "feasibility")
 
 _VOCABULARIES = {GROUP: StakeholderGroup, REGION: Region, GENDER: Gender}
 
@@ -86,15 +99,28 @@ class BalancedResults:
 
     respondents: int
     shown: bool
-    measure: str  # SHARE, MEAN or BORDA_SHARE
+    measure: str  # SHARE, MEAN, BORDA_SHARE, DOT_SHARE or MEAN_RATING
     columns: tuple[BalancedColumn, ...]
     rows: tuple[BalancedRow, ...]
     target_note: str | None
+    statements: bool = False  # the rows are statements (vision voting), not options
+
+    @property
+    def percent(self) -> bool:
+        """Whether the values are shares in % (else means)."""
+        return self.measure not in (MEAN, MEAN_RATING)
 
     @property
     def caption(self) -> str:
         if self.measure == MEAN:
             return _("Mean answer, counted in each way")
+        if self.measure == DOT_SHARE:
+            return _("Share of the dots placed on each statement, counted in each way")
+        if self.measure == MEAN_RATING:
+            return _(
+                "Mean impact and mean feasibility (1 to 5) of each statement among those "
+                "who rated it, counted in each way"
+            )
         if self.measure == BORDA_SHARE:
             return _("Share of the Borda points (first place scores most), counted in each way")
         return _("Share of respondents choosing each option, counted in each way")
@@ -192,24 +218,45 @@ def _label(dimension: str, value: str) -> str:
 
 
 def _rows(activity: Activity) -> tuple[str, list[str]]:
-    if activity.kind == "scale":
-        return MEAN, [_("Mean")]
-    measure = BORDA_SHARE if activity.kind == "ranking" else SHARE
-    return measure, list(activity.config["options"])
+    measure = _MEASURES.get(activity.kind, SHARE)
+    if measure == MEAN:
+        return measure, [_("Mean")]
+    if activity.kind not in STATEMENT_KINDS:
+        return measure, list(activity.config["options"])
+    texts = [s["text"] for s in activity.config["statements"]]
+    if measure != MEAN_RATING:
+        return measure, texts
+    axes = {"impact": _("%(text)s: impact"), "feasibility": _("%(text)s: feasibility")}
+    return measure, [axes[axis] % {"text": text} for text in texts for axis in RATING_AXES]
+
+
+def _weighted_shares(points: list[float], base: float) -> list[float | None]:
+    if not base:
+        return [None] * len(points)
+    return [100 * p / base for p in points]
 
 
 def _values(
     activity: Activity, measure: str, choices: list[Any], weights: np.ndarray
 ) -> list[float | None]:
     """The result under ``weights``: shares in % (of the weight of those who answered;
-    with several choices each, they may add up to more than 100), the weighted mean, or
-    each option's share of the weighted Borda points in %."""
+    with several choices each, they may add up to more than 100), the weighted mean,
+    each option's (or statement's) share of the weighted Borda points in %, each
+    statement's share of the weighted dots in %, or each statement's weighted mean
+    impact and feasibility among those who rated it (in ``RATING_AXES`` order)."""
+    if measure == DOT_SHARE:
+        return _dot_shares(len(activity.config["statements"]), choices, weights)
+    if measure == MEAN_RATING:
+        return _mean_ratings(len(activity.config["statements"]), choices, weights)
+    if activity.kind in STATEMENT_KINDS:
+        n = len(activity.config["statements"])
+    else:
+        n = 1 if measure == MEAN else len(activity.config["options"])
     total = float(weights.sum())
     if not total:
-        return [None] * (1 if measure == MEAN else len(activity.config["options"]))
+        return [None] * n
     if measure == MEAN:
         return [sum(w * v for w, v in zip(weights, choices, strict=True)) / total]
-    n = len(activity.config["options"])
     points = [0.0] * n
     for w, choice in zip(weights, choices, strict=True):
         if measure == BORDA_SHARE:
@@ -219,7 +266,34 @@ def _values(
             for option in choice if isinstance(choice, list) else [choice]:
                 points[option] += float(w)
     base = total * n * (n - 1) / 2 if measure == BORDA_SHARE else total
-    return [100 * p / base for p in points]
+    return _weighted_shares(points, base)
+
+
+def _dot_shares(n: int, choices: list[Any], weights: np.ndarray) -> list[float | None]:
+    """Each statement's share in % of all the weighted dots placed."""
+    points = [0.0] * n
+    for w, choice in zip(weights, choices, strict=True):
+        for key, dots in choice.items():
+            points[int(key)] += float(w) * dots
+    return _weighted_shares(points, sum(points))
+
+
+def _mean_ratings(n: int, choices: list[Any], weights: np.ndarray) -> list[float | None]:
+    """Per statement, the weighted mean of each axis over those who rated it (None when
+    nobody did): a statement's raters' weights, not everyone's, make its base."""
+    sums = [[0.0] * len(RATING_AXES) for _statement in range(n)]
+    bases = [0.0] * n
+    for w, choice in zip(weights, choices, strict=True):
+        for key, rating in choice.items():
+            index = int(key)
+            bases[index] += float(w)
+            for a, axis in enumerate(RATING_AXES):
+                sums[index][a] += float(w) * rating[axis]
+    return [
+        (sums[i][a] / bases[i] if bases[i] else None)
+        for i in range(n)
+        for a in range(len(RATING_AXES))
+    ]
 
 
 def _methods() -> dict[str, tuple[str, str]]:
@@ -265,9 +339,10 @@ def balanced_results(*, activity: Activity) -> BalancedResults | None:
     ballots = _ballots(activity)
     measure, labels = _rows(activity)
     targets, note = _targets(activity)
+    statements = activity.kind in STATEMENT_KINDS
     n = len(ballots.choices)
     if n < MIN_GROUP_SIZE:
-        return BalancedResults(n, False, measure, (), (), note)
+        return BalancedResults(n, False, measure, (), (), note, statements)
     weightings, error = _weightings(ballots, targets)
     if not any(r.organisation is not None for r in ballots.respondents):
         del weightings[ONE_VOICE_PER_ORGANISATION]
@@ -296,7 +371,7 @@ def balanced_results(*, activity: Activity) -> BalancedResults | None:
         BalancedRow(label, tuple(column.values[i] for column in columns))
         for i, label in enumerate(labels)
     )
-    return BalancedResults(n, True, measure, tuple(columns), rows, error or note)
+    return BalancedResults(n, True, measure, tuple(columns), rows, error or note, statements)
 
 
 def export_weights(*, activity: Activity) -> ExportWeights | None:

@@ -111,3 +111,45 @@ def test_other_kinds_keep_their_export_unchanged(organiser_client, organiser):
     body = export(organiser_client, "json", activity).json()
     assert body["columns"] == OWN and "weights" not in body
     assert not set(WEIGHTS) & set(body["responses"][0])
+
+
+# Vision voting: the same weights per respondent, after each kind's own columns.
+
+
+def test_the_dot_vote_csv_adds_the_weight_columns(organiser_client, organiser):
+    activity, _names = poll_with_voters(
+        organiser, process=with_targets(), kind="dot_vote", choice={"0": 2, "2": 1}
+    )
+    text = export(organiser_client, "csv", activity).content.decode()
+    assert next(csv.reader(io.StringIO(text))) == [*OWN, *WEIGHTS]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {
+        row["display_name"]: tuple(float(row[name]) for name in WEIGHTS) for row in rows
+    } == EXPECTED
+
+
+def test_the_impact_feasibility_json_weighs_every_rated_statement_row(organiser_client, organiser):
+    ratings = {"0": {"impact": 4, "feasibility": 2}, "1": {"impact": 1, "feasibility": 5}}
+    activity, names = poll_with_voters(
+        organiser, process=with_targets(), kind="impact_feasibility", choice=ratings
+    )
+    body = export(organiser_client, "json", activity).json()
+    own = [*PROFILE_COLUMNS, "statement", "impact", "feasibility", "created_at", "updated_at"]
+    assert body["columns"] == [*own, *WEIGHTS]
+    # One row per rated statement, each carrying its respondent's weights.
+    assert len(body["responses"]) == 10
+    for record in body["responses"]:
+        assert tuple(record[name] for name in WEIGHTS) == EXPECTED[names[record["participant"]]]
+    assert body["weights"]["target_mix"]["design_effect"] == pytest.approx(1.5625)
+
+
+def test_the_statement_ranking_json_carries_the_weights(organiser_client, organiser):
+    activity, names = poll_with_voters(organiser, kind="statement_ranking", choice=[2, 0, 1])
+    body = export(organiser_client, "json", activity).json()
+    assert body["columns"] == [*OWN, *WEIGHTS]
+    # No process: no target-mix weights; equal voice and organisations as above.
+    assert {
+        names[r["participant"]]: tuple(r[name] for name in WEIGHTS) for r in body["responses"]
+    } == {name: (equal, None, organisation) for name, (equal, _t, organisation) in EXPECTED.items()}
+    assert set(body["weights"]) == {"equal_voice", "one_voice_per_organisation"}
+    assert body["weights"]["equal_voice"]["effective_sample_size"] == pytest.approx(3.2)

@@ -10,7 +10,15 @@ import pytest
 from django.urls import reverse
 
 from consult.models import TargetShare
-from synthesis.balanced import BORDA_SHARE, MEAN, SHARE, balanced_results, export_weights
+from synthesis.balanced import (
+    BORDA_SHARE,
+    DOT_SHARE,
+    MEAN,
+    MEAN_RATING,
+    SHARE,
+    balanced_results,
+    export_weights,
+)
 from tests import factories
 from tests.consult.factories import make_process
 from tests.evidence import act
@@ -204,3 +212,119 @@ def test_the_results_page_says_when_too_few_answered(client):
     html = results_page(client, activity)
     assert "Balanced results are shown once at least 5 people have answered." in html
     assert "balanced-caption" not in html
+
+
+# Vision voting: the same weightings per statement (the factories' three statements).
+STATEMENTS = ["Zero-waste mines", "Half of batteries recycled", "Publish supply chain audits"]
+
+
+def test_dot_vote_gives_each_statement_s_share_of_the_weighted_dots():
+    activity = poll("dot_vote")
+    for dots in ({"0": 3, "1": 2}, {"0": 2}, {"1": 1, "2": 1}):
+        vote(activity, dots, stakeholder_group="research")
+    for dots in ({"2": 3}, {"1": 1, "2": 2}):
+        vote(activity, dots, stakeholder_group="policy")
+    result = balanced_results(activity=activity)
+    assert result.shown and result.respondents == 5 and result.measure == DOT_SHARE
+    assert result.percent and "dots" in result.caption
+    assert [c.method for c in result.columns] == ["as_counted", "equal_voice"]
+    assert [r.label for r in result.rows] == STATEMENTS
+    # As counted 5, 4 and 6 of the 15 dots. Equal voice: research 5 / 6 each (5, 3 and
+    # 1 dots), policy 5 / 4 each (0, 1 and 5 dots): 25 / 6, 15 / 6 + 5 / 4 and
+    # 5 / 6 + 25 / 4 of 15 weighted dots.
+    assert [r.values for r in result.rows] == [
+        pytest.approx((100 / 3, 250 / 9)),
+        pytest.approx((400 / 15, 25.0)),
+        pytest.approx((40.0, 425 / 9)),
+    ]
+    equal = column(result, "equal_voice")
+    # sum w^2 = 3 x 25 / 36 + 2 x 25 / 16; (sum w)^2 / sum w^2 = 25 / (625 / 120).
+    assert equal.effective_sample_size == pytest.approx(4.8)
+    assert equal.design_effect == pytest.approx(125 / 120)
+
+
+def rating(impact: int, feasibility: int) -> dict[str, int]:
+    return {"impact": impact, "feasibility": feasibility}
+
+
+def test_impact_feasibility_weights_each_statement_s_means_over_its_raters():
+    process = make_process()
+    targets(process, "stakeholder_group", research=50, policy=50)
+    activity = poll("impact_feasibility", process=process)
+    research = [
+        ({"0": rating(5, 1), "1": rating(2, 4)}, "ACME"),
+        ({"0": rating(4, 2)}, " acme"),
+        ({"0": rating(3, 3)}, ""),
+        ({"1": rating(4, 4)}, ""),
+    ]
+    for ratings, org in research:
+        vote(activity, ratings, stakeholder_group="research", organisation=org)
+    vote(activity, {"0": rating(1, 5)}, stakeholder_group="policy")
+    result = balanced_results(activity=activity)
+    assert result.measure == MEAN_RATING and not result.percent
+    assert "impact" in result.caption and result.target_note is None
+    assert [c.method for c in result.columns] == [
+        "as_counted",
+        "equal_voice",
+        "target_mix",
+        "one_voice_per_organisation",
+    ]
+    assert [r.label for r in result.rows] == [
+        f"{text}: {axis}" for text in STATEMENTS for axis in ("impact", "feasibility")
+    ]
+    # Research 0.625 each, policy 2.5 (equal voice and target alike); ACME's two 0.5.
+    # Statement 1: raters weigh 0.625 x 3 + 2.5 = 4.375, impact (7.5 + 2.5) / 4.375,
+    # feasibility (3.75 + 12.5) / 4.375; by organisation 3 in all: 8.5 / 3 and 9.5 / 3.
+    # Statement 2: only research rated it; by organisation 0.5 and 1. Nobody rated 3.
+    assert [r.values for r in result.rows] == [
+        pytest.approx((3.25, 16 / 7, 16 / 7, 8.5 / 3)),
+        pytest.approx((2.75, 26 / 7, 26 / 7, 9.5 / 3)),
+        pytest.approx((3.0, 3.0, 3.0, 10 / 3)),
+        pytest.approx((4.0, 4.0, 4.0, 4.0)),
+        (None, None, None, None),
+        (None, None, None, None),
+    ]
+    target = column(result, "target_mix")
+    assert target.effective_sample_size == pytest.approx(3.2)
+    assert target.design_effect == pytest.approx(1.5625)
+
+
+def test_statement_ranking_gives_each_statement_s_share_of_the_borda_points():
+    activity = poll("statement_ranking")
+    for order in ([0, 1, 2],) * 3:
+        vote(activity, order, stakeholder_group="research")
+    for order in ([2, 0, 1],) * 2:
+        vote(activity, order, stakeholder_group="policy")
+    result = balanced_results(activity=activity)
+    assert result.measure == BORDA_SHARE
+    assert [r.label for r in result.rows] == STATEMENTS
+    # As counted 8, 3 and 4 of the 15 points; equal voice: research 5 / 6 each
+    # (2, 1, 0 points), policy 5 / 4 each (1, 0, 2): 7.5, 2.5 and 5 of 15.
+    assert [r.values for r in result.rows] == [
+        pytest.approx((160 / 3, 50.0)),
+        pytest.approx((20.0, 50 / 3)),
+        pytest.approx((80 / 3, 100 / 3)),
+    ]
+
+
+def test_the_results_page_shows_vision_ratings_as_means(client):
+    process = make_process()
+    targets(process, "stakeholder_group", research=50, policy=50)
+    activity = poll("impact_feasibility", process=process)
+    for impact in (5, 4, 3, 2):
+        vote(activity, {"0": {"impact": impact, "feasibility": 2}}, stakeholder_group="research")
+    vote(activity, {"0": {"impact": 1, "feasibility": 5}}, stakeholder_group="policy")
+    html = results_page(client, activity)
+    table = html[html.index('<div class="table-scroll"') :]
+    assert '<caption id="balanced-caption">Mean impact and mean feasibility' in table
+    assert '<thead><tr><th scope="col">Statement</th><th scope="col">As counted</th>' in table
+    # As counted 15 / 5; weighted (0.625 x 14 + 2.5) / 5 and (0.625 x 8 + 12.5) / 5.
+    assert (
+        '<tr><th scope="row">Zero-waste mines: impact</th>'
+        "<td>3.00</td><td>2.25</td><td>2.25</td></tr>"
+    ) in table
+    assert (
+        '<tr><th scope="row">Zero-waste mines: feasibility</th>'
+        "<td>2.60</td><td>3.50</td><td>3.50</td></tr>"
+    ) in table
+    assert '<tr><th scope="row">Half of batteries recycled: impact</th><td>\u2013</td>' in table
