@@ -28,9 +28,12 @@ from boards.models import Cluster, Note
 from sessions.kinds import CommandError
 from sessions.models import Activity
 
+from .text_themes import TEXT_KINDS
 from .themes import MAX_THEMES, MIN_THEMES, Theme, ThemeError, ThemeInput, find_themes
 
 BOARD_KIND = "idea_board"
+# The kinds with a themes page (a Q&A's and a word cloud's: synthesis.text_themes).
+THEMED_KINDS = (BOARD_KIND, *TEXT_KINDS)
 # At most one theme per this many notes (and 3 to 12 themes): on short notes the
 # silhouette alone favours many small themes (30 notes on 3 topics gave 11).
 NOTES_PER_THEME = 8
@@ -108,8 +111,9 @@ def propose_board_themes(*, activity: Activity) -> list[Theme]:
 
 def tool_links(*, activity: Activity) -> list[tuple[str, str]]:
     """(label, address) of the synthesis pages a facilitator may open for this activity
-    from its console card: "Find themes" for an idea board, nothing for other kinds."""
-    if activity.kind != BOARD_KIND:
+    from its console card: "Find themes" for an idea board, a Q&A or a word cloud,
+    nothing for other kinds."""
+    if activity.kind not in THEMED_KINDS:
         return []
     href = reverse(
         "synthesis:board_themes",

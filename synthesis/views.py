@@ -1,7 +1,7 @@
 """The facilitator's pages of the synthesis app: an idea board's themes, proposed and
-accepted as clusters. Only the session's facilitators see them (the check of
-``frontend.views.organiser_required`` and ``facilitated_session``, written here because
-``synthesis`` sits below ``frontend``)."""
+accepted as clusters; a Q&A's or a word cloud's themes, read-only. Only the session's
+facilitators see them (the check of ``frontend.views.organiser_required`` and
+``facilitated_session``, written here because ``synthesis`` sits below ``frontend``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,13 +22,21 @@ from sessions import selectors
 from sessions.models import Activity
 
 from .board_themes import BOARD_KIND, BoardThemesError, accept_board_themes, propose_board_themes
+from .text_themes import (
+    MIN_GROUP_SIZE,
+    QNA_KIND,
+    TEXT_KINDS,
+    group_rows,
+    propose_text_themes,
+    theme_people,
+)
 from .themes import Theme
 
 _KEY = re.compile(r"[a-z0-9-]{1,20}")
 _NOTE_FIELD = re.compile(r"note-(\d{1,10})")
 
 
-def _facilitated_board(request: HttpRequest, *, code: str, activity_id: int) -> Activity:
+def _facilitated_activity(request: HttpRequest, *, code: str, activity_id: int) -> Activity:
     if not selectors.may_run_events(request.user):
         raise PermissionDenied(_("Only organisers can do this."))
     session = selectors.session_by_code(code)
@@ -37,8 +45,8 @@ def _facilitated_board(request: HttpRequest, *, code: str, activity_id: int) -> 
     if not selectors.can_facilitate(request.user, session):
         raise PermissionDenied(_("Only this session's facilitators can do this."))
     activity = Activity.objects.filter(pk=activity_id, session=session).first()
-    if activity is None or activity.kind != BOARD_KIND:
-        raise Http404(_("This session has no such idea board."))
+    if activity is None or activity.kind not in (BOARD_KIND, *TEXT_KINDS):
+        raise Http404(_("This session has no such activity with themes."))
     return activity
 
 
@@ -162,8 +170,11 @@ def _overlay(rows: list[_ThemeRow], posted: _Posted) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def board_themes(request: HttpRequest, code: str, activity_id: int) -> HttpResponse:
-    """GET: the board's themes, proposed; POST: accept the ticked ones as clusters."""
-    activity = _facilitated_board(request, code=code, activity_id=activity_id)
+    """An idea board's themes (GET: proposed; POST: accept the ticked ones as clusters);
+    a Q&A's or a word cloud's themes, read-only (GET only)."""
+    activity = _facilitated_activity(request, code=code, activity_id=activity_id)
+    if activity.kind != BOARD_KIND:
+        return _text_themes(request, activity=activity, code=code)
     errors: list[str] = []
     posted = None
     if request.method == "POST":
@@ -201,4 +212,25 @@ def board_themes(request: HttpRequest, code: str, activity_id: int) -> HttpRespo
             "invalid": invalid,
         },
         status=400 if invalid else 200,
+    )
+
+
+def _text_themes(request: HttpRequest, *, activity: Activity, code: str) -> HttpResponse:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    people = theme_people(activity=activity)
+    themes = [
+        {"theme": theme, "groups": group_rows(theme=theme, people=people)}
+        for theme in propose_text_themes(activity=activity)
+    ]
+    return render(
+        request,
+        "synthesis/text_themes.html",
+        {
+            "activity": activity,
+            "code": code,
+            "themes": themes,
+            "is_qna": activity.kind == QNA_KIND,
+            "min_group_size": MIN_GROUP_SIZE,
+        },
     )
