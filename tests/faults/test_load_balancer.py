@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from sessions.connections import PRESENCE_EXPIRY_S
+from sessions.hub import PRESENCE_HEARTBEAT_S
 from tests.faults.test_processes_and_faults import converged, database_tally, join_all, make_room
 from tests.live_client import LiveClient
 
@@ -60,6 +62,10 @@ async def test_nginx_upgrades_websockets_spreads_them_and_routes_around_a_dead_p
     assert [o["count"] for o in expected["options"]][:2] == [4, 4]
     for client in [*people, facilitator]:
         await client.wait_for(converged(expected, 8))
-    await facilitator.wait_for(lambda c: c.connected_count == 8)
+    # The dead process's last count stays in the total until it expires (30 s after its
+    # last heartbeat) and the survivor's next heartbeat announces the new total: up to
+    # expiry + heartbeat after the kill, whenever in the cycle the kill fell.
+    settle = PRESENCE_EXPIRY_S + PRESENCE_HEARTBEAT_S + 10
+    await facilitator.wait_for(lambda c: c.connected_count == 8, timeout=settle)
     for client in [*people, facilitator]:
         await client.close()
