@@ -29,14 +29,11 @@ from sessions.kinds import CommandError
 from sessions.models import Activity
 
 from .text_themes import TEXT_KINDS
-from .themes import MAX_THEMES, MIN_THEMES, Theme, ThemeError, ThemeInput, find_themes
+from .themes import Theme, ThemeError, ThemeInput, proposed_themes
 
 BOARD_KIND = "idea_board"
 # The kinds with a themes page (a Q&A's and a word cloud's: synthesis.text_themes).
 THEMED_KINDS = (BOARD_KIND, *TEXT_KINDS)
-# At most one theme per this many notes (and 3 to 12 themes): on short notes the
-# silhouette alone favours many small themes (30 notes on 3 topics gave 11).
-NOTES_PER_THEME = 8
 
 
 class BoardThemesError(ThemeError):
@@ -99,14 +96,8 @@ def board_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
 
 
 def propose_board_themes(*, activity: Activity) -> list[Theme]:
-    """Themes of the board's visible notes, largest first, "Other" (if any) last; at most
-    one theme per ``NOTES_PER_THEME`` notes (3 to 12)."""
-    texts = board_theme_inputs(activity=activity)
-    return find_themes(
-        texts=texts,
-        max_themes=min(MAX_THEMES, max(MIN_THEMES, len(texts) // NOTES_PER_THEME)),
-        other_label=_("Other"),
-    )
+    """Themes of the board's visible notes, largest first, "Other" (if any) last."""
+    return proposed_themes(texts=board_theme_inputs(activity=activity), other_label=_("Other"))
 
 
 def tool_links(*, activity: Activity) -> list[tuple[str, str]]:

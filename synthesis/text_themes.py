@@ -21,13 +21,11 @@ from polls.models import Ballot
 from qna.models import Question
 from sessions.models import Activity
 
-from .themes import MAX_THEMES, MIN_THEMES, Theme, ThemeError, ThemeInput, find_themes
+from .themes import Theme, ThemeError, ThemeInput, proposed_themes
 
 QNA_KIND = "qna"
 WORD_CLOUD_KIND = "word_cloud"
 TEXT_KINDS = (QNA_KIND, WORD_CLOUD_KIND)
-# As for boards: at most one theme per this many items (and 3 to 12 themes).
-ITEMS_PER_THEME = 8
 
 
 class TextThemesError(ThemeError):
@@ -46,14 +44,6 @@ class NotAWordCloudError(TextThemesError):
 class GroupRow:
     label: str
     count: int | None  # None: fewer than MIN_GROUP_SIZE, not shown
-
-
-def _themes(texts: list[ThemeInput]) -> list[Theme]:
-    return find_themes(
-        texts=texts,
-        max_themes=min(MAX_THEMES, max(MIN_THEMES, len(texts) // ITEMS_PER_THEME)),
-        other_label=_("Other"),
-    )
 
 
 def qna_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
@@ -91,12 +81,12 @@ def word_cloud_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
 
 def propose_qna_themes(*, activity: Activity) -> list[Theme]:
     """Themes of the Q&A's visible questions, largest first, "Other" (if any) last."""
-    return _themes(qna_theme_inputs(activity=activity))
+    return proposed_themes(texts=qna_theme_inputs(activity=activity), other_label=_("Other"))
 
 
 def propose_word_cloud_themes(*, activity: Activity) -> list[Theme]:
     """Themes of the word cloud's shown entries, largest first, "Other" (if any) last."""
-    return _themes(word_cloud_theme_inputs(activity=activity))
+    return proposed_themes(texts=word_cloud_theme_inputs(activity=activity), other_label=_("Other"))
 
 
 def propose_text_themes(*, activity: Activity) -> list[Theme]:
@@ -106,7 +96,8 @@ def propose_text_themes(*, activity: Activity) -> list[Theme]:
     return propose_qna_themes(activity=activity)
 
 
-def _group_name(key: str) -> str:
+def group_name(key: str) -> str:
+    """A theme's group key as the pages show it ("" is "Not said")."""
     if not key:
         return _("Not said")
     try:
@@ -138,7 +129,7 @@ def group_rows(*, theme: Theme, people: Mapping[str, int]) -> list[GroupRow]:
         givers.setdefault(item.group, set()).add(people[item.id])
     return [
         GroupRow(
-            label=_group_name(key),
+            label=group_name(key),
             count=n if len(givers.get(key, ())) >= MIN_GROUP_SIZE else None,
         )
         for key, n in theme.group_counts.items()

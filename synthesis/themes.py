@@ -37,6 +37,9 @@ LANGUAGES = ("en", "fr", "es", "pt", "zh")
 DEFAULT_LANGUAGE = "en"
 MIN_THEMES = 3
 MAX_THEMES = 12
+# Chosen by the silhouette alone, short texts split into too many themes: the pages that
+# propose themes to a facilitator allow at most one theme per this many items.
+ITEMS_PER_THEME = 8
 OTHER_KEY = "other"
 RANDOM_STATE = 0
 # Fewer content tokens than this and a text cannot be placed: it goes to "Other".
@@ -373,6 +376,16 @@ def _label(*, rows: list[int], features: _Features, size: int = 3) -> str:
 
 def _word_keys(term: str) -> set[str]:
     return {_stem(part.removesuffix("s")) for part in term.split(" ")}
+
+
+def proposed_themes(*, texts: list[ThemeInput], other_label: str = "Other") -> list[Theme]:
+    """The themes a facilitator's page proposes: ``find_themes`` with at most one theme
+    per ``ITEMS_PER_THEME`` items (and ``MIN_THEMES`` to ``MAX_THEMES``)."""
+    return find_themes(
+        texts=texts,
+        max_themes=min(MAX_THEMES, max(MIN_THEMES, len(texts) // ITEMS_PER_THEME)),
+        other_label=other_label,
+    )
 
 
 def find_themes(

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from people.vocabularies import StakeholderGroup
 from sessions import selectors
 from sessions.models import Activity
 
@@ -26,6 +25,7 @@ from .text_themes import (
     MIN_GROUP_SIZE,
     QNA_KIND,
     TEXT_KINDS,
+    group_name,
     group_rows,
     propose_text_themes,
     theme_people,
@@ -68,15 +68,6 @@ class _ThemeRow:
     errors: list[str] = field(default_factory=list)
 
 
-def _group_label(key: str) -> str:
-    if not key:
-        return _("Not said")
-    try:
-        return str(StakeholderGroup(key).label)
-    except ValueError:
-        return key
-
-
 def _rows(themes: list[Theme]) -> list[_ThemeRow]:
     return [
         _ThemeRow(
@@ -84,7 +75,7 @@ def _rows(themes: list[Theme]) -> list[_ThemeRow]:
             label=theme.label,
             name=theme.label,
             accepted=not theme.is_other,
-            groups=[(_group_label(g), n) for g, n in theme.group_counts.items()],
+            groups=[(group_name(g), n) for g, n in theme.group_counts.items()],
             notes=[_NoteRow(id=item.id, text=item.text, theme=theme.key) for item in theme.items],
         )
         for theme in themes
