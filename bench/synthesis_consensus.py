@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from synthesis.opinions import analyse, votes_matrix  # noqa: E402
+from consensus.opinions import analyse, votes_matrix  # noqa: E402
 
 PARTICIPANTS = 2000
 STATEMENTS = 200

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "polls",
     "boards",
     "qna",
+    "consensus",
     "outreach",
     "representation",
     "synthesis",
@@ -343,6 +344,9 @@ LIVE_ROOM = {
     "RATE_BURST": env_int("LIVE_RATE_BURST", 20),
     "ABUSE_CLOSE_AFTER": env_int("LIVE_ABUSE_CLOSE_AFTER", 50),
     "TALLY_INTERVAL_MS": env_int("LIVE_TALLY_INTERVAL_MS", 200),
+    # While a kind computes a newer result in the background, its tally is sent again
+    # this often (ActivityKind.results_pending).
+    "RECHECK_MS": env_int("LIVE_RECHECK_MS", 1000),
     "PANEL_INTERVAL_MS": env_int("LIVE_PANEL_INTERVAL_MS", 500),
     "REPLAY_BUFFER": env_int("LIVE_REPLAY_BUFFER", 256),
     "DB_THREADS": env_int("LIVE_DB_THREADS", 2),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/data/", include("privacy.urls")),
     path("", include(("privacy.export_log", "privacy_log"))),
     path("", include("synthesis.urls")),
+    path("", include("consensus.urls")),
     path("", include("frontend.urls")),
 ]
 

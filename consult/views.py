@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from people.services import log_export, process_scope
 from people.text import storable_text
 
-from . import exports, notifications, selectors, services
+from . import exports, extensions, notifications, selectors, services
 from .forms import CommentForm, InputFilterForm, ReasonForm
 from .models import (
     Comment,
@@ -121,6 +121,7 @@ def section_detail(request, process: str, slug: str, section_id: int, form=None,
             "may_comment": selectors.can_comment(request.user, consultation),
             "may_moderate": selectors.is_moderator(request.user, consultation.process),
             "zone": reader_zone(request, consultation),
+            "tool_links": extensions.section_links(section=section, user=request.user),
         },
         status=status,
     )
@@ -479,6 +480,7 @@ def round_results(request, process: str, slug: str, round_id: int):
             "results": selectors.round_results(round_),
             "verdicts": Verdict.choices,
             "min_group": selectors.MIN_GROUP_SIZE,
+            "tool_links": extensions.round_links(round_=round_, user=request.user),
         },
     )
 

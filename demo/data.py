@@ -135,6 +135,25 @@ POLLS = [
         "config": {"allow_anonymous": True, "premoderate": False},
         "results_visibility": Activity.Visibility.LIVE,
     },
+    {
+        "kind": "consensus",
+        "title": "Where do we agree?",
+        "config": {
+            "statements": [
+                "Mining contracts and payments to governments should be published in full.",
+                "Artisanal miners should get formal titles to the land they work.",
+                "Recycled minerals should count towards due diligence targets.",
+                "Carmakers should pay a premium for minerals from audited mines.",
+                "Communities near a mine should be able to stop a project by vote.",
+                "Traceability should reach down to the smelter for every battery.",
+                "Governments should ban exports of unprocessed ore.",
+                "Living wages should be a condition of every supply contract.",
+            ],
+            "allow_submissions": True,
+            "max_submissions": 3,
+        },
+        "results_visibility": Activity.Visibility.LIVE,
+    },
 ]
 
 

@@ -355,7 +355,10 @@ def console_parts(*, request, session: Session) -> dict[str, Any]:
     for activity in agenda:
         activity.evidence_in = [names[s] for s in attached[activity.pk] if s in names]
         # Pages that work on this activity (e.g. a board's themes): (label, address).
-        activity.tool_links = board_themes.tool_links(activity=activity)
+        activity.tool_links = [
+            *get_kind(activity.kind).tool_links(activity),
+            *board_themes.tool_links(activity=activity),
+        ]
     return {
         "session": session,
         "agenda": agenda,

@@ -324,6 +324,7 @@ class RoomHub:
 
     async def _tally_loop(self) -> None:
         interval = settings.LIVE_ROOM["TALLY_INTERVAL_MS"] / 1000
+        recheck = settings.LIVE_ROOM["RECHECK_MS"] / 1000
         while True:
             await self.dirty_event.wait()
             self.dirty_event.clear()
@@ -332,6 +333,8 @@ class RoomHub:
             for session_id, activity_id in batch:
                 try:
                     message = await broadcast_db_call(stamp_tally)(session_id, activity_id)
+                    if message.pop("recheck", False):
+                        self.loop.call_later(recheck, self.mark_dirty, session_id, activity_id)
                     sent = await self._send(session_id, message)
                 except asyncio.CancelledError:
                     raise

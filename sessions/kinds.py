@@ -83,6 +83,23 @@ class ActivityKind:
         broadcast the room after the commit; the statement as stored."""
         raise CommandError("invalid_target", _("That activity does not take statements."))
 
+    def tool_links(self, activity: Activity) -> list[tuple[str, str]]:
+        """Pages of this kind's own for the session's facilitators, as ``(label, url)``,
+        listed on the activity's console card. The default: none."""
+        return []
+
+    def created(self, *, activity: Activity) -> None:
+        """Called once inside the transaction that adds ``activity`` to an agenda, after
+        its row is saved: a kind whose settings name rows of its own (first statements)
+        creates them here. The default: nothing."""
+
+    def results_pending(self, activity: Activity) -> bool:
+        """Whether a newer result is being computed in the background (an analysis
+        task is queued). The room then sends the tally again a moment later
+        (``LIVE_ROOM["RECHECK_MS"]``) until it is not, so the result reaches the room
+        even where the worker cannot reach the room's channel layer. The default: no."""
+        return False
+
     def response_count(self, activity: Activity) -> int:
         return 0
 

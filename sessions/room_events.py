@@ -90,11 +90,21 @@ def stamp_room(session_id: int) -> dict[str, Any]:
 
 
 def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
+    """The activity's tally event; with ``"recheck": True`` when its kind is computing
+    a newer result in the background (``ActivityKind.results_pending``), so the hub
+    sends it again shortly (the key is dropped before the event is sent)."""
+    pending = False
+
     def build(session: Session) -> dict[str, Any]:
+        nonlocal pending
         activity = Activity.objects.get(pk=activity_id, session=session)
+        pending = get_kind(activity.kind).results_pending(activity)
         return activity_results_views(activity)
 
-    return _stamp(session_id, "tally", build)
+    message = _stamp(session_id, "tally", build)
+    if pending:
+        message["recheck"] = True
+    return message
 
 
 def _item_key(item: Any) -> str:

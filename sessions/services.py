@@ -141,6 +141,7 @@ def add_activity(
         )
         activity.full_clean()
         activity.save()
+        activity_kind.created(activity=activity)
         broadcast_room(session.pk)
     return activity
 

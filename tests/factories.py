@@ -36,6 +36,10 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
         "statements": "Zero-waste mines\nmilestone 2030: Half of batteries recycled\n"
         "action industry: Publish supply chain audits"
     },
+    "consensus": {
+        "statements": "Mining contracts should be published in full\n"
+        "Artisanal miners need formal land titles\nRecycled content should count in audits"
+    },
 }
 
 

@@ -223,7 +223,12 @@ def qna_with_questions(session):
 
 
 def test_every_registered_kind_is_covered_here():
-    assert {name for name, _label in kind_choices()} == {*BALLOTS, "idea_board", "qna"}
+    assert {name for name, _label in kind_choices()} == {
+        *BALLOTS,
+        "idea_board",
+        "qna",
+        "consensus",
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(BALLOTS))
@@ -344,3 +349,37 @@ def test_the_section_choices_are_the_event_s_process_s_open_consultations(setup)
         setup.consultation,
         other,
     }
+
+
+def test_consensus_evidence_has_visible_statements_common_ground_first_and_no_names(setup):
+    from consensus.models import Statement
+
+    activity = open_activity(
+        setup.session,
+        "consensus",
+        {"statements": ["Publish every mining contract", "Ban all artisanal mining"]},
+        title="Where we agree",
+    )
+    publish, ban = Statement.objects.filter(activity=activity).order_by("id")
+    for person, votes in zip(
+        voters(activity, 3),
+        [("agree", "disagree"), ("agree", "agree"), ("agree", "pass")],
+        strict=True,
+    ):
+        for statement, vote in zip((publish, ban), votes, strict=True):
+            act(activity, person, {"statement": statement.pk, "vote": vote}, "answer")
+    asker = voters(activity, 1)[0]
+    act(activity, asker, {"text": "A statement still awaiting approval"}, "submit")
+    moderate(activity, "add", {"text": "A statement the facilitator hid"})
+    moderate(activity, "hide", {"statement": Statement.objects.get(text__endswith="hid").pk})
+    item = evidence.attach_activity_to_section(
+        activity=activity, section=setup.section, by=setup.organiser
+    )
+    assert [(r["label"], r["value"], r["share"]) for r in item.results] == [
+        ("Publish every mining contract", 3, 100.0),
+        ("Ban all artisanal mining", 1, 33.3),
+    ]
+    text = json.dumps(item.results)
+    assert "awaiting approval" not in text and "facilitator hid" not in text
+    assert "Voter" not in text
+    assert item.responses == 3  # participants who answered

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthesis import opinions
-from synthesis.opinions import (
+from consensus import opinions
+from consensus.opinions import (
     NoOpinionGroups,
     Settings,
     analyse,
