@@ -8,3 +8,10 @@ class SynthesisConfig(AppConfig):
 
     name = "synthesis"
     verbose_name = _("Synthesis")
+
+    def ready(self) -> None:
+        # Links the consultation's pages show (consult/extensions.py); each in one line.
+        from . import balanced_rounds, consult_themes
+
+        consult_themes.register_links()
+        balanced_rounds.register_links()

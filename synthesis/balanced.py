@@ -8,18 +8,20 @@ each respondent's declared profile and computes the poll's result under each wei
 option shares (single and multiple choice), the mean (scale), each option's share of
 the Borda points (ranking); for vision voting, per statement: its share of the dots
 (dot vote), its mean impact and mean feasibility (impact and feasibility), its share of
-the Borda points (statement ranking).
+the Borda points (statement ranking); for common ground, per visible statement, the
+share who agree among those who answered it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from consensus.models import Answer, Statement
 from consult.targets import target_mix
 from people.vocabularies import Gender, Region, StakeholderGroup, region_of
 from polls.breakdown import MIN_GROUP_SIZE
@@ -46,7 +48,9 @@ from .weights import (
 SHARES_KINDS = frozenset({"single_choice", "multiple_choice"})
 # Vision voting: one row per statement (two for impact and feasibility).
 STATEMENT_KINDS = frozenset({"dot_vote", "impact_feasibility", "statement_ranking"})
-SUPPORTED_KINDS = SHARES_KINDS | {"scale", "ranking"} | STATEMENT_KINDS
+# Common ground: per statement, the share who agree among those who answered it.
+CONSENSUS_KIND = "consensus"
+SUPPORTED_KINDS = SHARES_KINDS | {"scale", "ranking"} | STATEMENT_KINDS | {CONSENSUS_KIND}
 
 # The exports' weight columns, after the kind's own (frontend export views).
 WEIGHT_COLUMNS = {
@@ -57,7 +61,9 @@ WEIGHT_COLUMNS = {
 
 SHARE, MEAN, BORDA_SHARE = "share", "mean", "borda_share"
 DOT_SHARE, MEAN_RATING = "dot_share", "mean_rating"
+AGREE_SHARE = "agree_share"
 _MEASURES = {
+    CONSENSUS_KIND: AGREE_SHARE,
     "scale": MEAN,
     "ranking": BORDA_SHARE,
     "statement_ranking": BORDA_SHARE,
@@ -65,6 +71,8 @@ _MEASURES = {
     "impact_feasibility": MEAN_RATING,
 }
 RATING_AXES = ("impact", "feasibility")
+
+AGREE = Answer.Vote.AGREE
 
 _VOCABULARIES = {GROUP: StakeholderGroup, REGION: Region, GENDER: Gender}
 
@@ -83,6 +91,7 @@ class BalancedColumn:
     trimmed: int = 0
     missing: tuple[str, ...] = ()  # target categories nobody answered in, by label
     converged: bool = True
+    hidden: bool = False  # values withheld: they would single out a small group
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,11 @@ class BalancedResults:
             )
         if self.measure == BORDA_SHARE:
             return _("Share of the Borda points (first place scores most), counted in each way")
+        if self.measure == AGREE_SHARE:
+            return _(
+                "Share who agree with each statement among those who answered it, counted "
+                "in each way"
+            )
         return _("Share of respondents choosing each option, counted in each way")
 
 
@@ -147,13 +161,79 @@ def supports(*, activity: Activity) -> bool:
     return activity.kind in SUPPORTED_KINDS
 
 
-def _organisation(name: str) -> str | None:
-    # Typed by participants: "ACME Ltd" and " acme  ltd" are the same organisation.
+def organisation_key(name: str) -> str | None:
+    """The key an organisation's respondents share (None: no organisation). Typed by
+    people: "ACME Ltd" and " acme  ltd" are the same organisation."""
     key = " ".join(name.split()).casefold()
     return key or None
 
 
+def _respondent(group: str, country: str, gender: str, organisation: str) -> Respondent:
+    return Respondent(
+        stakeholder_group=group or "",
+        region=region_of(country or ""),
+        gender=gender or "",
+        organisation=organisation_key(organisation or ""),
+    )
+
+
+def _consensus_ballots(activity: Activity) -> _Ballots:
+    """One "ballot" per participant who answered a visible statement: their answers as
+    ``{statement id: vote}``."""
+    rows = (
+        Answer.objects.filter(
+            statement__activity=activity, statement__status=Statement.Status.VISIBLE
+        )
+        .order_by("participant_id", "statement_id")
+        .values_list(
+            "participant_id",
+            "statement_id",
+            "vote",
+            "participant__stakeholder_group",
+            "participant__country",
+            "participant__gender",
+            "participant__organisation",
+        )
+    )
+    answers: dict[int, dict[int, int]] = {}
+    profiles: dict[int, Respondent] = {}
+    for participant, statement, vote, group, country, gender, organisation in rows:
+        answers.setdefault(participant, {})[statement] = vote
+        if participant not in profiles:
+            profiles[participant] = _respondent(group, country, gender, organisation)
+    participants = list(answers)
+    return _Ballots(
+        participants, [answers[p] for p in participants], [profiles[p] for p in participants]
+    )
+
+
+def _visible_statements(activity: Activity) -> list[tuple[int, str]]:
+    return list(
+        Statement.objects.filter(activity=activity, status=Statement.Status.VISIBLE)
+        .order_by("id")
+        .values_list("id", "text")
+    )
+
+
+def _agree_shares(
+    statement_ids: list[int], choices: list[dict[int, int]], weights: np.ndarray
+) -> list[float | None]:
+    """Per statement, the weighted share in % who agree among those who answered it
+    (None when nobody did): a statement's answerers' weights make its base."""
+    agree = dict.fromkeys(statement_ids, 0.0)
+    base = dict.fromkeys(statement_ids, 0.0)
+    for w, answers in zip(weights, choices, strict=True):
+        for statement, vote in answers.items():
+            if statement in base:
+                base[statement] += float(w)
+                if vote == AGREE:
+                    agree[statement] += float(w)
+    return [100 * agree[s] / base[s] if base[s] else None for s in statement_ids]
+
+
 def _ballots(activity: Activity) -> _Ballots:
+    if activity.kind == CONSENSUS_KIND:
+        return _consensus_ballots(activity)
     rows = (
         Ballot.objects.filter(activity=activity)
         .order_by("id")
@@ -170,15 +250,16 @@ def _ballots(activity: Activity) -> _Ballots:
     for participant, choice, group, country, gender, organisation in rows:
         participants.append(participant)
         choices.append(choice)
-        respondents.append(
-            Respondent(
-                stakeholder_group=group or "",
-                region=region_of(country or ""),
-                gender=gender or "",
-                organisation=_organisation(organisation or ""),
-            )
-        )
+        respondents.append(_respondent(group, country, gender, organisation))
     return _Ballots(participants, choices, respondents)
+
+
+def process_targets(*, process: Any) -> tuple[dict[str, Any], str | None]:
+    """The process's target mix, or {} with the reason there is none."""
+    mix = target_mix(process)
+    if not any(mix.values()):
+        return {}, _("The process has no target mix yet, so there is no weighting to it.")
+    return mix, None
 
 
 def _targets(activity: Activity) -> tuple[dict[str, Any], str | None]:
@@ -186,16 +267,14 @@ def _targets(activity: Activity) -> tuple[dict[str, Any], str | None]:
     process = activity.session.event.process
     if process is None:
         return {}, _("This event belongs to no process, so there is no target mix to weight to.")
-    mix = target_mix(process)
-    if not any(mix.values()):
-        return {}, _("The process has no target mix yet, so there is no weighting to it.")
-    return mix, None
+    return process_targets(process=process)
 
 
-def _weightings(
-    ballots: _Ballots, targets: dict[str, Any]
+def weightings(
+    *, respondents: Sequence[Respondent], targets: dict[str, Any]
 ) -> tuple[dict[str, Weighting], str | None]:
-    respondents = ballots.respondents
+    """Every weighting of ``respondents`` by method: the target mix only with targets
+    (left out, with the reason, when they cannot be used)."""
     result = {
         AS_COUNTED: as_counted(respondents=respondents),
         EQUAL_VOICE: equal_voice(
@@ -221,6 +300,8 @@ def _rows(activity: Activity) -> tuple[str, list[str]]:
     measure = _MEASURES.get(activity.kind, SHARE)
     if measure == MEAN:
         return measure, [_("Mean")]
+    if measure == AGREE_SHARE:
+        return measure, [text for _id, text in _visible_statements(activity)]
     if activity.kind not in STATEMENT_KINDS:
         return measure, list(activity.config["options"])
     texts = [s["text"] for s in activity.config["statements"]]
@@ -244,6 +325,8 @@ def _values(
     each option's (or statement's) share of the weighted Borda points in %, each
     statement's share of the weighted dots in %, or each statement's weighted mean
     impact and feasibility among those who rated it (in ``RATING_AXES`` order)."""
+    if measure == AGREE_SHARE:
+        return _agree_shares([i for i, _text in _visible_statements(activity)], choices, weights)
     if measure == DOT_SHARE:
         return _dot_shares(len(activity.config["statements"]), choices, weights)
     if measure == MEAN_RATING:
@@ -296,7 +379,8 @@ def _mean_ratings(n: int, choices: list[Any], weights: np.ndarray) -> list[float
     ]
 
 
-def _methods() -> dict[str, tuple[str, str]]:
+def methods() -> dict[str, tuple[str, str]]:
+    """Each way of counting's label and explanation, in the order of the columns."""
     return {
         AS_COUNTED: (
             _("As counted"),
@@ -326,8 +410,64 @@ def _methods() -> dict[str, tuple[str, str]]:
     }
 
 
-def _missing(weighting: Weighting) -> tuple[str, ...]:
+def missing(weighting: Weighting) -> tuple[str, ...]:
+    """The target categories nobody answered in, by their labels."""
     return tuple(_label(dimension, value) for dimension, value in weighting.empty_categories)
+
+
+def columns(
+    *,
+    weightings: dict[str, Weighting],
+    respondents: Sequence[Respondent],
+    values: Callable[[np.ndarray], Sequence[float | None]],
+) -> tuple[BalancedColumn, ...]:
+    """One column per weighting (in ``methods()`` order), its values ``values(weights)``;
+    one voice per organisation only when some respondent named an organisation."""
+    named = any(r.organisation is not None for r in respondents)
+    found = []
+    for method, (label, explanation) in methods().items():
+        weighting = weightings.get(method)
+        if weighting is None or (method == ONE_VOICE_PER_ORGANISATION and not named):
+            continue
+        found.append(
+            BalancedColumn(
+                method=method,
+                label=label,
+                explanation=explanation,
+                values=tuple(values(weighting.weights)),
+                weighted=method != AS_COUNTED,
+                effective_sample_size=weighting.effective_sample_size,
+                design_effect=weighting.design_effect,
+                trimmed=weighting.trimmed,
+                missing=missing(weighting),
+                converged=weighting.converged,
+            )
+        )
+    return tuple(found)
+
+
+def export_figures(weightings: dict[str, Weighting]) -> dict[str, dict[str, Any]]:
+    """Each weighting's figures for the exports ({method: {...}}, as counted left out)."""
+    return {
+        method: {
+            "effective_sample_size": weighting.effective_sample_size,
+            "design_effect": weighting.design_effect,
+            "trimmed": weighting.trimmed,
+            "cap": weighting.cap,
+            "converged": weighting.converged,
+            "missing": [f"{d}:{v}" for d, v in weighting.empty_categories],
+        }
+        for method, weighting in weightings.items()
+        if method != AS_COUNTED
+    }
+
+
+def weight_columns(weightings: dict[str, Weighting], index: int) -> dict[str, float | None]:
+    """Respondent ``index``'s weights by ``WEIGHT_COLUMNS`` name (None: no such weighting)."""
+    return {
+        column: (float(weightings[method].weights[index]) if method in weightings else None)
+        for method, column in WEIGHT_COLUMNS.items()
+    }
 
 
 def balanced_results(*, activity: Activity) -> BalancedResults | None:
@@ -339,39 +479,21 @@ def balanced_results(*, activity: Activity) -> BalancedResults | None:
     ballots = _ballots(activity)
     measure, labels = _rows(activity)
     targets, note = _targets(activity)
-    statements = activity.kind in STATEMENT_KINDS
+    statements = activity.kind in STATEMENT_KINDS or activity.kind == CONSENSUS_KIND
     n = len(ballots.choices)
     if n < MIN_GROUP_SIZE:
         return BalancedResults(n, False, measure, (), (), note, statements)
-    weightings, error = _weightings(ballots, targets)
-    if not any(r.organisation is not None for r in ballots.respondents):
-        del weightings[ONE_VOICE_PER_ORGANISATION]
-    methods = _methods()
-    columns = []
-    for method in (AS_COUNTED, EQUAL_VOICE, TARGET_MIX, ONE_VOICE_PER_ORGANISATION):
-        weighting = weightings.get(method)
-        if weighting is None:
-            continue
-        label, explanation = methods[method]
-        columns.append(
-            BalancedColumn(
-                method=method,
-                label=label,
-                explanation=explanation,
-                values=tuple(_values(activity, measure, ballots.choices, weighting.weights)),
-                weighted=method != AS_COUNTED,
-                effective_sample_size=weighting.effective_sample_size,
-                design_effect=weighting.design_effect,
-                trimmed=weighting.trimmed,
-                missing=_missing(weighting),
-                converged=weighting.converged,
-            )
-        )
+    found, error = weightings(respondents=ballots.respondents, targets=targets)
+    table = columns(
+        weightings=found,
+        respondents=ballots.respondents,
+        values=lambda weights: _values(activity, measure, ballots.choices, weights),
+    )
     rows = tuple(
-        BalancedRow(label, tuple(column.values[i] for column in columns))
+        BalancedRow(label, tuple(column.values[i] for column in table))
         for i, label in enumerate(labels)
     )
-    return BalancedResults(n, True, measure, tuple(columns), rows, error or note, statements)
+    return BalancedResults(n, True, measure, table, rows, error or note, statements)
 
 
 def export_weights(*, activity: Activity) -> ExportWeights | None:
@@ -384,25 +506,11 @@ def export_weights(*, activity: Activity) -> ExportWeights | None:
     if not ballots.participants:
         return ExportWeights({}, {})
     targets, _note = _targets(activity)
-    weightings, _error = _weightings(ballots, targets)
-    by_participant: dict[int, dict[str, float | None]] = {}
-    for i, participant in enumerate(ballots.participants):
-        by_participant[participant] = {
-            column: (float(weightings[method].weights[i]) if method in weightings else None)
-            for method, column in WEIGHT_COLUMNS.items()
-        }
-    figures = {
-        method: {
-            "effective_sample_size": weighting.effective_sample_size,
-            "design_effect": weighting.design_effect,
-            "trimmed": weighting.trimmed,
-            "cap": weighting.cap,
-            "converged": weighting.converged,
-            "missing": [f"{d}:{v}" for d, v in weighting.empty_categories],
-        }
-        for method, weighting in weightings.items()
-        if method != AS_COUNTED
+    found, _error = weightings(respondents=ballots.respondents, targets=targets)
+    by_participant = {
+        participant: weight_columns(found, i) for i, participant in enumerate(ballots.participants)
     }
+    figures = export_figures(found)
     return ExportWeights(by_participant, figures)
 
 

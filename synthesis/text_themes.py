@@ -120,17 +120,18 @@ def theme_people(*, activity: Activity) -> dict[str, int]:
     return {str(pk): person for pk, person in questions}
 
 
-def group_rows(*, theme: Theme, people: Mapping[str, int]) -> list[GroupRow]:
+def group_rows(*, theme: Theme, people: Mapping[str, int], suppress: bool = True) -> list[GroupRow]:
     """A theme's items per stakeholder group (declared groups in the theme's order,
     "not said" as such); hidden when fewer than ``MIN_GROUP_SIZE`` people gave them
-    (``people``: who gave each item, ``theme_people``)."""
+    (``people``: who gave each item, ``theme_people``), unless ``suppress`` is false
+    (for those who may see every figure: a process's organisers)."""
     givers: dict[str, set[int]] = {}
     for item in theme.items:
         givers.setdefault(item.group, set()).add(people[item.id])
     return [
         GroupRow(
             label=group_name(key),
-            count=n if len(givers.get(key, ())) >= MIN_GROUP_SIZE else None,
+            count=n if not suppress or len(givers.get(key, ())) >= MIN_GROUP_SIZE else None,
         )
         for key, n in theme.group_counts.items()
     ]

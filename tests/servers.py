@@ -165,3 +165,23 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class TasksWorkerProcess(WorkerProcess):
+    """``manage.py db_worker`` (django-tasks-db) on the test database, as ``serve`` runs
+    it next to Daphne: it runs the jobs of Django's Tasks API (the common-ground
+    analysis). Jobs wait in the database until it takes them, so nothing waits for it
+    to start."""
+
+    def start(self, timeout: float = 30.0) -> TasksWorkerProcess:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable, "manage.py", "db_worker", "--no-reload",
+                "--interval", f"{self.interval:g}",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        return self

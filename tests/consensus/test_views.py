@@ -181,3 +181,20 @@ def test_unknown_session_activity_or_kind_is_404_and_other_methods_405():
     assert client.get(url(activity, activity_id=elsewhere.pk)).status_code == 404
     assert client.put(url(activity)).status_code == 405
     assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_the_csv_export_has_one_row_per_answer_with_weight_columns():
+    import csv
+    import io
+
+    w = make_world()
+    response = owner_client(w).get(
+        reverse("frontend:export_csv", args=[w["session"].code, w["activity"].pk])
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 36
+    assert {"statement_id", "statement", "answer", "answered_at"} <= set(rows[0])
+    assert {r["answer"] for r in rows} == {"agree", "disagree", "pass"}
+    # Two declared groups of six: equal voice weighs everyone 1.
+    assert {r["weight_equal_voice"] for r in rows} == {"1.0"}

@@ -330,6 +330,11 @@ rows("consult:section", "GET", "open", roles(
     Outcome(200, says="Reason for hiding"),
 ), target="forms")  # fmt: skip
 rows("consult:section", "GET", "closed", each(Outcome(200, lacks='name="body"')), target="forms")
+# The "Find themes" link (synthesis/consult_themes.py): for moderators and organisers.
+rows("consult:section", "GET", "open", roles(
+    Outcome(200, lacks="Find themes"), Outcome(200, lacks="Find themes"),
+    Outcome(200, says="Find themes"), Outcome(200, says="Find themes"),
+), target="links")  # fmt: skip
 rows("consult:you_said_we_did", "GET", "open", roles(
     Outcome(200, lacks="Save answer"),
     Outcome(200, lacks="Save answer"),
@@ -975,3 +980,137 @@ def test_scripts_and_handlers_sent_through_the_api_never_reach_the_page(world, c
     assert html.count("<strong>kept</strong>") == 2
     assert "<script>alert" not in html and "<img" not in html and 'href="javascript' not in html
     assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", html), "an event handler in a tag"
+
+
+# --------------------------------------------------------------------------- synthesis
+# The pages synthesis adds on a round (synthesis/views_rounds.py): its balanced results,
+# for whoever may see the round's results; the CSV of its answers with their weights,
+# for the process's organisers only, each download logged. A matrix of its own, since
+# the guard above covers consult's routes.
+
+BALANCED, BALANCED_CSV = "synthesis:round_balanced", "synthesis:round_balanced_export"
+ROUND_TOOLS: list[Case] = []
+
+
+def tool_rows(route: str, method: str, state: str, outcomes: dict[str, Outcome], target: str):
+    assert set(outcomes) == set(ROLES), f"{route}: a role is missing"
+    ROUND_TOOLS.extend(Case(route, method, state, target, r, outcomes[r]) for r in ROLES)
+
+
+SEEN = Outcome(200, says="Balanced results of")
+tool_rows(BALANCED, "GET", "open", each(SEEN), target="done")
+for state in ("open", "closed", "private"):
+    early = Outcome(403, says=RESULTS_LATER)
+    tool_rows(BALANCED, "GET", state, roles(
+        Outcome(403, says=LOGIN_TO_READ) if state == "private" else early, early, SEEN, SEEN,
+    ), target="running")  # fmt: skip
+tool_rows(BALANCED, "GET", "draft", each(NOT_FOUND), target="elsewhere")
+tool_rows(BALANCED, "POST", "open", each(NOT_ALLOWED), target="done")
+
+LOGGED = Outcome(200, effect={"exports": 1}, says="weight_equal_voice")
+for state, target in (("open", "done"), ("open", "running"), ("closed", "running"),
+                      ("private", "running")):  # fmt: skip
+    no_org = Outcome(403, says=ONLY_ORGANISERS)
+    tool_rows(BALANCED_CSV, "GET", state, roles(LOGIN, no_org, no_org, LOGGED), target=target)
+tool_rows(BALANCED_CSV, "GET", "draft", roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+          target="elsewhere")  # fmt: skip
+tool_rows(BALANCED_CSV, "POST", "open", each(NOT_ALLOWED), target="done")
+
+
+def _tool_url(w, case: Case) -> str:
+    return reverse(case.route, args=[*_args(w, case.state), _round(w, case.state, case.target).pk])
+
+
+@pytest.mark.parametrize("case", ROUND_TOOLS, ids=lambda case: case.id)
+def test_round_tools_matrix(world, clients, case: Case):
+    from people.models import ExportLog
+
+    client = client_as(clients, "page", case.role, world)
+    before, logged = snapshot(), ExportLog.objects.count()
+    response = send(client, case.method, _tool_url(world, case), {})
+    expected, text = case.outcome, said(response)
+    assert response.status_code == expected.status, text[:2000]
+    if expected.says:
+        assert expected.says in text, text[:2000]
+    if expected.location:
+        assert expected.location in response["Location"]
+    assert snapshot() == before
+    assert ExportLog.objects.count() - logged == expected.effect.get("exports", 0)
+    if response.status_code == 200 and case.route == BALANCED_CSV:
+        assert response["Content-Type"].startswith("text/csv")
+        assert "Say 2035." not in text and "Too slow" not in text  # no reasons
+
+
+# --------------------------------------------------------------------------- themes
+# The themes pages synthesis adds under a consultation's address (synthesis/views.py):
+# a section's comments and a round's reasons, for the process's moderators and
+# organisers (a draft: its organisers only). A POST applies the facilitator's edits and
+# writes nothing of the consultation; an empty one is a form out of date.
+
+THEME_PAGES = ("synthesis:section_themes", "synthesis:round_themes")
+THEMES_MATRIX: list[Case] = []
+MODERATORS_ONLY = "moderators and organisers can do this."
+
+
+def theme_rows(route: str, method: str, state: str, outcomes: dict[str, Outcome], target=""):
+    assert set(outcomes) == set(ROLES), f"{route}: a role is missing"
+    THEMES_MATRIX.extend(Case(route, method, state, target, r, outcomes[r]) for r in ROLES)
+
+
+for route in THEME_PAGES:
+    says = "Themes of the comments" if route.endswith("section_themes") else "Themes of the"
+    for state in ("open", "closed", "private"):
+        theme_rows(route, "GET", state, roles(
+            LOGIN, Outcome(403, says=MODERATORS_ONLY), Outcome(200, says=says),
+            Outcome(200, says=says),
+        ))  # fmt: skip
+    stale = Outcome(400, says="This form is out of date")
+    theme_rows(route, "POST", "open", roles(LOGIN, Outcome(403), stale, stale))
+    theme_rows(route, "PUT", "open", roles(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED))
+    # Another consultation's section or round under this consultation's address.
+    theme_rows(route, "GET", "private", roles(LOGIN, Outcome(403), NOT_FOUND, NOT_FOUND),
+               target="elsewhere")  # fmt: skip
+theme_rows("synthesis:section_themes", "GET", "draft",
+           roles(LOGIN, NOT_FOUND, NOT_FOUND, Outcome(200, says="no comments yet")))  # fmt: skip
+theme_rows("synthesis:round_themes", "GET", "draft",
+           roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND), target="elsewhere")  # fmt: skip
+
+
+def _theme_url(w, case: Case) -> str:
+    if case.route == "synthesis:section_themes":
+        section = w.section["open" if case.target == "elsewhere" else case.state]
+        return reverse(case.route, args=[*_args(w, case.state), section.pk])
+    round_ = w.round["open"] if case.target == "elsewhere" else _round(w, case.state, "")
+    return reverse(case.route, args=[*_args(w, case.state), round_.pk])
+
+
+@pytest.mark.parametrize("case", THEMES_MATRIX, ids=lambda case: case.id)
+def test_themes_matrix(world, clients, case: Case):
+    client = client_as(clients, "page", case.role, world)
+    before = snapshot()
+    response = send(client, case.method, _theme_url(world, case), {})
+    expected, text = case.outcome, said(response)
+    assert response.status_code == expected.status, text[:2000]
+    if expected.says:
+        assert expected.says in text, text[:2000]
+    if expected.location:
+        assert expected.location in response["Location"]
+    assert snapshot() == before
+
+
+def test_every_themes_page_has_rows():
+    from synthesis import urls as synthesis_urls
+
+    themes = {
+        f"synthesis:{p.name}"
+        for p in synthesis_urls.urlpatterns
+        if str(p.pattern).startswith("c/") and p.name.endswith("_themes")
+    }
+    assert themes == set(THEME_PAGES)
+    groups: dict[tuple, set[str]] = {}
+    for case in THEMES_MATRIX:
+        groups.setdefault((case.route, case.method, case.state, case.target), set()).add(case.role)
+    assert all(found == set(ROLES) for found in groups.values())
+    assert {(c.route, c.method) for c in THEMES_MATRIX} >= {
+        (route, method) for route in THEME_PAGES for method in ("GET", "POST", "PUT")
+    }

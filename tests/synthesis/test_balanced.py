@@ -328,3 +328,41 @@ def test_the_results_page_shows_vision_ratings_as_means(client):
         "<td>2.60</td><td>3.50</td><td>3.50</td></tr>"
     ) in table
     assert '<tr><th scope="row">Half of batteries recycled: impact</th><td>\u2013</td>' in table
+
+
+def answer(activity, answers, **profile):
+    """One participant's answers to a common-ground activity: {statement id: vote}."""
+    person = factories.make_participant(session=activity.session, **profile)
+    for statement, vote_name in answers.items():
+        act(activity, person, {"statement": statement, "vote": vote_name}, "answer")
+
+
+def test_common_ground_gives_each_statement_s_weighted_share_who_agree():
+    from consensus.models import Statement
+
+    activity = poll("consensus")
+    first, second, third = Statement.objects.filter(activity=activity).order_by("id")
+    # Four researchers agree with the first statement; two policy makers disagree with it
+    # and agree with the second, which only they answered.
+    for _ in range(4):
+        answer(activity, {first.pk: "agree"}, stakeholder_group="research")
+    for _ in range(2):
+        answer(activity, {first.pk: "disagree", second.pk: "agree"}, stakeholder_group="policy")
+    result = balanced_results(activity=activity)
+    assert result.shown and result.respondents == 6 and result.measure == "agree_share"
+    assert result.statements and "agree" in result.caption
+    assert [r.label for r in result.rows] == [first.text, second.text, third.text]
+    # Equal voice: research 6 / (2 x 4) = 0.75 each, policy 6 / (2 x 2) = 1.5 each: the
+    # first statement's agree share is 3 / (3 + 3) = 50 %, as counted 4 / 6.
+    assert result.rows[0].values == pytest.approx((100 * 4 / 6, 50.0))
+    # The second statement's answerers are the two policy makers only: 100 % either way.
+    assert result.rows[1].values == pytest.approx((100.0, 100.0))
+    assert result.rows[2].values == (None, None)  # nobody answered it
+    # A hidden statement leaves the table.
+    Statement.objects.filter(pk=third.pk).update(status="hidden")
+    assert len(balanced_results(activity=activity).rows) == 2
+    weights = export_weights(activity=activity)
+    assert len(weights.by_participant) == 6
+    assert sorted(
+        w["weight_equal_voice"] for w in weights.by_participant.values()
+    ) == pytest.approx([0.75] * 4 + [1.5] * 2)

@@ -446,7 +446,7 @@ def test_route_is_in_synthesis_urls_not_in_frontend_urls():
     from frontend import urls as frontend_urls
     from synthesis import urls as synthesis_urls
 
-    assert [p.name for p in synthesis_urls.urlpatterns] == ["board_themes"]
+    assert "board_themes" in [p.name for p in synthesis_urls.urlpatterns]
     assert "board_themes" not in {getattr(p, "name", None) for p in frontend_urls.urlpatterns}
     assert board_themes.BOARD_KIND == "idea_board"
 
