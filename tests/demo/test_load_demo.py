@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from boards.models import Note
 from consult.models import Comment, Consultation, Disposition, ValidationAnswer
+from demo import board as demo_board
 from demo import data
 from sessions.kinds import kind_choices
-from sessions.models import Session
+from sessions.models import Participant, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,12 @@ def test_the_demo_loads_once_with_every_activity_kind_and_a_consultation():
     assert Comment.objects.filter(section__consultation=consultation).count() == 3
     assert Disposition.objects.count() == 2
     assert ValidationAnswer.objects.count() == 4
+    # The idea board has notes of guests of several groups for "Find themes", once.
+    board = session.activities.get(kind="idea_board")
+    assert Note.objects.filter(activity=board).count() == len(demo_board.NOTES)
+    assert Participant.objects.filter(session=session).values(
+        "stakeholder_group"
+    ).distinct().count() == len({group for _name, group, _country in demo_board.GUESTS})
 
 
 def test_the_demo_pages_open_for_their_users():

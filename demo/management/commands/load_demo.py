@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from demo import consultation, data, directory
+from demo import board, consultation, data, directory
 
 
 class Command(BaseCommand):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             Permission.objects.get(codename="manage_directory", content_type__app_label="people"),
         )
         session = data.load(owner=user)
+        board.load(session=session)
         draft = consultation.load(owner=user, process=session.event.process)
         directory.load(owner=user, session=session)
         draft_url = "http://127.0.0.1:8000" + reverse(
