@@ -40,7 +40,9 @@ class ConsensusKind(ActivityKind):
         services.create_seed_statements(activity=activity)
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
-        return {name: services.setting(activity, name) for name in services.SETTINGS}
+        return {name: services.setting(activity, name) for name in services.SETTINGS} | {
+            "group_labels": selectors.group_labels()
+        }
 
     def apply(
         self, *, activity: Activity, participant: Participant, action: str, data: Any

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from people.vocabularies import StakeholderGroup
 from sessions.kinds import Role
 from sessions.models import Activity, Participant
 
@@ -70,6 +71,12 @@ def item_views(activity: Activity, item: dict[str, Any]) -> dict[str, dict[str, 
     for role in PUBLIC_ROLES:
         views[role.value] = public
     return views
+
+
+def group_labels() -> dict[str, str]:
+    """Each declared stakeholder group's label in the current language, by key (the
+    analysis names groups by key)."""
+    return {str(key): str(label) for key, label in StakeholderGroup.choices if key}
 
 
 def stored_analysis(activity: Activity) -> Analysis | None:

@@ -265,6 +265,8 @@ def moderate(*, activity: Activity, action: str, data: Any) -> None:
     """A facilitator's action: ``add`` (``{"text": str}``, visible at once) or a status
     move of one statement (``{"statement": <id>}``)."""
     if action == "add":
+        if activity.status == Activity.Status.CLOSED:
+            raise CommandError("activity_closed", _("That activity is closed."))
         if not isinstance(data, dict):
             raise CommandError("invalid_value", _('Send {"text": "the statement"}.'))
         text = clean_statement_text(data.get("text"), limit=setting(activity, "max_length"))

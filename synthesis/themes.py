@@ -2,12 +2,16 @@
 
 Everything runs on this machine with scikit-learn: no network, no downloaded model.
 Each text is cleaned of the stop words of its language and turned into two TF-IDF
-views, one on crude word stems (a word's first six letters) and one on character
-n-grams (which absorb typos and inflections; Chinese runs become character pairs, so
-no segmenter is needed); the two views are joined,
-reduced by a truncated SVD (latent semantic analysis) and clustered by k-means on the
-unit sphere. When the number of themes is not given, it is the one with the best
-silhouette score in a range (3 to 12 by default). Texts with no content word (empty,
+views, one on crude word stems (a word's first six letters, accents set aside) and one on
+character n-grams (which absorb typos and inflections; Chinese runs become character
+pairs, so no segmenter is needed). The two views are joined and reduced by a truncated
+SVD (latent semantic analysis), then clustered by consensus (evidence accumulation): many
+k-means runs on the unit sphere, with several shares of the two views, numbers of SVD
+dimensions, numbers of clusters and random starts, count how often each pair of texts
+falls together, and the themes are cut from an average-linkage tree of that count. A
+single k-means run depends on its settings and its random start; the consensus keeps
+what the runs agree on. When the number of themes is not given, it is the cut with the
+best silhouette in a range (3 to 12 by default). Texts with no content word (empty,
 "+1", "agree") go to an "Other" theme; every input id ends in exactly one theme.
 
 The facilitator's operations (rename, merge, split, move) are pure functions on a list
@@ -25,7 +29,9 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from scipy.cluster.hierarchy import cut_tree, linkage
 from scipy.sparse import hstack, spmatrix
+from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
@@ -45,12 +51,25 @@ RANDOM_STATE = 0
 # Fewer content tokens than this and a text cannot be placed: it goes to "Other".
 # One is enough: word-cloud entries are single words.
 MIN_TOKENS = 1
-# Share of the char n-gram view in the joined features (the word view has 1 - this).
-# It and SVD_DIMS were set by a coarse sweep (0-0.7, 8-25 dims); few dimensions suit
-# short texts, which share few words.
+# Share of the char n-gram view in the joined features (the word view has 1 - this), and
+# the SVD dimensions, of a single k-means (splitting a theme in two, counting distinct
+# texts). They were set by a coarse sweep (0-0.7, 8-25 dims); few dimensions suit short
+# texts, which share few words.
 CHAR_WEIGHT = 0.3
 STEM_LENGTH = 6
 SVD_DIMS = 10
+# Finding themes is a consensus of many k-means runs (evidence accumulation, Fred & Jain
+# 2005): one run per char n-gram share, number of SVD dimensions, number of clusters and
+# random start below. How often two texts fall together is their similarity, and the
+# themes are cut from an average-linkage tree of it. A single run's result hangs on its
+# settings and its random start (the sweep's best setting was a narrow peak); the
+# consensus keeps what the runs agree on. The ranges span the sweep's good region rather
+# than a tuned point: other spans scored within 0.02 ARI on the fixture.
+CONSENSUS_CHAR_WEIGHTS = (0.2, 0.3, 0.4, 0.5)
+CONSENSUS_DIMS = (6, 8, 10, 12, 14, 16)
+# Numbers of clusters of the runs, as shares of the most themes wanted.
+CONSENSUS_K_SHARES = (2 / 3, 5 / 6, 1.0, 7 / 6, 4 / 3)
+CONSENSUS_STARTS = 3  # k-means runs (random starts) per setting
 
 _STOPWORDS_DIR = Path(__file__).resolve().parent / "stopwords"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -225,13 +244,19 @@ def _cjk_tokens(run: str, multi: tuple[str, ...], single: frozenset[str]) -> lis
     return out
 
 
+def _unaccented(token: str) -> str:
+    """The token without its accents (diligência, diligencia; traçabilité, tracabilite),
+    for comparing texts only: typed without accents, or cognates across languages."""
+    return "".join(c for c in unicodedata.normalize("NFD", token) if not unicodedata.combining(c))
+
+
 def _char_grams(toks: list[str]) -> list[str]:
     grams = []
     for tok in toks:
         if _CJK.match(tok):
             grams.append(tok)
             continue
-        padded = f" {tok} "
+        padded = f" {_unaccented(tok)} "
         for n in (3, 4, 5):
             grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
     return grams
@@ -244,7 +269,7 @@ def _stem(token: str) -> str:
 
 
 def _word_grams(toks: list[str]) -> list[str]:
-    return [_stem(tok) for tok in toks]
+    return [_stem(tok if _CJK.match(tok) else _unaccented(tok)) for tok in toks]
 
 
 def _label_grams(toks: list[str]) -> list[str]:
@@ -276,6 +301,32 @@ class _Features:
     matrix: np.ndarray  # rows L2-normalised, for clustering
     word_tfidf: spmatrix  # sparse TF-IDF of unstemmed words and word pairs, for labels
     word_terms: np.ndarray
+    stems: spmatrix  # TF-IDF of the stems (rows L2-normalised)
+    chars: spmatrix | None  # TF-IDF of the char n-grams, None when no n-gram is shared
+
+
+def _joined(stems: spmatrix, chars: spmatrix | None, char_weight: float) -> spmatrix:
+    """The two views side by side, the char n-grams with ``char_weight`` of the weight."""
+    if chars is None or char_weight <= 0:
+        return stems
+    return hstack([stems * np.sqrt(1 - char_weight), chars * np.sqrt(char_weight)]).tocsr()
+
+
+def _lsa(joined: spmatrix, dims: int, *, random_state: int) -> np.ndarray | None:
+    """Latent semantic analysis: ``joined`` reduced to ``dims`` dimensions (fewer when the
+    matrix is too small; ``None`` when it is too small for two)."""
+    n_rows, n_cols = joined.shape
+    dims = min(dims, n_rows - 1, n_cols - 1)
+    if dims < 2:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):  # identical rows: no variance
+        return TruncatedSVD(n_components=dims, random_state=random_state).fit_transform(joined)
+
+
+def _reduced(joined: spmatrix, dims: int, *, random_state: int) -> np.ndarray:
+    """``joined`` reduced by ``_lsa`` (or as it is, when too small), rows L2-normalised."""
+    reduced = _lsa(joined, dims, random_state=random_state)
+    return normalize(joined.toarray() if reduced is None else reduced)
 
 
 def _features(token_lists: list[list[str]]) -> _Features:
@@ -286,31 +337,18 @@ def _features(token_lists: list[list[str]]) -> _Features:
     except ValueError:  # no stem shared by two texts
         word_vec = TfidfVectorizer(analyzer=_word_grams, sublinear_tf=True)
         words = word_vec.fit_transform(token_lists)
-    joined = words
-    if CHAR_WEIGHT > 0:
-        char_vec = TfidfVectorizer(analyzer=_char_grams, sublinear_tf=True, min_df=min_df)
-        try:
-            chars = char_vec.fit_transform(token_lists)
-        except ValueError:  # no n-gram shared by two texts: words alone
-            chars = None
-        if chars is not None:
-            joined = hstack(
-                [words * np.sqrt(1 - CHAR_WEIGHT), chars * np.sqrt(CHAR_WEIGHT)]
-            ).tocsr()
-    n_rows, n_cols = joined.shape
-    dims = min(SVD_DIMS, n_rows - 1, n_cols - 1)
-    if dims >= 2:
-        with np.errstate(invalid="ignore", divide="ignore"):  # identical rows: no variance
-            reduced = TruncatedSVD(n_components=dims, random_state=RANDOM_STATE).fit_transform(
-                joined
-            )
-    else:
-        reduced = joined.toarray()
+    char_vec = TfidfVectorizer(analyzer=_char_grams, sublinear_tf=True, min_df=min_df)
+    try:
+        chars = char_vec.fit_transform(token_lists)
+    except ValueError:  # no n-gram shared by two texts: words alone
+        chars = None
     label_vec = TfidfVectorizer(analyzer=_label_grams, sublinear_tf=True)
     return _Features(
-        matrix=normalize(reduced),
+        matrix=_reduced(_joined(words, chars, CHAR_WEIGHT), SVD_DIMS, random_state=RANDOM_STATE),
         word_tfidf=label_vec.fit_transform(token_lists),
         word_terms=label_vec.get_feature_names_out(),
+        stems=words,
+        chars=chars,
     )
 
 
@@ -320,18 +358,55 @@ def _kmeans(matrix: np.ndarray, k: int) -> np.ndarray:
         return KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit_predict(matrix)
 
 
-def _best_partition(matrix: np.ndarray, *, low: int, high: int) -> np.ndarray:
-    """K-means for each k in [low, high]; the partition with the best cosine silhouette."""
+def _co_association(features: _Features, *, high: int, distinct: int) -> np.ndarray:
+    """How often each pair of texts falls in the same k-means cluster, over runs with
+    each char n-gram share, number of SVD dimensions and number of clusters (around
+    ``high``) of the ``CONSENSUS_*`` settings."""
+    n = features.matrix.shape[0]
+    rng = np.random.RandomState(RANDOM_STATE)
+    # At most one cluster per two distinct texts: a run that isolates texts tells nothing.
+    most = max(2, distinct // 2)
+    ks = sorted({min(max(2, round(high * share)), most) for share in CONSENSUS_K_SHARES})
+    weights = CONSENSUS_CHAR_WEIGHTS if features.chars is not None else (0.0,)
+    together = np.zeros((n, n))
+    runs = 0
+    for char_weight in weights:
+        # One SVD per share: the first d components of an SVD are the d-dimensional one.
+        joined = _joined(features.stems, features.chars, char_weight)
+        full = _lsa(joined, max(CONSENSUS_DIMS), random_state=rng.randint(2**31 - 1))
+        if full is None:
+            matrices = [normalize(joined.toarray())]
+        else:
+            dims_used = sorted({min(dims, full.shape[1]) for dims in CONSENSUS_DIMS})
+            matrices = [normalize(full[:, :dims]) for dims in dims_used]
+        for matrix in matrices:
+            for k, _ in itertools.product(ks, range(CONSENSUS_STARTS)):
+                labels = KMeans(
+                    n_clusters=k, n_init=1, random_state=rng.randint(2**31 - 1)
+                ).fit_predict(matrix)
+                together += labels[:, None] == labels[None, :]
+                runs += 1
+    return together / runs
+
+
+def _consensus_partition(features: _Features, *, low: int, high: int, distinct: int) -> np.ndarray:
+    """The partition cut from the average-linkage tree of the co-association: with
+    ``low == high`` that many themes, otherwise the cut with the best silhouette."""
+    distance = 1.0 - _co_association(features, high=high, distinct=distinct)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    cuts = cut_tree(tree, n_clusters=list(range(low, high + 1)))
+    if low == high:
+        return cuts[:, 0]
     best_labels, best_score = None, -2.0
-    for k in range(low, high + 1):
-        labels = _kmeans(matrix, k)
-        if len(set(labels)) < 2:
+    for labels in cuts.T:
+        if not 2 <= len(set(labels)) < len(labels):
             continue
-        score = silhouette_score(matrix, labels, metric="cosine")
+        score = silhouette_score(distance, labels, metric="precomputed")
         if score > best_score + 1e-9:
             best_labels, best_score = labels, score
     if best_labels is None:
-        return np.zeros(matrix.shape[0], dtype=int)
+        return np.zeros(distance.shape[0], dtype=int)
     return best_labels
 
 
@@ -344,9 +419,14 @@ def _label(*, rows: list[int], features: _Features, size: int = 3) -> str:
     cjk = np.array([bool(_CJK.match(t)) for t in terms])
     bonus = np.array([1 + 0.05 * (len(t) - 2) for t in terms])
     score = centroid * np.where(cjk, bonus, 1.0)
-    # Chinese substrings are only readable when shared: keep those in half the items.
-    shared = np.asarray((features.word_tfidf[rows] > 0).sum(axis=0)).ravel() * 2 >= len(rows)
-    score = np.where(shared | ~cjk, score, 0.0)
+    # Chinese substrings are only readable when shared: keep those in half the items (in
+    # two, then in one, when no term is in half: a theme of Chinese notes on varied topics).
+    in_items = np.asarray((features.word_tfidf[rows] > 0).sum(axis=0)).ravel()
+    for least in ((len(rows) + 1) // 2, 2, 1):
+        kept = np.where((in_items >= least) | ~cjk, score, 0.0)
+        if kept.max(initial=0.0) > 0:
+            break
+    score = kept
     order = np.argsort(-score, kind="stable")
     chosen: list[str] = []
     for idx in order[: size * 10]:
@@ -458,10 +538,10 @@ def _find_themes(
             low = max(2, min(min_themes or MIN_THEMES, high))
         if high < 2:
             labels = np.zeros(len(placed), dtype=int)
-        elif low >= high:
-            labels = _kmeans(features.matrix, high)
         else:
-            labels = _best_partition(features.matrix, low=low, high=high)
+            labels = _consensus_partition(
+                features, low=min(low, high), high=high, distinct=distinct
+            )
         groups: dict[int, list[int]] = {}
         for row, lab in enumerate(labels):
             groups.setdefault(int(lab), []).append(row)

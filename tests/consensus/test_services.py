@@ -394,3 +394,18 @@ def test_export_and_evidence_rows():
     assert [e["label"] for e in evidence] == [s1.text, s2.text, s3.text]
     assert evidence[0]["share"] == 100.0 and evidence[1]["share"] == 50.0
     assert KIND.response_count(activity) == 12
+
+
+def test_no_statement_is_added_to_a_closed_activity_and_labels_name_the_groups():
+    activity = make_consensus()
+    services.close_activity(activity=activity)
+    before = state()
+    with pytest.raises(CommandError) as error:
+        services.moderate_activity(
+            activity=activity, action="add", data={"text": "Too late for this one"}
+        )
+    assert error.value.code == "activity_closed"
+    assert state() == before
+    labels = KIND.public_config(activity)["group_labels"]
+    assert labels["civil_society"] == "Civil society / NGO"
+    assert "" not in labels

@@ -2,6 +2,7 @@
 quality on the labelled fixture, and the facilitator's operations."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -109,11 +110,27 @@ def test_number_of_themes_bounds():
 
 
 def test_adjusted_rand_index_floor(fixture_themes):
-    """Not lower than measured on the labelled fixture (0.44); issue 17 aims at 0.5, not
-    reached yet (docs/synthesis.md, "Themes")."""
+    """The bench's computation (bench/synthesis_themes.py: ``find_themes`` with its
+    defaults on the fixture, scored against the labels): 0.451 measured, 0.446 to 0.479
+    over 16 random states and input orders. Issue 17 aims at 0.5, not reached yet
+    (docs/synthesis.md, "Themes")."""
     found = T.assignment(themes=fixture_themes)
     ari = adjusted_rand_score([r["theme"] for r in ROWS], [found[r["id"]] for r in ROWS])
-    assert ari >= 0.40
+    assert ari >= 0.44
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_adjusted_rand_index_does_not_hang_on_input_order(order):
+    """The consensus of many runs is stable: the same notes in another order score about
+    the same (0.449 reversed, 0.475 shuffled)."""
+    rows = ROWS[::-1] if order == "reversed" else random.Random(1).sample(ROWS, len(ROWS))
+    themes = T.find_themes(
+        texts=[ThemeInput(id=r["id"], text=r["text"], group=r["group"]) for r in rows]
+    )
+    found = T.assignment(themes=themes)
+    ari = adjusted_rand_score([r["theme"] for r in rows], [found[r["id"]] for r in rows])
+    assert ari >= 0.43
+    assert sorted(found) == sorted(r["id"] for r in ROWS)
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es", "pt", "zh"])
@@ -175,6 +192,13 @@ def test_spanish_and_chinese_small_cases(texts, language):
     else:
         assert labels[frozenset({"0", "1", "2"})] == "电池回收"  # battery recycling
         assert "的" not in "".join(labels.values())
+
+
+def test_chinese_theme_on_varied_topics_still_has_a_label():
+    """No Chinese string in half the notes: the label takes those in two notes, not "…"."""
+    inputs = [ThemeInput(id=str(i), text=t) for i, t in enumerate(CHINESE)]
+    [theme] = T.find_themes(texts=inputs, n_themes=1)
+    assert theme.label == "电池回收, 审计认证, 权利"
 
 
 def test_five_hundred_notes():

@@ -317,7 +317,8 @@
 
   agenda.addEventListener("toggle", function (e) {
     var opened = e.target;
-    if (opened.tagName !== "DETAILS" || !opened.open) return;
+    // Only the cards' own details: a disclosure inside a results box leaves its card open.
+    if (!opened.matches("details.activity-more") || !opened.open) return;
     agenda.querySelectorAll("details.activity-more[open]").forEach(function (other) {
       if (other !== opened) other.open = false;
     });
