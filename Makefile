@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # on one worker so its shared fixtures (servers, worlds of test data) are built once.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev system-deps lint format bench clean
+.PHONY: run test install install-dev system-deps translations messages lint format bench clean
 
 # A random SECRET_KEY for this machine, made once; a SECRET_KEY in the environment
 # wins (production sets its own: docs/operations.md).
@@ -38,8 +38,26 @@ install: $(BIN)/.installed
 
 install-dev: $(BIN)/.installed-dev
 
+# The interface's translations (locale/*/LC_MESSAGES/*.po, committed) compiled to the
+# .mo files Django reads (build output, not committed), with Debian's gettext (msgfmt)
+# installed when it is missing.
+translations: install
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "Installing Debian's gettext for the translations"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q gettext; }
+	$(BIN)/python manage.py compilemessages --ignore .venv -v0
+
+# Refresh the catalogues from the source (after changing user-facing strings); then
+# translate the new entries: the tests fail on any untranslated or fuzzy entry.
+messages: install
+	for language in es fr pt zh_Hans; do \
+		$(BIN)/python manage.py makemessages -l $$language --no-obsolete -v0 && \
+		$(BIN)/python manage.py makemessages -d djangojs -l $$language --no-obsolete -v0; \
+	done
+
 # `serve` runs Daphne and the mail worker (console mail shows here); Ctrl-C stops both.
-run: install $(SECRET_KEY_FILE)
+run: install translations $(SECRET_KEY_FILE)
 	$(KEY) $(BIN)/python manage.py migrate --noinput
 	$(KEY) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(KEY) $(BIN)/python manage.py load_demo
@@ -58,7 +76,7 @@ system-deps:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-test: install-dev system-deps $(SECRET_KEY_FILE)
+test: install-dev system-deps translations $(SECRET_KEY_FILE)
 	mkdir -p var/static
 	$(KEY) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/python manage.py makemigrations --check --dry-run

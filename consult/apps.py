@@ -11,3 +11,9 @@ class ConsultConfig(AppConfig):
         from .engagement import consultation_engagement
 
         register_source("consultation", consultation_engagement)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .language import remember_on_login
+
+        user_logged_in.connect(remember_on_login, dispatch_uid="consult.language.remember")

@@ -57,7 +57,7 @@ def consultation_engagement(people: list[Person]) -> Iterable[Entry]:
         yield Entry(
             person_id=by_user[user_id],
             when=max(whens),
-            what=_("Received answers to their input (\u201cyou said, we did\u201d)"),
+            what=_("Received answers to their input (“you said, we did”)"),
             where=title,
             detail=ngettext("%(n)s answer", "%(n)s answers", len(whens)) % {"n": len(whens)},
         )

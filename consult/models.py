@@ -47,7 +47,8 @@ class Profile(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
-    language = models.CharField(_("preferred language"), max_length=8, default="en")
+    # Empty: not chosen, the browser's language.
+    language = models.CharField(_("preferred language"), max_length=8, blank=True, default="")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     notify = models.CharField(
         _("email notifications"), max_length=16, choices=Notify.choices, default=Notify.IMMEDIATE

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,7 +16,7 @@ from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Comment, Consultation, Follow, Notification, Profile
@@ -41,6 +42,16 @@ def user_from_unsubscribe_token(token: str):
     except signing.BadSignature:
         return None
     return get_user_model().objects.filter(pk=data.get("u")).first()
+
+
+def language_of(user: AbstractBaseUser) -> str:
+    """The language a person's mail is written in: their profile's preferred language
+    when the interface has it, else the site's."""
+    profile = getattr(user, "profile", None)
+    try:
+        return translation.get_supported_language_variant(profile.language if profile else "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def wants_mail(user: AbstractBaseUser) -> bool:
@@ -91,23 +102,31 @@ def reply_posted(reply: Comment) -> None:
     profile = getattr(reply.author, "profile", None)
     name = profile.display_name if profile else reply.author.get_username()
     consultation = reply.section.consultation
+    with translation.override(language_of(parent.author)):
+        subject = _("%(name)s replied to your comment on %(title)s") % {
+            "name": name,
+            "title": consultation.title,
+        }
     queue(
         user=parent.author,
         kind=Notification.Kind.REPLY,
-        subject=_("%(name)s replied to your comment on %(title)s")
-        % {"name": name, "title": consultation.title},
+        subject=subject,
         body=reply.body,
         url=section_link(reply),
     )
 
 
-def input_answered(*, author: AbstractBaseUser, consultation: Consultation, decision: str,
+def input_answered(*, author: AbstractBaseUser, consultation: Consultation, decision: Any,
                    response: str, url: str) -> None:  # fmt: skip
+    with translation.override(language_of(author)):
+        subject = _("Your input to %(title)s was answered: %(decision)s") % {
+            "title": consultation.title,
+            "decision": decision,
+        }
     queue(
         user=author,
         kind=Notification.Kind.DISPOSITION,
-        subject=_("Your input to %(title)s was answered: %(decision)s")
-        % {"title": consultation.title, "decision": decision},
+        subject=subject,
         body=response,
         url=url,
     )
@@ -116,10 +135,12 @@ def input_answered(*, author: AbstractBaseUser, consultation: Consultation, deci
 def consultation_opened(consultation: Consultation) -> None:
     url = reverse("consult:consultation", args=[consultation.process.slug, consultation.slug])
     for follow in Follow.objects.filter(consultation=consultation).select_related("user__profile"):
+        with translation.override(language_of(follow.user)):
+            subject = _("%(title)s is open for comments") % {"title": consultation.title}
         queue(
             user=follow.user,
             kind=Notification.Kind.OPENED,
-            subject=_("%(title)s is open for comments") % {"title": consultation.title},
+            subject=subject,
             body=consultation.summary,
             url=url,
             key=f"opened:{consultation.pk}:{consultation.closes_at:%Y%m%d%H%M}",
@@ -138,12 +159,16 @@ def queue_closing_notices(now: dt.datetime | None = None) -> int:
         for follow in Follow.objects.filter(consultation=consultation).select_related(
             "user__profile"
         ):
+            with translation.override(language_of(follow.user)):
+                subject = _("%(title)s closes soon") % {"title": consultation.title}
+                body = _("Comments close on %(when)s (UTC).") % {
+                    "when": f"{consultation.closes_at:%Y-%m-%d %H:%M}"
+                }
             made = queue(
                 user=follow.user,
                 kind=Notification.Kind.CLOSING,
-                subject=_("%(title)s closes soon") % {"title": consultation.title},
-                body=_("Comments close on %(when)s (UTC).")
-                % {"when": f"{consultation.closes_at:%Y-%m-%d %H:%M}"},
+                subject=subject,
+                body=body,
                 url=url,
                 key=f"closing:{consultation.pk}:{consultation.closes_at:%Y%m%d%H%M}",
             )
@@ -156,7 +181,9 @@ def queue_closing_notices(now: dt.datetime | None = None) -> int:
 
 def _message(user, subject: str, text: str) -> EmailMessage:
     link = _absolute(reverse("consult:unsubscribe", args=[unsubscribe_token(user)]))
-    body = text + "\n\n-- \n" + _("Stop these emails: %(link)s") % {"link": link}
+    with translation.override(language_of(user)):
+        stop = _("Stop these emails: %(link)s") % {"link": link}
+    body = text + "\n\n-- \n" + stop
     return EmailMessage(
         subject=subject,
         body=body,
@@ -203,13 +230,9 @@ def send_due(now: dt.datetime | None = None) -> int:
                 if last is not None and now - last < DIGEST_EVERY:
                     continue
                 lines = [f"* {n.subject}\n  {_render(n)}" for n in items]
-                messages.append(
-                    _message(
-                        user,
-                        _("Your daily digest: %(n)d updates") % {"n": len(items)},
-                        "\n\n".join(lines),
-                    )
-                )
+                with translation.override(language_of(user)):
+                    title = _("Your daily digest: %(n)d updates") % {"n": len(items)}
+                messages.append(_message(user, title, "\n\n".join(lines)))
                 profile.last_digest_at = now
                 profile.save(update_fields=["last_digest_at"])
             else:

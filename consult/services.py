@@ -514,7 +514,8 @@ def set_disposition(
         notifications.input_answered(
             author=comment.author if comment is not None else answer.user,
             consultation=consultation,
-            decision=disposition.get_decision_display(),
+            # The label, translated in the recipient's language (lazy until then).
+            decision=Disposition.Decision(disposition.decision).label,
             response=response,
             url=url,
         )

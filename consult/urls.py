@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import language
 from .views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("api/", include("sessions.api_urls")),
     path("api/", include("consult.api_urls")),
     path("", include("consult.urls_pages")),

@@ -17,7 +17,7 @@ from sessions import selectors
 from sessions.kinds import kind_choices
 from sessions.models import Activity, Session
 
-from .views import facilitated_session, organiser_required
+from .views import agenda_kinds, facilitated_session, organiser_required
 
 # The projector's join panel: what "j" turns it to next ("full" is "f"'s own mode).
 JOIN_PANEL_CYCLE = {
@@ -82,6 +82,7 @@ def present(request, code: str):
                 reverse("frontend:join_code", args=[session.code])
             ),
             "agenda": agenda,
+            "page_kinds": agenda_kinds(agenda),
             "position": position,
             "kind_labels": kind_choices(),
             "join_panel_label": JOIN_PANEL_WORDS[Session.JoinPanel(join_panel)],

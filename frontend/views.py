@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import segno
@@ -176,6 +177,13 @@ def join_code(request, code: str):
     return render(request, "frontend/join_profile.html", context, status=status)
 
 
+def agenda_kinds(activities: Iterable[Activity]) -> list[str]:
+    """The kinds of a session's ``activities``: a live page loads only their scripts
+    and style sheets, and room.js loads a kind added to the agenda later
+    (docs/architecture.md, "The browser script")."""
+    return sorted({activity.kind for activity in activities})
+
+
 @session_page(participant=True)
 def room(request, session: Session, participant):
     """The participant's room. The page does not carry their token: the room's
@@ -190,6 +198,7 @@ def room(request, session: Session, participant):
             "session": session,
             "participant": participant,
             "ws_path": f"/ws/s/{session.code}/",
+            "page_kinds": agenda_kinds(session.activities.only("kind")),
             "ended": ended,
             "follow_up": selectors.follow_up(session) if ended else None,
         },
@@ -243,6 +252,7 @@ def screen(request, session: Session):
             "join_url": join_url,
             "qr": mark_safe(qr),  # noqa: S308 - segno's own markup, title escaped by segno
             "ws_path": f"/ws/s/{session.code}/",
+            "page_kinds": agenda_kinds(session.activities.only("kind")),
         },
     )
 
@@ -380,11 +390,13 @@ def render_console(
             status=status,
         )
     join_url = request.build_absolute_uri(reverse("frontend:join_code", args=[session.code]))
+    parts = console_parts(request=request, session=session)
     return render(
         request,
         "frontend/console.html",
         {
-            **console_parts(request=request, session=session),
+            **parts,
+            "page_kinds": agenda_kinds(parts["agenda"]),
             "form": form,
             "kind_forms": kind_forms(kind_form),
             "join_url": join_url,

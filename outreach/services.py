@@ -364,11 +364,20 @@ def send_due_invitations(*, limit: int | None = None, now: dt.datetime | None = 
 
 
 def _language_of(person: Person) -> str:
-    known = {code for code, _name in settings.LANGUAGES}
+    """The first of the person's languages the interface has ("zh" and "zh-cn" find
+    Simplified Chinese), else the site's."""
     for language in person.languages or ():
-        if str(language)[:2] in known:
-            return str(language)[:2]
+        try:
+            return translation.get_supported_language_variant(_variant(str(language)))
+        except LookupError:
+            continue
     return settings.LANGUAGE_CODE
+
+
+def _variant(language: str) -> str:
+    """A directory language code as Django names the interface's languages."""
+    code = language.strip().lower().replace("_", "-")
+    return "zh-hans" if code in ("zh", "zh-cn", "zh-sg") else code
 
 
 @transaction.atomic

@@ -154,7 +154,7 @@ def _decode(data: bytes) -> str:
         raise ImportRefused(
             _(
                 "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)s). Save it "
-                "as \u201cCSV UTF-8\u201d (Excel) or choose the UTF-8 character set "
+                "as “CSV UTF-8” (Excel) or choose the UTF-8 character set "
                 "(LibreOffice), then upload it again."
             )
             % {"byte": data[exc.start], "line": line}
@@ -279,7 +279,7 @@ class _Checker:
             return ""
         value = index.get(folded)
         if value is None:
-            errors.append(_("unknown %(what)s \u201c%(raw)s\u201d") % {"what": what, "raw": raw})
+            errors.append(_("unknown %(what)s “%(raw)s”") % {"what": what, "raw": raw})
             return ""
         return value
 
@@ -288,7 +288,7 @@ class _Checker:
             return ""
         code = self.countries.get(_fold(raw))
         if code is None:
-            errors.append(_("unknown country \u201c%(raw)s\u201d") % {"raw": raw})
+            errors.append(_("unknown country “%(raw)s”") % {"raw": raw})
             return ""
         return code
 
@@ -298,7 +298,7 @@ class _Checker:
         for target, raw in cells.items():
             if raw[:1] in FORMULA_STARTS and not _is_number(raw):
                 errors.append(
-                    _("%(col)s starts with \u201c%(c)s\u201d like a spreadsheet formula")
+                    _("%(col)s starts with “%(c)s” like a spreadsheet formula")
                     % {"col": FIELDS[target][0], "c": raw[:1]}
                 )
                 cells[target] = ""
@@ -320,9 +320,7 @@ class _Checker:
             try:
                 validate_email(address)
             except ValidationError:
-                errors.append(
-                    _("\u201c%(e)s\u201d is not a valid email address") % {"e": raw.strip()}
-                )
+                errors.append(_("“%(e)s” is not a valid email address") % {"e": raw.strip()})
                 continue
             emails.append(address)
         v["emails"] = list(dict.fromkeys(emails))
@@ -330,9 +328,7 @@ class _Checker:
         v["role"] = cells.get("role", "")[:120]
         delegate = _fold(cells.get("delegate", ""))
         if delegate not in _YES | _NO:
-            errors.append(
-                _("delegate should be yes or no, not \u201c%(v)s\u201d") % {"v": cells["delegate"]}
-            )
+            errors.append(_("delegate should be yes or no, not “%(v)s”") % {"v": cells["delegate"]})
         v["delegate"] = delegate in _YES
         v["stakeholder_group"] = self.choice(
             self.groups, cells.get("stakeholder_group", ""), _("stakeholder group"), errors
@@ -488,9 +484,7 @@ def start(*, by: AbstractBaseUser, filename: str, data: bytes, listed_source: st
     """Read an upload into a pending batch (nothing reaches the directory yet)."""
     listed_source = " ".join((listed_source or "").split())
     if not listed_source:
-        raise ImportRefused(
-            _("Name the source of this list (for example \u201cForum 2026 attendees\u201d).")
-        )
+        raise ImportRefused(_("Name the source of this list (for example “Forum 2026 attendees”)."))
     table = read_table(filename=filename, data=data)
     return ImportBatch.objects.create(
         created_by=by,

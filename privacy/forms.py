@@ -31,7 +31,11 @@ class ProfileCorrectionForm(forms.Form):
     )
     country = _country_field()
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, required=False)
-    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[("", _("The language my browser asks for")), *settings.LANGUAGES],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "profile")

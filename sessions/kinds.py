@@ -158,7 +158,9 @@ class ActivityKind:
         return []
 
     # Static paths of this kind's browser script (registers in window.LiveKinds) and
-    # style sheet, if any; loaded on the live pages (participant, console, projector).
+    # style sheet, if any; loaded on the live pages (participant, console, presenter,
+    # projector) of a session whose agenda has an activity of this kind, and by room.js
+    # when one is added later.
     script: ClassVar[str | None] = None
     style: ClassVar[str | None] = None
     # Scripts this kind's script uses (code its app shares between its kinds' scripts),
@@ -212,16 +214,27 @@ def kind_choices() -> list[tuple[str, Any]]:
     return [(k.name, k.label) for k in _registry.values()]
 
 
-def kind_scripts() -> list[str]:
-    """Static paths of the kinds' browser scripts, each once, in registration order,
-    with the scripts a kind's script requires before it."""
+def _selected(kinds: Iterable[str] | None) -> list[ActivityKind]:
+    """The registered kinds named in ``kinds`` (every one when None), in registration
+    order; names of no registered kind are left out."""
+    if kinds is None:
+        return list(_registry.values())
+    wanted = set(kinds)
+    return [kind for name, kind in _registry.items() if name in wanted]
+
+
+def kind_scripts(*, kinds: Iterable[str] | None = None) -> list[str]:
+    """Static paths of the browser scripts of ``kinds`` (kind names; None: every
+    registered kind), each once, in registration order, with the scripts a kind's
+    script requires before it."""
     paths: list[str] = []
-    for kind in _registry.values():
+    for kind in _selected(kinds):
         if kind.script:
             paths.extend((*kind.script_requires, kind.script))
     return list(dict.fromkeys(paths))
 
 
-def kind_styles() -> list[str]:
-    """Static paths of the kinds' style sheets, each once, in registration order."""
-    return list(dict.fromkeys(k.style for k in _registry.values() if k.style))
+def kind_styles(*, kinds: Iterable[str] | None = None) -> list[str]:
+    """Static paths of the style sheets of ``kinds`` (kind names; None: every registered
+    kind), each once, in registration order."""
+    return list(dict.fromkeys(k.style for k in _selected(kinds) if k.style))

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from consult.models import Process
@@ -60,7 +61,7 @@ class Event(models.Model):
 class Session(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not yet open")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         CLOSED = "closed", _("Closed")
 
     class JoinPanel(models.TextChoices):
@@ -107,7 +108,7 @@ class Activity(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not yet open")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         CLOSED = "closed", _("Closed")
 
     class Visibility(models.TextChoices):

@@ -130,6 +130,18 @@ def mailbox(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request through the test client (or
+    an override left open) activates another language on this thread, and it would
+    leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Each test starts from nothing counted in the cache (Redis here, shared by every
     process of the test): only the cache's own keys go; the channel layer's stay."""

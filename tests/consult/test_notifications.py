@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consult import mail, notifications, selectors, services
-from consult.models import Follow, Notification, OutgoingMail, Profile
+from consult.models import Disposition, Follow, Notification, OutgoingMail, Profile
 from tests.consult.factories import make_consultation, make_member
 from tests.consult.test_accounts import SIGNUP
 from tests.factories import make_user
@@ -316,3 +316,38 @@ def test_the_outbox_in_the_admin_shows_each_messages_state_and_retries(client, m
         "Still waiting",
         "Will fail first",
     ]
+
+
+def test_mail_is_written_in_the_recipient_s_language(mailbox):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    consultation = make_consultation()
+    section = first_section(consultation)
+    ana, ben = make_member(), make_member()
+    ana.profile.language = "fr"
+    ana.profile.save(update_fields=["language"])
+    comment = services.add_comment(section=section, author=ana, body="Add recycling.")
+    with translation.override("es"):  # whoever replies, in whatever language
+        services.add_comment(section=section, author=ben, body="Oui.", parent=comment)
+    with translation.override("fr"):
+        expected = gettext("%(name)s replied to your comment on %(title)s") % {
+            "name": ben.profile.display_name,
+            "title": consultation.title,
+        }
+        footer = gettext("Stop these emails: %(link)s").split("%")[0]
+    assert "replied to your comment" not in expected  # the French catalogue has it
+    call_command("notify_worker", "--once")
+    (reply,) = mailbox.wait_for(1)
+    assert reply["Subject"].strip() == expected
+    assert footer in reply.get_content()
+    assert notifications.language_of(ben) == "en"  # not chosen: the site's
+
+    services.set_disposition(
+        by=consultation.process.owner, comment=comment, decision="accepted", response="Ajouté."
+    )
+    call_command("notify_worker", "--once")
+    (_reply, answer) = mailbox.wait_for(2)
+    with translation.override("fr"):
+        accepted = str(Disposition.Decision.ACCEPTED.label)
+    assert accepted != "Accepted" and answer["Subject"].endswith(accepted)

@@ -54,8 +54,8 @@
 
   /* ------------------------------------------------------------ activity kinds */
 
-  // Every activity kind is a small script loaded before this one that registers in
-  // window.LiveKinds[name] = { build, update, results, countLabel, applyItem? }
+  // Every activity kind is a small script (loaded before this one, or by kindState
+  // below) that registers in window.LiveKinds[name] = { build, update, results, countLabel, applyItem? }
   // (docs/architecture.md, "Adding a kind"); this page names no kind. Each gets this api.
   var api = {
     role: role,
@@ -86,9 +86,89 @@
     bar: bar
   };
 
+  // The kind's script, once it has registered and its files have loaded; null before
+  // (its files are then loaded, see kindState) and for a kind without a script.
   function kindOf(activity) {
-    var kinds = window.LiveKinds || {};
-    return Object.prototype.hasOwnProperty.call(kinds, activity.kind) ? kinds[activity.kind] : null;
+    return kindState(activity.kind) === "ready" ? window.LiveKinds[activity.kind] : null;
+  }
+
+  function registered(name) {
+    return Object.prototype.hasOwnProperty.call(window.LiveKinds || {}, name);
+  }
+
+  // A page loads the scripts and style sheets of the kinds on the agenda it was drawn
+  // with. A kind added later is loaded from the addresses on room.js's own element,
+  // data-kind-assets = { name: { scripts: [required..., script], style } } (same
+  // origin, <script src> and <link rel=stylesheet>: the CSP allows nothing inline);
+  // its activities say "Loading…" until it is ready, then the room is drawn again.
+  var kindAssets = {};
+  try {
+    var assetsNode = document.querySelector("script[data-kind-assets]");
+    kindAssets = JSON.parse((assetsNode && assetsNode.getAttribute("data-kind-assets")) || "{}");
+  } catch (err) { kindAssets = {}; }
+  var kindLoads = {}; // name -> "loading", "ready" or "failed", for kinds loaded here
+  var waitingItems = {}; // activity id -> item changes that came while its kind loaded
+
+  function onPage(selector, property, url) {
+    return Array.prototype.some.call(document.querySelectorAll(selector), function (n) { return n[property] === url; });
+  }
+
+  // "ready", "loading" (its files are being loaded: started here the first time) or
+  // "failed" (no script, or its files could not be loaded).
+  function kindState(name) {
+    if (kindLoads[name]) return kindLoads[name];
+    if (registered(name)) return "ready";
+    var files = Object.prototype.hasOwnProperty.call(kindAssets, name) ? kindAssets[name] : null;
+    if (!files || !files.scripts || !files.scripts.length) return "failed";
+    kindLoads[name] = "loading";
+    var left = 1, failed = false, later = false;
+    function settle(ok) {
+      failed = failed || !ok;
+      left -= 1;
+      if (left > 0) return;
+      kindLoads[name] = !failed && registered(name) ? "ready" : "failed";
+      if (later) kindLoaded(name); // not while the caller is still drawing
+    }
+    function add(node, ok) {
+      left += 1;
+      node.addEventListener("load", function () { settle(true); });
+      node.addEventListener("error", function () { settle(ok); });
+      document.head.appendChild(node);
+    }
+    files.scripts.forEach(function (path) {
+      var url = new URL(path, location.href).href;
+      if (onPage("script[src]", "src", url)) return; // loaded, or loading in order before this kind's
+      var node = document.createElement("script");
+      node.src = url;
+      node.async = false; // run in the order added: what a script requires first
+      add(node, false);
+    });
+    if (files.style) {
+      var href = new URL(files.style, location.href).href;
+      if (!onPage('link[rel="stylesheet"]', "href", href)) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = href;
+        add(link, true); // a missing style sheet leaves the activity usable, unstyled
+      }
+    }
+    settle(true); // the count's own 1: settles now if every file was on the page already
+    later = true;
+    return kindLoads[name];
+  }
+
+  // A kind loaded later is ready (or failed): item changes that came meanwhile are
+  // merged, then everything is drawn again.
+  function kindLoaded(name) {
+    if (!state.room) return;
+    Object.keys(waitingItems).forEach(function (id) {
+      var activity = state.room.activities.filter(function (a) { return String(a.id) === id; })[0];
+      if (!activity || activity.kind !== name) return;
+      var changes = waitingItems[id];
+      delete waitingItems[id];
+      applyItems({ activity: activity.id, changes: changes });
+    });
+    render();
   }
 
   /* ------------------------------------------------------------ connection */
@@ -290,8 +370,10 @@
     state.room = data;
     roomCount += 1;
     state.tallies = {};
+    waitingItems = {}; // the lists in the room data have them
     data.activities.forEach(function (a) {
       state.tallies[a.id] = { activity: a.id, count: a.count, tally: a.tally };
+      kindState(a.kind); // a kind added to the agenda starts loading before it opens
     });
   }
 
@@ -305,6 +387,10 @@
   function applyItems(data) {
     var activity = (state.room.activities || []).filter(function (a) { return a.id === data.activity; })[0];
     var plugin = activity && kindOf(activity);
+    if (activity && !plugin && kindState(activity.kind) === "loading") {
+      waitingItems[activity.id] = (waitingItems[activity.id] || []).concat(data.changes);
+      return;
+    }
     if (!plugin || !plugin.applyItem) return;
     data.changes.forEach(function (change) {
       plugin.applyItem(api, activity, Object.assign({}, change, { activity: data.activity }));
@@ -391,23 +477,25 @@
       }
       return;
     }
-    // Rebuild the form only when the activity or its state changes, so typing is never lost.
-    var shape = activity.id + ":" + activity.status + ":" + activity.allow_change;
+    // Rebuild the form only when the activity or its state changes (or its kind's script
+    // has just loaded), so typing is never lost.
+    var kind = kindOf(activity);
+    var loading = !kind && kindState(activity.kind) === "loading";
+    var shape = activity.id + ":" + activity.status + ":" + activity.allow_change + (kind ? "" : loading ? ":loading" : ":none");
     if (stage.dataset.shape !== shape) {
       if (stage.dataset.activity !== String(activity.id)) announce(fmt(t("New question: %s"), [activity.title]));
       stage.dataset.activity = String(activity.id);
       stage.dataset.shape = shape;
-      var plugin = kindOf(activity);
       var parts = [el("h2", { text: activity.title, id: "question" })];
       if (role === "participant") {
-        parts.push(plugin ? plugin.build(api, activity) : el("p", { className: "muted", text: t("This activity cannot be answered on this page.") }));
+        parts.push(kind ? kind.build(api, activity) : el("p", { className: "muted" + (loading ? " loading" : ""),
+          text: loading ? t("Loading…") : t("This activity cannot be answered on this page.") }));
       }
       parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results", "aria-live": "polite" }));
       stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
     var n = data.count || 0;
-    var kind = kindOf(activity);
     $("count").textContent = kind && kind.countLabel ? kind.countLabel(api, n) : fmt(nt("%s response", "%s responses", n), [n]);
     renderResults($("results"), activity, data.tally);
     if (role === "participant" && kind && kind.update) kind.update(api, activity);
@@ -512,13 +600,19 @@
 
   function renderResults(box, activity, tally) {
     // Redraw only what changed: the region is aria-live, every redraw is announced.
+    var plugin = kindOf(activity);
+    var loading = !plugin && kindState(activity.kind) === "loading";
     var sig = JSON.stringify(tally || null) + (activity.status || "") + ":" + (activity.version || 0) +
-      (activity.items !== undefined ? ":" + roomCount : "");
+      (activity.items !== undefined ? ":" + roomCount : "") + (plugin ? "" : loading ? ":loading" : ":none");
     if (box.dataset.sig === sig) return;
     box.dataset.sig = sig;
-    var plugin = kindOf(activity);
     if (plugin) {
       plugin.results(api, box, activity, tally);
+      return;
+    }
+    if (loading) {
+      // The participant's form already says so; the other roles say it here.
+      box.replaceChildren(role === "participant" ? "" : el("p", { className: "muted loading", text: t("Loading…") }));
       return;
     }
     // A kind without a script: nothing to draw but the participants' wait.

@@ -57,7 +57,8 @@
       var tr = el("tr", alert ? { className: "alert-row" } : {}, tds);
       return tr;
     });
-    return el("div", { className: "table-scroll" }, [
+    // A wide table scrolls sideways: a named region reachable by keyboard (WCAG 2.1.1).
+    return el("div", { className: "table-scroll", tabindex: "0", role: "region", "aria-label": dim.label }, [
       el("table", { className: "representation-table" }, [el("thead", {}, [el("tr", {}, head)]), el("tbody", {}, rows)]),
     ]);
   }
