@@ -15,7 +15,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import commands, join_limits, selectors, services
 from .connections import RoomConnection
@@ -39,6 +41,25 @@ CLOSE_TOO_MANY_TRIES = 4429
 CLOSE_FLOODING = 4008
 
 
+def connection_language(scope: dict[str, Any]) -> str:
+    """The language a socket's messages are answered in: the language cookie the
+    switcher set, else the browser's Accept-Language, else the site's (as
+    LocaleMiddleware chooses for pages, which a WebSocket does not pass through)."""
+    candidates = [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)]
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            header = value.decode("latin-1")[:500]
+            candidates += [code for code, _q in parse_accept_lang_header(header)]
+    for candidate in candidates:
+        if not candidate or candidate == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(candidate)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # No per-connection channel: the hub holds one subscription per room per process.
     channel_layer_alias = None
@@ -51,6 +72,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.participant = None
         self.conn: RoomConnection | None = None
         self.hub: RoomHub | None = None
+        self.language = connection_language(self.scope)
         code = self.scope["url_route"]["kwargs"]["code"]
         # Accept before any database work so a join storm never runs into the server's
         # handshake timeout; an unknown code is answered on the open socket.
@@ -108,6 +130,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return False
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Errors and acknowledgements in the person's language; broadcasts are built by
+        # the hub's own tasks, outside this context.
+        with translation.override(self.language):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if self.session is None:
             return
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")

@@ -105,3 +105,27 @@ async def test_refusals_are_typed_errors(hub, live):
     assert (reply["type"], reply["code"]) == ("error", "forbidden")
     reply = await act(person, aid, "submit", {"text": "publish every CONTRACT!"})
     assert (reply["type"], reply["code"]) == ("error", "duplicate")
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookies", "language"),
+    [
+        ([(b"accept-language", b"es-ES,es;q=0.9,en;q=0.5")], None, "es"),
+        ([(b"accept-language", b"fr")], {"django_language": "zh-hans"}, "zh-hans"),
+        ([(b"accept-language", b"xx, *")], None, "en"),
+    ],
+)
+async def test_errors_are_written_in_the_socket_s_language(hub, live, headers, cookies, language):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    room, (publish, _ban) = await make_consensus_room(n=1)
+    person = await live.connect(room.code, headers=headers, cookies=cookies)
+    await person.send({"type": "hello", "role": "participant", "token": room.tokens[0]})
+    assert (await person.receive())["type"] == "welcome"
+    reply = await act(person, room.activity.pk, "answer", {"statement": publish, "vote": "maybe"})
+    with translation.override(language):
+        expected = gettext("Answer agree, disagree or pass.")
+    assert (reply["code"], reply["message"]) == ("invalid_value", expected)
+    if language != "en":
+        assert expected != "Answer agree, disagree or pass."
