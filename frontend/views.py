@@ -253,6 +253,8 @@ def screen(request, session: Session):
             "qr": mark_safe(qr),  # noqa: S308 - segno's own markup, title escaped by segno
             "ws_path": f"/ws/s/{session.code}/",
             "page_kinds": agenda_kinds(session.activities.only("kind")),
+            # ?contrast=high: black on white, no greys (a washed-out projector, a bright room).
+            "high_contrast": request.GET.get("contrast") == "high",
         },
     )
 

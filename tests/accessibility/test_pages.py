@@ -470,6 +470,19 @@ CHECKS += [
 ]  # fmt: skip
 
 
+# The projector in high contrast (?contrast=high), for kinds that draw bars, a grid,
+# notes and statements.
+for _kind in ("single_choice", "impact_feasibility", "idea_board", "consensus"):
+    CHECKS.append(
+        Check(
+            "projector",
+            f"screen-high-contrast-{_kind}",
+            lambda w, _k=_kind: k_url("frontend:screen", _k)(w) + "?contrast=high",
+            screen_ready,
+        )
+    )
+
+
 def test_every_kind_is_checked_in_every_view():
     for kind in KINDS:
         for view in ("room", "screen", "console", "presenter", "results"):
