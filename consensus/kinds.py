@@ -102,4 +102,4 @@ class ConsensusKind(ActivityKind):
         return selectors.export_rows(activity)
 
     def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
-        return selectors.evidence_rows(activity)
+        return selectors.evidence_rows(activity, tally)

@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from people.vocabularies import StakeholderGroup
 from sessions.kinds import get_kind
@@ -28,8 +28,6 @@ def group_letter(index: int) -> str:
 
 def group_label(key: str) -> str:
     if key == NOT_SAID:
-        from django.utils.translation import gettext as _
-
         return _("Not said")
     try:
         return str(StakeholderGroup(key).label)
@@ -103,8 +101,10 @@ def _listed(ranked: list[list[Any]], rows: dict[int, dict[str, Any]]) -> list[di
 def common_ground_page(*, activity: Activity) -> Page:
     stored = selectors.stored_analysis(activity)
     result = stored.result if stored is not None and stored.computed_at else {}
-    ranked = selectors.ranked_statements(activity)
     figures = result.get("statements", {})
+    ranked = selectors.ranked_statements(
+        activity, counts=selectors.answer_counts(activity), figures=figures
+    )
     declared = result.get("declared_groups", [])
     columns_keys: list[str] = []
     for figure in figures.values():
@@ -141,9 +141,7 @@ def common_ground_page(*, activity: Activity) -> Page:
     return Page(
         participants=result.get("participants", 0),
         answers=result.get("answers", 0),
-        computed_at=parse_datetime(stored.computed_at.isoformat())
-        if stored and stored.computed_at
-        else None,
+        computed_at=stored.computed_at if stored else None,
         updating=bool(stored and stored.pending),
         no_opinion_groups=result.get("no_opinion_groups"),
         points=[Point(sx(x), sy(y), g, _css(g)) for x, y, g in raw_points],

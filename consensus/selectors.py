@@ -83,10 +83,8 @@ def stored_analysis(activity: Activity) -> Analysis | None:
     return Analysis.objects.filter(activity=activity).first()
 
 
-def tally(activity: Activity) -> dict[str, Any]:
-    """Live answer counts per visible statement (``[agree, disagree, pass]``), how many
-    statements await approval (the facilitator's view only) and the latest analysis
-    (without the map, which only the results page draws)."""
+def answer_counts(activity: Activity) -> dict[str, list[int]]:
+    """``[agree, disagree, pass]`` per visible statement that has answers, by id."""
     rows = (
         Answer.objects.filter(
             statement__activity=activity, statement__status=Statement.Status.VISIBLE
@@ -98,6 +96,14 @@ def tally(activity: Activity) -> dict[str, Any]:
     counts: dict[str, list[int]] = {}
     for statement_id, vote, n in rows:
         counts.setdefault(str(statement_id), [0, 0, 0])[{1: 0, -1: 1, 0: 2}[vote]] = n
+    return counts
+
+
+def tally(activity: Activity) -> dict[str, Any]:
+    """Live answer counts per visible statement (``[agree, disagree, pass]``), how many
+    statements await approval (the facilitator's view only) and the latest analysis
+    (without the map, which only the results page draws)."""
+    counts = answer_counts(activity)
     statuses = Statement.objects.filter(activity=activity).aggregate(
         visible=Count("id", filter=Q(status=Statement.Status.VISIBLE)),
         pending=Count("id", filter=Q(status=Statement.Status.PENDING)),
@@ -174,17 +180,17 @@ def response_counts(activities: list[Activity]) -> dict[int, int]:
     return {a.pk: counts.get(a.pk, 0) for a in activities}
 
 
-def ranked_statements(activity: Activity) -> list[dict[str, Any]]:
+def ranked_statements(
+    activity: Activity, *, counts: dict[str, list[int]], figures: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The visible statements, common ground first: by consensus over the declared
     groups where there is one, else over the opinion groups, else by agree share; each
-    with its counts and scores."""
-    current = tally(activity)
-    figures = (current["analysis"] or {}).get("statements", {})
+    with its counts (``answer_counts``) and scores (the analysis' ``statements``)."""
     rows = []
     for statement in Statement.objects.filter(
         activity=activity, status=Statement.Status.VISIBLE
     ).order_by("id"):
-        agree, disagree, passed = current["counts"].get(str(statement.pk), [0, 0, 0])
+        agree, disagree, passed = counts.get(str(statement.pk), [0, 0, 0])
         seen = agree + disagree + passed
         scores = figures.get(str(statement.pk), {})
         rows.append(
@@ -214,9 +220,15 @@ def ranked_statements(activity: Activity) -> list[dict[str, Any]]:
     return sorted(rows, key=order)
 
 
-def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
+def evidence_rows(activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
     """The visible statements with their agree share, common ground first
-    (``ActivityKind.evidence_rows``): never pending or hidden ones, never who answered."""
+    (``ActivityKind.evidence_rows``, of the facilitator's ``tally``): never pending or
+    hidden ones, never who answered."""
+    ranked = ranked_statements(
+        activity,
+        counts=tally["counts"],
+        figures=(tally["analysis"] or {}).get("statements", {}),
+    )
     return [
         {
             "label": row["text"],
@@ -224,7 +236,7 @@ def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
             "share": row["agree_share"],
             "detail": _("agree of %(n)d answers") % {"n": row["seen"]},
         }
-        for row in ranked_statements(activity)
+        for row in ranked
     ]
 
 

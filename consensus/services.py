@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from people.text import storable_text
 from sessions.command_queries import lock_participant
 from sessions.items import Items, item_id
-from sessions.kinds import CommandError, get_kind, int_setting
+from sessions.kinds import CommandError, bool_setting, get_kind, int_setting
 from sessions.models import Activity, Participant
 from sessions.services import broadcast_room, publish_item
 
@@ -46,12 +46,7 @@ VOTE_NAMES = {value: name for name, value in VOTES.items()}
 
 
 def _bool_setting(raw: dict[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    if value is None:
-        return DEFAULTS[name]
-    if not isinstance(value, bool):
-        raise ValidationError({name: _("Choose yes or no.")})
-    return value
+    return bool_setting(raw, name, DEFAULTS[name])
 
 
 def clean_statement_text(text: Any, *, limit: int) -> str:

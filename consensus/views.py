@@ -2,22 +2,19 @@
 groups, their profiles, common-ground and divisive statements, every statement per
 declared group, and promoting a statement to another activity (a dot vote, say).
 
-Only the session's facilitators see it (the check of ``frontend.views``'
-``organiser_required`` and ``facilitated_session``, written here because kind apps sit
-below ``frontend``)."""
+Only the session's facilitators see it (``sessions.access``, the console's own rule)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sessions import selectors as session_selectors
+from sessions import access
 from sessions import services as session_services
 from sessions.kinds import CommandError
 from sessions.models import Activity
@@ -36,21 +33,13 @@ def page_url(activity: Activity) -> str:
 
 
 def _facilitated_activity(request: HttpRequest, *, code: str, activity_id: int) -> Activity:
-    if not session_selectors.may_run_events(request.user):
-        raise PermissionDenied(_("Only organisers can do this."))
-    session = session_selectors.session_by_code(code)
-    if session is None:
-        raise Http404(_("No session has this code."))
-    if not session_selectors.can_facilitate(request.user, session):
-        raise PermissionDenied(_("Only this session's facilitators can do this."))
-    activity = (
-        Activity.objects.filter(pk=activity_id, session=session, kind=KIND)
-        .select_related("session")
-        .first()
+    return access.facilitated_activity(
+        user=request.user,
+        code=code,
+        activity_id=activity_id,
+        kinds=(KIND,),
+        missing=_("This session has no such common-ground activity."),
     )
-    if activity is None:
-        raise Http404(_("This session has no such common-ground activity."))
-    return activity
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from .models import Profile
+from . import selectors, services
 
 # The session key holding the signed-in person's chosen language ("" for none).
 SESSION_KEY = "profile_language"
@@ -37,8 +37,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     signed-in person's choice in their profile as well."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        Profile.objects.filter(user=request.user).update(language=language)
+    if request.user.is_authenticated and services.set_preferred_language(
+        user=request.user, language=language or ""
+    ):
         request.session[SESSION_KEY] = language
     return response
 
@@ -47,8 +48,7 @@ def remember_on_login(sender, request: HttpRequest, user, **kwargs) -> None:
     """``user_logged_in``: keep the profile's language in the new session."""
     if request is None or not hasattr(request, "session"):
         return
-    chosen = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    request.session[SESSION_KEY] = chosen or ""
+    request.session[SESSION_KEY] = selectors.preferred_language(user)
 
 
 class ProfileLanguageMiddleware:

@@ -35,6 +35,7 @@ from .models import (
     Evidence,
     Process,
     ProcessRole,
+    Profile,
     Reaction,
     Section,
     SectionText,
@@ -515,3 +516,8 @@ def evidence_targets(user: User, *, process: Process | None = None) -> list[dict
         for c in consultations
         if texts.get(c.latest_version)
     ]
+
+
+def preferred_language(user: User) -> str:
+    """The interface language a person chose in their profile ("" for none)."""
+    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""

@@ -650,3 +650,12 @@ def detach_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
     if consultation.status == Consultation.Status.PUBLISHED:
         raise ValidationError(_("The outcome is published; the draft is final."), code="final")
     evidence.delete()
+
+
+def set_preferred_language(*, user: AbstractBaseUser, language: str) -> bool:
+    """Store a signed-in person's interface language (one of ``settings.LANGUAGES``) in
+    their profile, if they have one; False, changing nothing, for any other value."""
+    if language not in dict(settings.LANGUAGES):
+        return False
+    Profile.objects.filter(user=user).update(language=language)
+    return True

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.selectors import is_organiser as is_process_organiser
 from people.services import log_export, process_scope
-from sessions import commands, evidence, join_limits, retention, selectors, services
+from sessions import access, commands, evidence, join_limits, retention, selectors, services
 from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError, get_kind, kind_choices
 from sessions.models import Activity, Event, Session
@@ -280,12 +280,7 @@ def organiser_required(view):
 
 
 def facilitated_session(request, code: str) -> Session:
-    session = selectors.session_by_code(code)
-    if session is None:
-        raise Http404(_("No session has this code."))
-    if not selectors.can_facilitate(request.user, session):
-        raise PermissionDenied(_("Only this session's facilitators can do this."))
-    return session
+    return access.facilitated_session(user=request.user, code=code)
 
 
 @organiser_required

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from people.text import storable_text
 from sessions.command_queries import lock_participant
 from sessions.items import Items
-from sessions.kinds import CommandError, int_setting
+from sessions.kinds import CommandError, bool_setting, int_setting
 from sessions.models import Activity, Participant
 from sessions.services import publish_item
 
@@ -42,12 +42,7 @@ def _int_setting(raw: dict[str, Any], name: str, low: int, high: int) -> int:
 
 
 def _bool_setting(raw: dict[str, Any], name: str) -> bool:
-    value = raw.get(name)
-    if value is None:
-        return DEFAULTS[name]
-    if not isinstance(value, bool):
-        raise ValidationError({name: _("Choose yes or no.")})
-    return value
+    return bool_setting(raw, name, DEFAULTS[name])
 
 
 def clean_config(raw: dict[str, Any]) -> dict[str, Any]:

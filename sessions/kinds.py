@@ -196,6 +196,17 @@ def int_setting(raw: dict, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def bool_setting(raw: dict, name: str, default: bool) -> bool:
+    """A yes/no setting of an activity (``default`` when missing); a ValidationError
+    under ``name`` for anything but true or false. Shared by the kinds."""
+    value = raw.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ValidationError({name: _("Choose yes or no.")})
+    return value
+
+
 def register(kind: ActivityKind) -> ActivityKind:
     if kind.name in _registry:
         raise ValueError(f"activity kind {kind.name!r} registered twice")

@@ -1,7 +1,6 @@
 """The facilitator's pages of the synthesis app: an idea board's themes, proposed and
 accepted as clusters; a Q&A's or a word cloud's themes, read-only. Only the session's
-facilitators see them (the check of ``frontend.views.organiser_required`` and
-``facilitated_session``, written here because ``synthesis`` sits below ``frontend``).
+facilitators see them (``sessions.access``, the console's own rule).
 
 A consultation section's comments and a validation round's reasons have themes pages
 too, for the process's moderators and organisers: themes are renamed, merged, split and
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from consult import selectors as consult_selectors
 from consult.models import Consultation, Section, ValidationRound
-from sessions import selectors
+from sessions import access, selectors
 from sessions.models import Activity
 
 from . import consult_themes
@@ -57,17 +56,13 @@ _LABEL_LENGTH = 120
 
 
 def _facilitated_activity(request: HttpRequest, *, code: str, activity_id: int) -> Activity:
-    if not selectors.may_run_events(request.user):
-        raise PermissionDenied(_("Only organisers can do this."))
-    session = selectors.session_by_code(code)
-    if session is None:
-        raise Http404(_("No session has this code."))
-    if not selectors.can_facilitate(request.user, session):
-        raise PermissionDenied(_("Only this session's facilitators can do this."))
-    activity = Activity.objects.filter(pk=activity_id, session=session).first()
-    if activity is None or activity.kind not in (BOARD_KIND, *TEXT_KINDS):
-        raise Http404(_("This session has no such activity with themes."))
-    return activity
+    return access.facilitated_activity(
+        user=request.user,
+        code=code,
+        activity_id=activity_id,
+        kinds=(BOARD_KIND, *TEXT_KINDS),
+        missing=_("This session has no such activity with themes."),
+    )
 
 
 @dataclass

@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -51,6 +50,7 @@ from tests.outreach.factories import everyone, target
 from tests.people.factories import make_manager, make_organisation
 from tests.people.factories import make_person as make_directory_person
 from tests.representation.world import set_targets
+from tests.threads import in_thread
 
 # The tests' own transactions are empty (the module's data is committed before them);
 # the mark makes pytest-django set up the test database.
@@ -71,20 +71,6 @@ WORDS = ["traceability", "recycling", "wages", "water", "consent", "audits", "co
 
 
 # --------------------------------------------------------------------------- the world
-
-
-def in_thread(build: Callable[[], Any]) -> Any:
-    """``build()`` on a worker thread: the services broadcast through async_to_sync,
-    which cannot run on the thread where Playwright's loop runs."""
-
-    def run():
-        try:
-            return build()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def act(activity: Activity, participant: Participant, action: str, data: Any) -> None:

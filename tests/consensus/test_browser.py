@@ -7,12 +7,9 @@ error or a CSP violation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from consensus.models import Analysis, Answer, Statement
@@ -20,6 +17,7 @@ from consensus.tasks import recompute_analysis
 from sessions import services
 from tests import factories
 from tests.frontend.test_browser import PASSWORD, join, open_console
+from tests.threads import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,20 +28,6 @@ SEEDS = [
 ]
 ANA_PROPOSES = "Communities near mines should share in the royalties."
 FACILITATOR_ADDS = "Smelters should be audited every year."
-
-
-def in_thread(build: Callable[[], Any]) -> Any:
-    """``build()`` on a worker thread: the services broadcast through async_to_sync,
-    which cannot run on the thread where Playwright's loop runs."""
-
-    def run():
-        try:
-            return build()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def workshop(**activity: Any):

@@ -12,11 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.http import HttpResponse
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -27,6 +25,7 @@ from sessions.models import Activity, Participant, Session
 from tests import factories
 from tests.consult.factories import make_consultation, make_process
 from tests.frontend.conftest import PageProblems
+from tests.threads import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,20 +85,6 @@ def phone(
     yield open_room
     for context in contexts:
         context.close()
-
-
-def in_thread(build: Callable[[], Any]) -> Any:
-    """``build()`` on a worker thread: the services broadcast through async_to_sync,
-    which cannot run on the thread where Playwright's loop runs."""
-
-    def run():
-        try:
-            return build()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 # --------------------------------------------------------------------------- content

@@ -23,7 +23,7 @@ from sessions.kinds import kind_choices, kind_scripts, kind_styles
 from sessions.panels import panels
 from tests import factories
 from tests.frontend.test_browser import PASSWORD, join, open_console
-from tests.frontend.test_browser_projector import in_thread
+from tests.threads import in_thread
 
 ANA_ASKS = "How will battery recycling be financed?"
 BEN_ASKS = "Who audits the supply chain?"

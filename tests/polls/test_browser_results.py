@@ -8,12 +8,10 @@ may log an error or a CSP violation."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from playwright.sync_api import Page, expect
 
 from qna.models import Question
@@ -22,6 +20,7 @@ from sessions.models import Activity, Participant, Session
 from tests import factories
 from tests.frontend.conftest import PageProblems
 from tests.frontend.test_browser import PASSWORD, log_in
+from tests.threads import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,20 +67,6 @@ def pages(transactional_db, module_daphne, chromium) -> Iterator[Pages]:
     for context in pages.contexts:
         context.close()
     assert pages.problems.errors == []
-
-
-def in_thread(build: Callable[[], Any]) -> Any:
-    """``build()`` on a worker thread: the services broadcast through async_to_sync,
-    which cannot run on the thread where Playwright's loop runs."""
-
-    def run():
-        try:
-            return build()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 # --------------------------------------------------------------------------- content
