@@ -537,7 +537,8 @@ async def test_resuming_from_a_future_seq_gives_a_full_welcome(hub, live, offset
     seq = first.welcome["seq"]
     back = await live.join(room.code, token=room.tokens[0], last_seq=seq + offset)
     assert back.welcome["resumed"] is False
-    assert back.welcome["seq"] == seq
+    # The current seq, or one more: the fresh tally a reconnect asks for may come first.
+    assert back.welcome["seq"] in (seq, seq + 1)
     assert back.welcome["data"]["current_activity"] == room.activity.pk
 
 
