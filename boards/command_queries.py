@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from consult.translations import current_language
 from sessions.command_queries import db_value, table, union_rows
 from sessions.items import item_select
 from sessions.models import Activity, Participant
@@ -98,15 +99,16 @@ def standing(
 
 
 def insert_note(activity: Activity, participant: Participant, column: int, text: str) -> int:
-    """A new note; returns its id."""
+    """A new note, written in the active (the author's interface) language; returns its id."""
     now = db_value(Note, "created_at", timezone.now())
     sql = (
         f"INSERT INTO {table(Note)} "  # noqa: S608
-        '("activity_id", "participant_id", "column", "text", "hidden", "created_at", '
-        '"updated_at") VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
+        '("activity_id", "participant_id", "column", "text", "language", "hidden", '
+        '"created_at", "updated_at") VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
     )
+    params = [activity.pk, participant.pk, column, text, current_language(), False, now, now]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [activity.pk, participant.pk, column, text, False, now, now])
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 

@@ -86,6 +86,7 @@ class IdeaBoard(ActivityKind):
         "note_id",
         "column",
         "note",
+        "language",
         "cluster",
         "upvotes",
         "hidden",
@@ -150,6 +151,9 @@ class IdeaBoard(ActivityKind):
             "max_notes": config["max_notes"],
             "state": selectors.board_state(activity),
         }
+
+    def texts(self, activity: Activity) -> list[str]:
+        return list(activity.config["columns"])
 
     # -- commands
 

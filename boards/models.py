@@ -8,6 +8,7 @@ upvotes live here.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consult.translations import contribution_language_field
 from sessions.models import Activity, Participant
 
 
@@ -32,6 +33,7 @@ class Note(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="notes")
     column = models.PositiveSmallIntegerField(_("column"))
     text = models.TextField(_("text"), max_length=500)
+    language = contribution_language_field()
     hidden = models.BooleanField(_("hidden by the facilitator"), default=False)
     # A duplicate merged into another note: not shown; its upvotes moved to that note.
     merged_into = models.ForeignKey(

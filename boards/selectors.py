@@ -43,6 +43,7 @@ _NOTE_FIELDS = (
     "id",
     "column",
     "text",
+    "language",
     "cluster_id",
     "hidden",
     "merged_into_id",
@@ -75,6 +76,7 @@ def _note_view(row: dict[str, Any], role: Role) -> dict[str, Any]:
         "id": row["id"],
         "column": row["column"],
         "text": row["text"],
+        "language": row["language"],  # the code it was written in, "" when unknown
         "cluster": row["cluster_id"],
         "author": row["participant__display_name"] or None,
     }
@@ -282,6 +284,7 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
             "note_id": note.pk,
             "column": columns[note.column] if note.column < len(columns) else note.column,
             "note": note.text,
+            "language": note.language,  # the code it was written in ("" when unknown)
             "cluster": note.cluster.name if note.cluster is not None else "",
             "upvotes": note.upvotes,
             "hidden": note.hidden,

@@ -92,6 +92,9 @@ class ConsensusKind(ActivityKind):
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return selectors.participant_state(activity, participant)
 
+    def texts(self, activity: Activity) -> list[str]:
+        return selectors.facilitator_texts(activity)
+
     def item_lists(self, activity: Activity) -> dict[str, Any]:
         return selectors.item_lists(activity)
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consult.translations import contribution_language_field
 from sessions.models import Activity, Participant
 
 # The longest statement any activity may allow (each activity sets its own, lower, limit).
@@ -31,6 +32,7 @@ class Statement(models.Model):
         related_name="consensus_statements",
     )
     text = models.CharField(_("statement"), max_length=TEXT_LIMIT)
+    language = contribution_language_field()
     # The text folded (case, spaces, punctuation) so a statement cannot be added twice.
     key = models.CharField(max_length=TEXT_LIMIT)
     status = models.CharField(

@@ -29,16 +29,28 @@ FACILITATOR_ONLY = ("by_group", "by_opinion")
 
 
 def public_view(statement: Statement) -> dict[str, Any]:
-    return {"id": statement.pk, "text": statement.text}
+    # "language": the code it was written in, "" when unknown.
+    return {"id": statement.pk, "text": statement.text, "language": statement.language}
 
 
 def facilitator_view(statement: Statement) -> dict[str, Any]:
     return {
         "id": statement.pk,
         "text": statement.text,
+        "language": statement.language,
         "status": statement.status,
         "submitted": statement.author_id is not None,
     }
+
+
+def facilitator_texts(activity: Activity) -> list[str]:
+    """The statements the facilitator wrote (participants' own are not translated)."""
+    return list(
+        Statement.objects.filter(activity=activity, author__isnull=True)
+        .exclude(status=Statement.Status.HIDDEN)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
 
 
 def item_lists(activity: Activity) -> dict[str, list[dict[str, Any]]]:
@@ -240,7 +252,8 @@ def evidence_rows(activity: Activity, tally: dict[str, Any]) -> list[dict[str, A
     ]
 
 
-EXPORT_COLUMNS = ("statement_id", "statement", "answer", "answered_at")
+# "language": the statement's (the code it was written in; "" when unknown).
+EXPORT_COLUMNS = ("statement_id", "statement", "language", "answer", "answered_at")
 
 
 def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
@@ -255,6 +268,7 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
             "participant": answer.participant,
             "statement_id": answer.statement_id,
             "statement": answer.statement.text,
+            "language": answer.statement.language,
             "answer": VOTE_NAMES[answer.vote],
             "answered_at": answer.answered_at.isoformat(),
         }

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consult.translations import current_language
 from people.text import storable_text
 from sessions.command_queries import lock_participant
 from sessions.items import Items, item_id
@@ -134,8 +135,10 @@ def statement_key(text: str) -> str:
 def create_seed_statements(*, activity: Activity) -> None:
     """Turn the settings' first statements into visible statements (at creation)."""
     seeds = activity.config.get("seed") or []
+    language = current_language()
     Statement.objects.bulk_create(
-        Statement(activity=activity, text=text, key=statement_key(text)) for text in seeds
+        Statement(activity=activity, text=text, key=statement_key(text), language=language)
+        for text in seeds
     )
     Analysis.objects.get_or_create(activity=activity)
     if "seed" in activity.config:
@@ -180,7 +183,12 @@ def _insert_statement(
             transaction.atomic()
         ):  # a savepoint: a lost race leaves the caller's transaction usable
             return Statement.objects.create(
-                activity=activity, text=text, key=key, author=author, status=status
+                activity=activity,
+                text=text,
+                key=key,
+                author=author,
+                status=status,
+                language=current_language(),
             )
     except IntegrityError:
         raise CommandError("duplicate", _("This statement is already there.")) from None

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsultConfig(AppConfig):
     name = "consult"
-    verbose_name = "Consultation"
+    verbose_name = _("Consultation")
 
     def ready(self) -> None:
         from people.engagement import register_source

@@ -1,6 +1,7 @@
 """The sign-up form's extra fields (allauth's ``ACCOUNT_SIGNUP_FORM_CLASS``)."""
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -76,6 +77,9 @@ class InputFilterForm(forms.Form):
     )
     decision = forms.ChoiceField(label=_("Answer"), required=False)
     group = forms.ChoiceField(label=_("Stakeholder group"), required=False)
+    # Any interface language is understood; the list offers those inputs were written
+    # in (``offer_languages``).
+    language = forms.ChoiceField(label=_("Language"), required=False)
 
     def __init__(self, consultation, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -95,6 +99,16 @@ class InputFilterForm(forms.Form):
         self.fields["group"].choices = [("any", _("All groups"))] + [
             (value, label) for value, label in StakeholderGroup.choices
         ]
+        self.fields["language"].choices = [("", _("All languages")), *settings.LANGUAGES]
+
+    def offer_languages(self, present: list[tuple[str, str]]) -> None:
+        """List only the languages in ``present`` ((code, name): those the inputs were
+        written in), and the one chosen, if any."""
+        chosen = self.cleaned_filters().get("language") if self.is_bound else None
+        codes = {code for code, _name in present} | {chosen}
+        self.fields["language"].choices = [("", _("All languages"))] + [
+            (code, name) for code, name in settings.LANGUAGES if code in codes
+        ]
 
     def cleaned_filters(self) -> dict:
         if not self.is_valid():
@@ -106,4 +120,5 @@ class InputFilterForm(forms.Form):
             "group": None
             if "group" not in self.data or data.get("group") == "any"
             else data["group"],
+            "language": data.get("language") or None,
         }

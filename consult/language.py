@@ -16,19 +16,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import selectors, services
+from .translations import supported
 
 # The session key holding the signed-in person's chosen language ("" for none).
 SESSION_KEY = "profile_language"
-
-
-def supported(language: str | None) -> str | None:
-    """``language`` as one of the interface's languages, or None."""
-    if not language:
-        return None
-    try:
-        return translation.get_supported_language_variant(language)
-    except LookupError:
-        return None
 
 
 @require_POST

@@ -5,6 +5,8 @@ from django_countries.fields import CountryField
 
 from people.vocabularies import Sector, StakeholderGroup
 
+from .translations import contribution_language_field, language_field, translations
+
 
 class Process(models.Model):
     """A multi-month engagement (e.g. a sector roadmap); owns events and, later, consultations."""
@@ -49,7 +51,8 @@ class Profile(models.Model):
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
     # Empty: not chosen, the browser's language.
     language = models.CharField(_("preferred language"), max_length=8, blank=True, default="")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Empty: not chosen, the zone the browser reports (consult/time_zone.py).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     notify = models.CharField(
         _("email notifications"), max_length=16, choices=Notify.choices, default=Notify.IMMEDIATE
     )
@@ -102,6 +105,11 @@ class Consultation(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     summary = models.TextField(_("summary"), blank=True)
+    # The title, summary and section texts are written in ``language``; the
+    # translations sit beside them (consult/translations.py).
+    language = language_field()
+    title_in = translations(models.CharField(_("title"), max_length=200))
+    summary_in = translations(models.TextField(_("summary")))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     is_public = models.BooleanField(_("readable without an account"), default=True)
     opens_at = models.DateTimeField(_("opens at"))
@@ -182,6 +190,10 @@ class SectionText(models.Model):
     actor = models.CharField(_("actor group"), max_length=32, blank=True)
     heading = models.CharField(_("heading"), max_length=200)
     body = models.TextField(_("text (Markdown)"), blank=True)
+    # The consultation's language when the version was published.
+    language = language_field()
+    heading_in = translations(models.CharField(_("heading"), max_length=200))
+    body_in = translations(models.TextField(_("text (Markdown)")))
 
     class Meta:
         ordering = ["version", "position"]
@@ -213,6 +225,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     body = models.TextField(_("comment"))
+    language = contribution_language_field()
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -334,6 +347,7 @@ class ValidationAnswer(models.Model):
     )
     verdict = models.CharField(max_length=24, choices=Verdict.choices)
     reason = models.TextField(_("reason"), blank=True)
+    language = contribution_language_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -7,6 +7,7 @@ the same pass."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from typing import Any
 
@@ -17,9 +18,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Comment, Consultation, Follow, Notification, Profile
+from .time_zone import profile_zone
 
 UNSUBSCRIBE_SALT = "consult.unsubscribe"
 CLOSING_NOTICE = dt.timedelta(hours=48)
@@ -159,10 +162,14 @@ def queue_closing_notices(now: dt.datetime | None = None) -> int:
         for follow in Follow.objects.filter(consultation=consultation).select_related(
             "user__profile"
         ):
+            # In the recipient's language and time zone (their profile's, else UTC).
+            zone = profile_zone(follow.user) or "UTC"
             with translation.override(language_of(follow.user)):
                 subject = _("%(title)s closes soon") % {"title": consultation.title}
-                body = _("Comments close on %(when)s (UTC).") % {
-                    "when": f"{consultation.closes_at:%Y-%m-%d %H:%M}"
+                closes = timezone.localtime(consultation.closes_at, zoneinfo.ZoneInfo(zone))
+                body = _("Comments close on %(when)s (%(zone)s).") % {
+                    "when": date_format(closes, "DATETIME_FORMAT"),
+                    "zone": zone,
                 }
             made = queue(
                 user=follow.user,

@@ -44,6 +44,7 @@ from .models import (
     Verdict,
     Version,
 )
+from .translations import LANGUAGE_CODES, language_name
 
 MIN_GROUP_SIZE = 5  # a stakeholder group's figures are shown from this many respondents
 
@@ -187,6 +188,8 @@ class ThreadComment:
     thread_replies: list[ThreadComment] = field(default_factory=list)
     # The kinds the viewer chose (``section_threads``'s ``viewer``; empty without one).
     my_reactions: frozenset[str] = frozenset()
+    # The language it was written in ("" when unknown: before languages were recorded).
+    language: str = ""
 
 
 _THREAD_FIELDS = (
@@ -200,6 +203,7 @@ _THREAD_FIELDS = (
     "deleted_at",
     "hidden_at",
     "hidden_reason",
+    "language",
 )
 
 
@@ -365,12 +369,14 @@ def inputs(
     section: int | None = None,
     decision: str | None = None,
     group: str | None = None,
+    language: str | None = None,
     viewer: User | None = None,
 ) -> list[dict[str, Any]]:
     """Every input to the consultation (visible comments and validation reasons) with
     its disposition, newest sections order first, in six queries (seven for a logged-in
     ``viewer`` while a round runs). ``decision`` may be a Disposition decision or "none"
-    (not answered yet); ``group`` a stakeholder group value ("" for undisclosed).
+    (not answered yet); ``group`` a stakeholder group value ("" for undisclosed);
+    ``language`` the code of the language inputs were written in (``in_language``).
     The reasons of a round ``viewer`` may not see the answers of (``may_see_answers``;
     no viewer reads as the public) are left out.
 
@@ -444,6 +450,8 @@ def inputs(
                 "group": profile.stakeholder_group if profile else "",
                 "verdict": "" if is_comment else item.verdict,
                 "text": item.body if is_comment else item.reason,
+                "language": item.language,
+                "language_name": _language_label(item.language),
                 "version": version.number,
                 "at": item.created_at if is_comment else item.updated_at,
                 "decision": disposition.decision if disposition else "",
@@ -468,8 +476,28 @@ def inputs(
         rows = [r for r in rows if r["decision"] == decision]
     if group is not None:
         rows = [r for r in rows if r["group"] == group]
+    rows = in_language(rows, language)
     rows.sort(key=lambda r: (r["position"], r["at"], r["kind"], r["id"]))
     return rows
+
+
+def _language_label(code: str) -> str:
+    """A recorded language's own name ("Español"); "" when unknown."""
+    return language_name(code) if code in LANGUAGE_CODES else ""
+
+
+def in_language(rows: list[dict[str, Any]], language: str | None) -> list[dict[str, Any]]:
+    """The ``inputs`` rows written in ``language`` (all of them when None)."""
+    if language is None:
+        return rows
+    return [r for r in rows if r["language"] == language]
+
+
+def input_languages(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(code, own name) of the languages ``inputs`` rows were written in, in the
+    interface's order; unknown ones ("") left out."""
+    present = {r["language"] for r in rows}
+    return [(code, language_name(code)) for code in LANGUAGE_CODES if code in present]
 
 
 # --------------------------------------------------------------------------- evidence

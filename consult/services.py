@@ -49,7 +49,9 @@ from .selectors import (
     is_moderator,
     is_organiser,
     latest_version,
+    version_sections,
 )
+from .translations import LANGUAGE_CODES, column, current_language, supported
 
 MAX_COMMENT_LENGTH = 5000
 MAX_SECTION_LENGTH = 50_000
@@ -137,7 +139,10 @@ def create_consultation(
     summary: str = "",
     time_zone: str = "UTC",
     is_public: bool = True,
+    language: str | None = None,
 ) -> Consultation:
+    """``language``: what the title, summary and sections are written in (the active
+    interface language by default); translations come later (``translate_consultation``)."""
     _require_organiser(by, process)
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError({"time_zone": _("Unknown time zone.")})
@@ -154,6 +159,7 @@ def create_consultation(
         closes_at=closes_at,
         time_zone=time_zone,
         is_public=is_public,
+        language=supported(language) or current_language(),
     )
     consultation.full_clean()
     consultation.save()
@@ -249,16 +255,93 @@ def publish_version(
             change_note=change_note,
             created_by=by,
         )
+        before = {
+            text.section_id: text
+            for text in SectionText.objects.filter(version__consultation=consultation).filter(
+                version__number=last or 0
+            )
+        }
         texts = []
         for position, (raw, clean) in enumerate(zip(sections, cleaned, strict=True)):
             section_id = raw.get("section")
             if section_id is None:
                 section_id = Section.objects.create(consultation=consultation).pk
-            texts.append(
-                SectionText(version=version, section_id=section_id, position=position, **clean)
+            text = SectionText(
+                version=version,
+                section_id=section_id,
+                position=position,
+                language=consultation.language,
+                **clean,
             )
+            _keep_translations(text, before.get(section_id))
+            texts.append(text)
         SectionText.objects.bulk_create(texts)
     return version
+
+
+def _keep_translations(text: SectionText, previous: SectionText | None) -> None:
+    """A heading or body unchanged since the previous version keeps its translations."""
+    if previous is None or previous.language != text.language:
+        return
+    for name in ("heading", "body"):
+        if getattr(previous, name) == getattr(text, name):
+            for code in LANGUAGE_CODES:
+                setattr(text, column(name, code), getattr(previous, column(name, code)))
+
+
+def translate_consultation(
+    *,
+    consultation: Consultation,
+    by: AbstractBaseUser,
+    language: str,
+    title: str,
+    summary: str,
+    sections: dict[int, tuple[str, str]],
+) -> Consultation:
+    """Store the translation into ``language`` of the consultation's title, summary and
+    the texts of its latest version (``sections``: section text id -> (heading, body)).
+    An empty translation removes it: readers then see the original, marked. All or
+    nothing: one bad text saves none."""
+    _require_organiser(by, consultation.process)
+    if language not in LANGUAGE_CODES or language == consultation.language:
+        raise ValidationError(
+            {"language": _("Choose a language other than the original's.")}, code="invalid"
+        )
+    version = latest_version(consultation)
+    texts = {t.pk: t for t in (version_sections(version) if version else [])}
+    unknown = set(sections) - set(texts)
+    if unknown:
+        raise ValidationError(_("A section belongs to another version."), code="invalid")
+    title = " ".join(str(title or "").split())
+    errors: dict[str, list[str]] = {}
+    if len(title) > 200:
+        errors.setdefault("title", []).append(_("Keep the title under 200 characters."))
+    summary = str(summary or "").strip()
+    if len(summary) > MAX_SECTION_LENGTH:
+        errors.setdefault("summary", []).append(_("The text is too long."))
+    cleaned: dict[int, tuple[str, str]] = {}
+    for pk, (heading, body) in sections.items():
+        heading = " ".join(str(heading or "").split())
+        body = str(body or "").strip()
+        if len(heading) > 200:
+            errors.setdefault(f"heading-{pk}", []).append(
+                _("Keep the heading under 200 characters.")
+            )
+        if len(body) > MAX_SECTION_LENGTH:
+            errors.setdefault(f"body-{pk}", []).append(_("The text is too long."))
+        cleaned[pk] = (heading, body)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        setattr(consultation, column("title", language), title)
+        setattr(consultation, column("summary", language), summary)
+        consultation.save(update_fields=[column("title", language), column("summary", language)])
+        for pk, (heading, body) in cleaned.items():
+            text = texts[pk]
+            setattr(text, column("heading", language), heading)
+            setattr(text, column("body", language), body)
+            text.save(update_fields=[column("heading", language), column("body", language)])
+    return consultation
 
 
 # --------------------------------------------------------------------------- comments
@@ -291,7 +374,13 @@ def add_comment(
     version = latest_version(consultation)
     with transaction.atomic():
         comment = Comment.objects.create(
-            section=section, version=version, parent=parent, depth=depth, author=author, body=body
+            section=section,
+            version=version,
+            parent=parent,
+            depth=depth,
+            author=author,
+            body=body,
+            language=current_language(),  # the author's interface language
         )
         Follow.objects.get_or_create(user=author, consultation=consultation)
         notifications.reply_posted(comment)
@@ -461,9 +550,28 @@ def answer_section(
     if len(reason) > MAX_REASON_LENGTH:
         message = _("Keep it under %(n)d characters.") % {"n": MAX_REASON_LENGTH}
         raise ValidationError({"reason": ValidationError(message, code="too_long")})
-    answer, _created = ValidationAnswer.objects.update_or_create(
-        round=round, section=section, user=user, defaults={"verdict": verdict, "reason": reason}
-    )
+    # The reason is written in the author's interface language; an answer given again
+    # keeps the recorded language unless its reason was rewritten.
+    language = current_language()
+    with transaction.atomic():
+        answer = (
+            ValidationAnswer.objects.select_for_update()
+            .filter(round=round, section=section, user=user)
+            .first()
+        )
+        if answer is None:
+            answer, _created = ValidationAnswer.objects.update_or_create(
+                round=round,
+                section=section,
+                user=user,
+                defaults={"verdict": verdict, "reason": reason},
+                create_defaults={"verdict": verdict, "reason": reason, "language": language},
+            )
+            return answer
+        if answer.reason != reason or not answer.language:
+            answer.language = language
+        answer.verdict, answer.reason = verdict, reason
+        answer.save(update_fields=["verdict", "reason", "language", "updated_at"])
     return answer
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from people.vocabularies import Gender, Region, StakeholderGroup
@@ -66,7 +67,8 @@ def _clean(dimension: str, shares: dict[str, object]) -> dict[str, Decimal]:
             cleaned[value] = share
     if cleaned and abs(sum(cleaned.values()) - 100) > TOLERANCE:
         raise TargetError(
-            _("The shares add up to %(total)s %%, not 100 %%.") % {"total": sum(cleaned.values())}
+            _("The shares add up to %(total)s %%, not 100 %%.")
+            % {"total": number_format(sum(cleaned.values()), decimal_pos=2)}
         )
     return cleaned
 

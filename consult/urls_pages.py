@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import translation_views, views
 
 app_name = "consult"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path(C, views.consultation_detail, name="consultation"),
     path(C + "follow", views.follow, name="follow"),
+    path(C + "translate", translation_views.translate, name="translate"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path(C + "moderation/", views.moderation_log, name="moderation_log"),
     path(C + "validate/", views.validate, name="validate"),

@@ -62,9 +62,9 @@ INPUTS_PER_PAGE = 100
 
 
 def reader_zone(request, consultation: Consultation) -> str:
-    """The reader's own time zone if they set one, else the organisers'."""
-    profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
-    zone = profile.time_zone if profile is not None else consultation.time_zone
+    """The reader's own time zone (their profile's, else their browser's:
+    consult.time_zone.ReaderTimeZoneMiddleware), else the organisers'."""
+    zone = getattr(request, "reader_time_zone", None) or consultation.time_zone
     return zone if zone in KNOWN_ZONES else "UTC"
 
 
@@ -86,6 +86,7 @@ def consultation_detail(request, process: str, slug: str):
             "following": request.user.is_authenticated
             and consultation.followers.filter(user=request.user).exists(),
             "zone": reader_zone(request, consultation),
+            "organiser": selectors.is_organiser(request.user, consultation.process),
         },
     )
 
@@ -309,7 +310,10 @@ def you_said_we_did(request, process: str, slug: str):
     filters = form.cleaned_filters() if form.is_bound else {}
     if form.is_bound and not form.is_valid():
         messages.error(request, _("A filter was not understood; showing every input."))
+    language = filters.pop("language", None)
     rows = selectors.inputs(consultation, **filters, viewer=request.user)
+    form.offer_languages(selectors.input_languages(rows))  # present under the other filters
+    rows = selectors.in_language(rows, language)
     fmt = request.GET.get("format")
     name = f"{consultation.slug}-you-said-we-did"
     if fmt in ("csv", "xlsx"):

@@ -119,6 +119,7 @@ def load(*, owner, process: Process) -> Consultation:
         opens_at=now - dt.timedelta(days=7),
         closes_at=now + dt.timedelta(days=21),
         time_zone="Europe/Brussels",
+        language="en",
     )
     first = services.publish_version(
         consultation=consultation, by=owner, title="First draft", sections=FIRST_DRAFT

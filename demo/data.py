@@ -186,5 +186,5 @@ def load(*, owner) -> Session:
     session.code = JOIN_CODE
     session.save(update_fields=["code"])
     for poll in POLLS:
-        services.add_activity(session=session, **poll)
+        services.add_activity(session=session, language="en", **poll)
     return session

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import last_modified
 from django.views.i18n import JavaScriptCatalog
 
-from . import presenter, views
+from . import activity_translations, presenter, views
 
 app_name = "frontend"
 
@@ -39,6 +39,11 @@ urlpatterns = [
         "console/<str:code>/activities/<int:activity_id>/export.json",
         views.export_json,
         name="export_json",
+    ),
+    path(
+        "console/<str:code>/activities/<int:activity_id>/translations",
+        activity_translations.activity_translations,
+        name="activity_translations",
     ),
     path(
         "jsi18n/",

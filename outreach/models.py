@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import Consultation, Process
+from consult.translations import language_field, translations
 from people.models import Person
 from people.vocabularies import StakeholderGroup
 from sessions.models import Event, Session
@@ -98,6 +99,10 @@ class InvitationText(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"), max_length=5000)
+    # Written in ``language``; invitees get their own language where it is given.
+    language = language_field()
+    subject_in = translations(models.CharField(_("subject"), max_length=200))
+    body_in = translations(models.TextField(_("text"), max_length=5000))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from consult.models import Process
 from consult.selectors import is_organiser
+from consult.translations import LANGUAGE_CODES, column, current_language
 from people import services as people_services
 from people.models import Person, PersonEmail
 from people.text import storable_text
@@ -172,10 +173,55 @@ def save_texts(
     InvitationText.objects.filter(process=process).exclude(
         stakeholder_group__in=list(cleaned)
     ).delete()
+    before = texts_of(process)
     for group, (subject, body) in cleaned.items():
-        InvitationText.objects.update_or_create(
-            process=process, stakeholder_group=group, defaults={"subject": subject, "body": body}
+        text = before.get(group) or InvitationText(
+            process=process, stakeholder_group=group, language=current_language()
         )
+        # A translation of a text that changed no longer says the same: it goes.
+        for name, value in (("subject", subject), ("body", body)):
+            if text.pk and getattr(text, name) != value:
+                for code in LANGUAGE_CODES:
+                    setattr(text, column(name, code), "")
+            setattr(text, name, value)
+        text.save()
+    return texts_of(process)
+
+
+@transaction.atomic
+def translate_texts(
+    *, process: Process, by: AbstractBaseUser, language: str, texts: dict[str, tuple[str, str]]
+) -> dict[str, InvitationText]:
+    """Store translations into ``language`` of the process's invitation texts:
+    ``texts`` maps a stakeholder group ("" for the default) to (subject, body). A text
+    is used in an invitee's language only with both its subject and its body
+    translated; both empty removes the translation. Placeholders are checked as in
+    the original. All or nothing; errors are keyed ``<group or "default">-...``."""
+    _require_organiser(by, process)
+    current = texts_of(process)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, tuple[str, str]] = {}
+    for group, (subject, body) in texts.items():
+        text = current.get(group)
+        if text is None:
+            raise ValidationError(_("Unknown stakeholder group: %(g)s.") % {"g": group})
+        if language not in LANGUAGE_CODES or language == text.language:
+            raise ValidationError(_("Choose a language other than the original's."))
+        if not (subject or "").strip() and not (body or "").strip():
+            cleaned[group] = ("", "")
+            continue
+        try:
+            cleaned[group] = _clean_text(subject, body, prefix=f"{group or 'default'}-")
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    for group, (subject, body) in cleaned.items():
+        text = current[group]
+        setattr(text, column("subject", language), subject)
+        setattr(text, column("body", language), body)
+        text.save(update_fields=[column("subject", language), column("body", language)])
     return texts_of(process)
 
 
@@ -187,10 +233,18 @@ def text_source(*, process: Process, group: str) -> str:
 
 def text_for(*, process: Process, group: str, texts: dict | None = None) -> tuple[str, str]:
     """The (subject, body) an invitee of ``group`` gets: the group's own text, else the
-    process's default, else the built-in one."""
+    process's default, else the built-in one; in the active language where the text
+    is translated into it."""
     texts = texts_of(process) if texts is None else texts
     chosen = texts.get(group) or texts.get("")
-    return (chosen.subject, chosen.body) if chosen else default_text()
+    if chosen is None:
+        return default_text()
+    language = current_language()
+    subject = getattr(chosen, column("subject", language))
+    body = getattr(chosen, column("body", language))
+    if language != chosen.language and subject and body:
+        return subject, body  # the invitee's language (render() runs in it)
+    return chosen.subject, chosen.body
 
 
 def fill(text: str, *, name: str, link: str, what: str) -> str:

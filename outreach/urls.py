@@ -5,7 +5,7 @@ Every route here needs a row in tests/outreach/test_permission_matrix.py."""
 
 from django.urls import path
 
-from . import views
+from . import translation_views, views
 
 app_name = "outreach"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path(P + "new", views.audience, name="new"),
     path(P + "texts", views.texts, name="texts"),
     path(P + "texts/preview", views.text_preview, name="preview"),
+    path(P + "texts/translate", translation_views.translate_texts, name="translate_texts"),
     path(P + "remind", views.remind, name="remind"),
     path(I, views.invitation, name="invitation"),
     path(I + "answer", views.answer, name="answer"),

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -53,9 +54,9 @@ def import_upload(request):
         try:
             if upload.size > imports.MAX_BYTES:
                 raise ImportRefused(
-                    _("The file is %(size).1f MB; the limit is %(limit)s MB.")
+                    _("The file is %(size)s MB; the limit is %(limit)s MB.")
                     % {
-                        "size": upload.size / 1024 / 1024,
+                        "size": number_format(upload.size / 1024 / 1024, decimal_pos=1),
                         "limit": imports.MAX_BYTES // 1024 // 1024,
                     }
                 )

@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -194,8 +195,11 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 def read_table(*, filename: str, data: bytes) -> Table:
     if len(data) > MAX_BYTES:
         raise ImportRefused(
-            _("The file is %(size).1f MB; the limit is %(limit)s MB.")
-            % {"size": len(data) / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": number_format(len(data) / 1024 / 1024, decimal_pos=1),
+                "limit": MAX_BYTES // 1024 // 1024,
+            }
         )
     name = (filename or "").lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":

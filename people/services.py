@@ -127,7 +127,9 @@ def update_person(*, person: Person, **changes) -> Person:
     """Change a person's directory fields (``UPDATABLE``; region follows the country)."""
     unknown = set(changes) - set(UPDATABLE) - {"tags"}
     if unknown:
-        raise DirectoryError(f"Not a directory field: {', '.join(sorted(unknown))}")
+        raise DirectoryError(
+            _("Not a directory field: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     tags = changes.pop("tags", None)
     if "name" in changes and not str(changes["name"]).strip():
         raise DirectoryError(_("A person needs a name."))
@@ -394,7 +396,9 @@ def update_organisation(*, organisation: Organisation, **changes) -> Organisatio
 
     unknown = set(changes) - set(ORGANISATION_FIELDS)
     if unknown:
-        raise DirectoryError(f"Not an organisation field: {', '.join(sorted(unknown))}")
+        raise DirectoryError(
+            _("Not an organisation field: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     if "name" in changes:
         changes["name"] = str(changes["name"] or "").strip()
         if not changes["name"]:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PollsConfig(AppConfig):
     name = "polls"
-    verbose_name = "Polls"
+    verbose_name = _("Polls")
 
     def ready(self) -> None:
         from sessions.kinds import register

@@ -136,6 +136,9 @@ class OptionsPoll(PollKind):
     def public_config(self, activity: Activity) -> dict[str, Any]:
         return {"options": activity.config["options"], **clean_by_group(activity.config)}
 
+    def texts(self, activity: Activity) -> list[str]:
+        return list(activity.config["options"])
+
     def _option(self, activity: Activity, value: Any) -> int:
         if not is_int(value) or not 0 <= value < len(activity.config["options"]):
             raise CommandError("invalid_choice", _("That is not one of the options."))
@@ -239,6 +242,10 @@ class Scale(PollKind):
 
     def public_config(self, activity: Activity) -> dict[str, Any]:
         return dict(activity.config)
+
+    def texts(self, activity: Activity) -> list[str]:
+        ends = (activity.config.get("min_label"), activity.config.get("max_label"))
+        return [text for text in ends if text]
 
     def clean_choice(self, activity: Activity, data: Any) -> int:
         if not is_int(data) or not activity.config["min"] <= data <= activity.config["max"]:

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from consult.translations import current_language
 from sessions.command_queries import datetime_value, db_value, table, union_rows
 from sessions.items import item_select
 from sessions.models import Activity, Participant
@@ -106,18 +107,18 @@ def standing(
 def insert_question(
     activity: Activity, participant: Participant, *, text: str, anonymous: bool, status: str
 ) -> dict[str, Any]:
-    """A new question; returns it as its asker sees it (``own_question``)."""
+    """A new question, written in the active (the asker's interface) language; returns
+    it as its asker sees it (``own_question``)."""
     now = timezone.now()
     sql = (
         f"INSERT INTO {table(Question)} "  # noqa: S608
-        '("activity_id", "participant_id", "text", "anonymous", "status", "answered", '
-        '"created_at") VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
+        '("activity_id", "participant_id", "text", "language", "anonymous", "status", '
+        '"answered", "created_at") VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
     )
     stored_now = db_value(Question, "created_at", now)
+    params = [activity.pk, participant.pk, text, current_language(), anonymous, status, False]
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [activity.pk, participant.pk, text, anonymous, status, False, stored_now]
-        )
+        cursor.execute(sql, [*params, stored_now])
         question_id = cursor.fetchone()[0]
     return own_question(
         question_id=question_id,

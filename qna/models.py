@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consult.translations import contribution_language_field
 from sessions.models import Activity, Participant
 
 # The longest question any Q&A may allow (each activity sets its own, lower, limit).
@@ -22,6 +23,7 @@ class Question(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="questions")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(_("question"), max_length=TEXT_LIMIT)
+    language = contribution_language_field()
     # Anonymous to the room: other participants and the projector never see the name.
     anonymous = models.BooleanField(_("anonymous"), default=False)
     status = models.CharField(

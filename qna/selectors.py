@@ -8,6 +8,10 @@ What each role sees of a question:
   the asker's participant id (it would tie anonymous questions to named ones);
 - the facilitator: every question (pending and hidden too), with its status, and the
   asker's name unless the question is anonymous and ``moderators_see_names`` is off.
+
+A question's ``language`` (the asker's interface language when they asked it, "" when
+unknown) goes with the name: an anonymous question's is left out where the name is,
+since the asker's named questions show theirs.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def public_view(question: Question) -> dict[str, Any]:
     return {
         "id": question.pk,
         "text": question.text,
+        "language": "" if question.anonymous else question.language,
         "author": name or None,
         "answered": question.answered,
         "created_at": _time(question.created_at),
@@ -45,10 +50,12 @@ def public_view(question: Question) -> dict[str, Any]:
 
 
 def facilitator_view(question: Question, *, see_names: bool) -> dict[str, Any]:
-    name = question.participant.display_name if see_names or not question.anonymous else ""
+    named = see_names or not question.anonymous
+    name = question.participant.display_name if named else ""
     return {
         "id": question.pk,
         "text": question.text,
+        "language": question.language if named else "",
         "author": name or None,
         "anonymous": question.anonymous,
         "status": question.status,
@@ -184,6 +191,7 @@ def evidence_rows(activity: Activity) -> list[dict[str, Any]]:
 
 EXPORT_COLUMNS = (
     "question",
+    "language",
     "anonymous",
     "status",
     "answered",
@@ -199,7 +207,8 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
     An anonymous question has no participant (so no participant id, name, organisation
     or other profile column, see ``sessions.selectors.export_records``), whatever
     ``moderators_see_names`` says: the asker's other rows show them, and they would tie
-    it back to the asker. Its times are the question's own."""
+    it back to the asker. Its times are the question's own; nor its language (the
+    asker's interface language, which their other rows show)."""
     questions = (
         Question.objects.filter(activity=activity)
         .select_related("participant")
@@ -210,6 +219,7 @@ def export_rows(activity: Activity) -> Iterable[dict[str, Any]]:
         yield {
             "participant": None if q.anonymous else q.participant,
             "question": q.text,
+            "language": "" if q.anonymous else q.language,
             "anonymous": q.anonymous,
             "status": q.status,
             "answered": q.answered,

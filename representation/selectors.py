@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
+from consult.formats import signed_number
 from consult.models import (
     Comment,
     Consultation,
@@ -362,7 +363,8 @@ class Cell:
 
     @property
     def gap_display(self) -> str:
-        return "" if self.gap is None else f"{self.gap:+.1f}".replace("-", "\u2212")
+        # In the reader's language ("+3.5", or a minus sign and "2,0"); as_json keeps the plain number.
+        return signed_number(self.gap, decimals=1)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LiveConfig(AppConfig):
     name = "sessions"
     # ``sessions`` is django.contrib.sessions' label; ours must differ (see DESIGN.md).
     label = "live"
-    verbose_name = "Live sessions"
+    verbose_name = _("Live sessions")
 
     def ready(self) -> None:
         from people.engagement import register_source

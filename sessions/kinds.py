@@ -57,11 +57,15 @@ class ActivityKind:
         self, *, activity: Activity, participant: Participant, action: str, data: Any
     ) -> dict[str, Any]:
         """Carry out a participant command inside the caller's transaction."""
-        raise CommandError("unknown_action", f"Unknown action {action!r}.")
+        raise CommandError(
+            "unknown_action", _("Unknown action %(action)s.") % {"action": repr(action)}
+        )
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
         """Carry out a facilitator moderation command inside the caller's transaction."""
-        raise CommandError("unknown_action", f"Unknown action {action!r}.")
+        raise CommandError(
+            "unknown_action", _("Unknown action %(action)s.") % {"action": repr(action)}
+        )
 
     # -- capabilities other kinds may use without importing this kind's app
 
@@ -82,6 +86,13 @@ class ActivityKind:
         """Add a statement to ``activity`` (a draft of a kind that takes statements) and
         broadcast the room after the commit; the statement as stored."""
         raise CommandError("invalid_target", _("That activity does not take statements."))
+
+    def texts(self, activity: Activity) -> list[str]:
+        """The texts of the settings people read that the organiser wrote (options,
+        column names, statements), in order: what a translation of the activity
+        translates besides its title (``Activity.texts_in_<language>``). The default:
+        none."""
+        return []
 
     def tool_links(self, activity: Activity) -> list[tuple[str, str]]:
         """Pages of this kind's own for the session's facilitators, as ``(label, url)``,
@@ -218,7 +229,9 @@ def get_kind(name: str) -> ActivityKind:
     try:
         return _registry[name]
     except KeyError:
-        raise CommandError("unknown_kind", f"Unknown activity kind {name!r}.") from None
+        raise CommandError(
+            "unknown_kind", _("Unknown activity kind %(name)s.") % {"name": repr(name)}
+        ) from None
 
 
 def kind_choices() -> list[tuple[str, Any]]:

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from consult.models import Process
+from consult.translations import language_field, translations
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
 # Unambiguous characters for join codes (no 0/O, 1/I/L).
@@ -120,6 +121,12 @@ class Activity(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("kind"), max_length=32)
     title = models.CharField(_("question"), max_length=300)
+    # The title and the kind's texts (options, columns, statements: ``kind.texts``)
+    # are written in ``language``; ``texts_in_<language>`` maps an original text to
+    # its translation (consult/translations.py).
+    language = language_field()
+    title_in = translations(models.CharField(_("question"), max_length=300))
+    texts_in = translations(models.JSONField(_("translated texts")))
     position = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     results_visibility = models.CharField(
@@ -136,7 +143,7 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["session", "position", "id"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         indexes = [models.Index(fields=["session", "position"])]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from consult.models import Consultation
+from consult.translations import LANGUAGE_CODES, column
 from people.vocabularies import StakeholderGroup
 
 from .kinds import CommandError, Role, get_kind
@@ -172,12 +173,31 @@ def activity_results_views(activity: Activity) -> dict[str, dict[str, Any]]:
     return views
 
 
+def translation_maps(activity: Activity) -> dict[str, dict[str, str]]:
+    """For each language the activity is translated into, its original texts (title
+    and ``kind.texts``) mapped to their translations; each page shows its language's
+    (docs/protocol.md, "Translations")."""
+    maps = {}
+    for code in LANGUAGE_CODES:
+        if code == activity.language:
+            continue
+        found = dict(getattr(activity, column("texts", code)) or {})
+        title = getattr(activity, column("title", code))
+        if title:
+            found[activity.title] = title
+        if found:
+            maps[code] = found
+    return maps
+
+
 def activity_view(activity: Activity, role: Role, results: dict[str, Any] | None) -> dict:
     kind = get_kind(activity.kind)
     view = {
         "id": activity.pk,
         "kind": activity.kind,
         "title": activity.title,
+        "language": activity.language,
+        "translations": translation_maps(activity),
         "position": activity.position,
         "status": activity.status,
         "results_visibility": activity.results_visibility,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consult.models import Process
+from consult.translations import LANGUAGE_CODES, column, current_language, supported
 from people.models import Person
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
@@ -116,9 +117,11 @@ def add_activity(
     config: dict[str, Any],
     results_visibility: str | None = None,
     allow_change: bool = True,
+    language: str | None = None,
 ) -> Activity:
     """Append an activity to the agenda. ``results_visibility`` None: the kind's default
-    (polls after the facilitator reveals them; boards and Q&A live)."""
+    (polls after the facilitator reveals them; boards and Q&A live). ``language``: the
+    language its texts are written in (the active interface language by default)."""
     activity_kind = get_kind(kind)
     if results_visibility is None:
         results_visibility = activity_kind.default_results_visibility
@@ -138,12 +141,58 @@ def add_activity(
             position=0 if last is None else last + 1,
             results_visibility=results_visibility,
             allow_change=allow_change,
+            language=supported(language) or current_language(),
         )
         activity.full_clean()
         activity.save()
         activity_kind.created(activity=activity)
         broadcast_room(session.pk)
     return activity
+
+
+# The longest translation of one text (an option, a column, a statement).
+MAX_TRANSLATED_TEXT = 500
+
+
+def translate_activity(
+    *, activity: Activity, language: str, title: str, texts: dict[str, str]
+) -> Activity:
+    """Store the translation of ``activity`` into ``language``: its title and, by
+    original text, its kind's texts (``kind.texts``: options, columns, statements). An
+    empty translation removes it (readers then see the original, marked). Any open
+    room shows it at once. All or nothing: one bad text saves none."""
+    if language not in LANGUAGE_CODES or language == activity.language:
+        raise ValidationError(
+            {"language": _("Choose a language other than the original's.")}, code="invalid"
+        )
+    errors: dict[str, list[str]] = {}
+    title = " ".join(str(title or "").split())
+    if len(title) > Activity._meta.get_field("title").max_length:
+        errors.setdefault("title", []).append(_("The question is too long."))
+    known = set(get_kind(activity.kind).texts(activity))
+    cleaned: dict[str, str] = {}
+    for original, text in texts.items():
+        if original not in known:
+            errors.setdefault("texts", []).append(
+                _("“%(text)s” is not a text of this activity.") % {"text": original[:80]}
+            )
+            continue
+        text = " ".join(str(text or "").split())
+        if len(text) > MAX_TRANSLATED_TEXT:
+            errors.setdefault("texts", []).append(
+                _("Keep each translation under %(n)d characters.") % {"n": MAX_TRANSLATED_TEXT}
+            )
+        elif text:
+            cleaned[original] = text
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        setattr(locked, column("title", language), title)
+        setattr(locked, column("texts", language), cleaned)
+        locked.save(update_fields=[column("title", language), column("texts", language)])
+        broadcast_room(locked.session_id)
+    return locked
 
 
 def delete_activity(*, activity: Activity) -> None:

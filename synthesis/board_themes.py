@@ -85,19 +85,28 @@ def _board(activity: Activity) -> None:
 
 
 def board_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
-    """The board's visible notes as theme inputs (id: the note's id as text)."""
+    """The board's visible notes as theme inputs (id: the note's id as text), each with
+    the language it was written in."""
     _board(activity)
     rows = (
         Note.objects.filter(activity=activity, hidden=False, merged_into__isnull=True)
         .order_by("id")
-        .values_list("id", "text", "participant__stakeholder_group")
+        .values_list("id", "text", "participant__stakeholder_group", "language")
     )
-    return [ThemeInput(id=str(pk), text=text, group=group or "") for pk, text, group in rows]
+    return [
+        ThemeInput(id=str(pk), text=text, group=group or "", language=language)
+        for pk, text, group, language in rows
+    ]
 
 
-def propose_board_themes(*, activity: Activity) -> list[Theme]:
-    """Themes of the board's visible notes, largest first, "Other" (if any) last."""
-    return proposed_themes(texts=board_theme_inputs(activity=activity), other_label=_("Other"))
+def propose_board_themes(
+    *, activity: Activity, inputs: list[ThemeInput] | None = None
+) -> list[Theme]:
+    """Themes of the board's visible notes (or of ``inputs``, some of them: those in
+    one language), largest first, "Other" (if any) last."""
+    if inputs is None:
+        inputs = board_theme_inputs(activity=activity)
+    return proposed_themes(texts=inputs, other_label=_("Other"))
 
 
 def tool_links(*, activity: Activity) -> list[tuple[str, str]]:

@@ -111,11 +111,11 @@ def section_theme_items(*, section: Section) -> ConsultItems:
     rows = (
         Comment.objects.filter(section=section, deleted_at=None, hidden_at=None)
         .order_by("created_at", "id")
-        .values_list("id", "body", "author_id", "author__profile__stakeholder_group")
+        .values_list("id", "body", "author_id", "author__profile__stakeholder_group", "language")
     )
     inputs, people = [], {}
-    for pk, body, author, group in rows:
-        inputs.append(ThemeInput(id=str(pk), text=body, group=group or ""))
+    for pk, body, author, group, language in rows:
+        inputs.append(ThemeInput(id=str(pk), text=body, group=group or "", language=language))
         people[str(pk)] = author
     return ConsultItems(inputs=inputs, people=people)
 
@@ -130,13 +130,20 @@ def round_theme_items(*, round_: ValidationRound) -> ConsultItems:
         ValidationAnswer.objects.filter(round=round_)
         .exclude(reason="")
         .order_by("section_id", "id")
-        .values_list("id", "reason", "section_id", "user_id", "user__profile__stakeholder_group")
+        .values_list(
+            "id",
+            "reason",
+            "section_id",
+            "user_id",
+            "user__profile__stakeholder_group",
+            "language",
+        )
     )
     inputs, people, context = [], {}, {}
-    for pk, reason, section_id, user, group in rows:
+    for pk, reason, section_id, user, group, language in rows:
         if not reason.strip():
             continue
-        inputs.append(ThemeInput(id=str(pk), text=reason, group=group or ""))
+        inputs.append(ThemeInput(id=str(pk), text=reason, group=group or "", language=language))
         people[str(pk)] = user
         context[str(pk)] = headings.get(section_id) or _("Section %(n)d") % {"n": section_id}
     return ConsultItems(inputs=inputs, people=people, context=context)

@@ -47,17 +47,24 @@ class GroupRow:
 
 
 def qna_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
-    """The Q&A's approved, not hidden questions (id: the question's id as text)."""
+    """The Q&A's approved, not hidden questions (id: the question's id as text), each
+    with the language it was written in (none for an anonymous question: the asker's
+    named questions show theirs)."""
     if activity.kind != QNA_KIND:
         raise NotAQnaError(_("This activity is not a Q&A."))
     rows = (
         Question.objects.filter(activity=activity, status=Question.Status.VISIBLE)
         .order_by("id")
-        .values_list("id", "text", "anonymous", "participant__stakeholder_group")
+        .values_list("id", "text", "anonymous", "participant__stakeholder_group", "language")
     )
     return [
-        ThemeInput(id=str(pk), text=text, group="" if anonymous else (group or ""))
-        for pk, text, anonymous, group in rows
+        ThemeInput(
+            id=str(pk),
+            text=text,
+            group="" if anonymous else (group or ""),
+            language="" if anonymous else language,
+        )
+        for pk, text, anonymous, group, language in rows
     ]
 
 
@@ -79,9 +86,14 @@ def word_cloud_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
     ]
 
 
-def propose_qna_themes(*, activity: Activity) -> list[Theme]:
-    """Themes of the Q&A's visible questions, largest first, "Other" (if any) last."""
-    return proposed_themes(texts=qna_theme_inputs(activity=activity), other_label=_("Other"))
+def propose_qna_themes(
+    *, activity: Activity, inputs: list[ThemeInput] | None = None
+) -> list[Theme]:
+    """Themes of the Q&A's visible questions (or of ``inputs``, some of them), largest
+    first, "Other" (if any) last."""
+    if inputs is None:
+        inputs = qna_theme_inputs(activity=activity)
+    return proposed_themes(texts=inputs, other_label=_("Other"))
 
 
 def propose_word_cloud_themes(*, activity: Activity) -> list[Theme]:
@@ -89,11 +101,21 @@ def propose_word_cloud_themes(*, activity: Activity) -> list[Theme]:
     return proposed_themes(texts=word_cloud_theme_inputs(activity=activity), other_label=_("Other"))
 
 
-def propose_text_themes(*, activity: Activity) -> list[Theme]:
-    """The proposal for a Q&A or a word cloud; ``TextThemesError`` for another kind."""
+def text_theme_inputs(*, activity: Activity) -> list[ThemeInput]:
+    """A Q&A's or a word cloud's items; ``TextThemesError`` for another kind."""
     if activity.kind == WORD_CLOUD_KIND:
-        return propose_word_cloud_themes(activity=activity)
-    return propose_qna_themes(activity=activity)
+        return word_cloud_theme_inputs(activity=activity)
+    return qna_theme_inputs(activity=activity)
+
+
+def propose_text_themes(
+    *, activity: Activity, inputs: list[ThemeInput] | None = None
+) -> list[Theme]:
+    """The proposal for a Q&A or a word cloud (over ``inputs``, some of its items, when
+    given); ``TextThemesError`` for another kind."""
+    if inputs is None:
+        inputs = text_theme_inputs(activity=activity)
+    return proposed_themes(texts=inputs, other_label=_("Other"))
 
 
 def group_name(key: str) -> str:

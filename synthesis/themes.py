@@ -99,11 +99,14 @@ class InvalidThemeInputError(ThemeError):
 
 @dataclass(frozen=True)
 class ThemeInput:
-    """One text to place: its id, its text and its author's declared group ("" if none)."""
+    """One text to place: its id, its text and its author's declared group ("" if none);
+    ``language``, the code of the language it was written in ("" if unknown), is shown
+    beside it and not used to place it."""
 
     id: str
     text: str
     group: str = ""
+    language: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

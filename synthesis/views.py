@@ -11,7 +11,7 @@ themes' keys, names and ticks, and the theme chosen for each text (``_read_post`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +29,14 @@ from sessions import access, selectors
 from sessions.models import Activity
 
 from . import consult_themes
-from .board_themes import BOARD_KIND, BoardThemesError, accept_board_themes, propose_board_themes
+from .board_themes import (
+    BOARD_KIND,
+    BoardThemesError,
+    accept_board_themes,
+    board_theme_inputs,
+    propose_board_themes,
+)
+from .languages import LanguageFilter, language_filter
 from .text_themes import (
     MIN_GROUP_SIZE,
     QNA_KIND,
@@ -37,6 +44,7 @@ from .text_themes import (
     group_name,
     group_rows,
     propose_text_themes,
+    text_theme_inputs,
     theme_people,
 )
 from .themes import (
@@ -71,6 +79,7 @@ class _NoteRow:
     text: str
     theme: str  # the theme chosen for it (at first: the proposed one)
     context: str = ""  # what it is about (a validation reason's section)
+    language: str = ""  # the code of the language it was written in ("" if unknown)
 
 
 @dataclass
@@ -92,7 +101,10 @@ def _rows(themes: list[Theme]) -> list[_ThemeRow]:
             name=theme.label,
             accepted=not theme.is_other,
             groups=[(group_name(g), n) for g, n in theme.group_counts.items()],
-            notes=[_NoteRow(id=item.id, text=item.text, theme=theme.key) for item in theme.items],
+            notes=[
+                _NoteRow(id=item.id, text=item.text, theme=theme.key, language=item.language)
+                for item in theme.items
+            ],
         )
         for theme in themes
     ]
@@ -221,7 +233,9 @@ def board_themes(request: HttpRequest, code: str, activity_id: int) -> HttpRespo
                     % {"n": len(clusters)},
                 )
                 return redirect("frontend:console", code=code)
-    rows = _rows(propose_board_themes(activity=activity))
+    inputs = board_theme_inputs(activity=activity)
+    languages = _languages(request, inputs)
+    rows = _rows(propose_board_themes(activity=activity, inputs=languages.apply(inputs)))
     if posted is not None:
         _overlay(rows, posted)
     invalid = bool(errors) or any(row.errors for row in rows)
@@ -235,18 +249,26 @@ def board_themes(request: HttpRequest, code: str, activity_id: int) -> HttpRespo
             "choices": [(row.key, row.name or row.label) for row in rows],
             "errors": errors,
             "invalid": invalid,
+            "languages": languages,
         },
         status=400 if invalid else 200,
     )
+
+
+def _languages(request: HttpRequest, inputs: list[ThemeInput]) -> LanguageFilter:
+    """The language filter the page was asked for (``?language=``, on GET and POST)."""
+    return language_filter(inputs=inputs, value=request.GET.get("language"))
 
 
 def _text_themes(request: HttpRequest, *, activity: Activity, code: str) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     people = theme_people(activity=activity)
+    inputs = text_theme_inputs(activity=activity)
+    languages = _languages(request, inputs)
     themes = [
         {"theme": theme, "groups": group_rows(theme=theme, people=people)}
-        for theme in propose_text_themes(activity=activity)
+        for theme in propose_text_themes(activity=activity, inputs=languages.apply(inputs))
     ]
     return render(
         request,
@@ -257,6 +279,7 @@ def _text_themes(request: HttpRequest, *, activity: Activity, code: str) -> Http
             "themes": themes,
             "is_qna": activity.kind == QNA_KIND,
             "min_group_size": MIN_GROUP_SIZE,
+            "languages": languages,
         },
     )
 
@@ -370,6 +393,7 @@ def _consult_rows(
                     text=item.text,
                     theme=theme.key,
                     context=items.context.get(item.id, ""),
+                    language=item.language,
                 )
                 for item in theme.items
             ],
@@ -394,6 +418,8 @@ def _consult_themes(request: HttpRequest, page: _ConsultPage) -> HttpResponse:
     (``action=apply``: the moves and names; ``split``/``merge``: that theme; ``action=
     accept``: the ticked themes added as statements, then to the console)."""
     user = request.user
+    languages = _languages(request, page.items.inputs)
+    page.items = replace(page.items, inputs=languages.apply(page.items.inputs))
     organiser = consult_themes.sees_small_groups(user=user, consultation=page.consultation)
     targets = consult_themes.statement_targets(user=user)
     errors: list[str] = []
@@ -446,6 +472,7 @@ def _consult_themes(request: HttpRequest, page: _ConsultPage) -> HttpResponse:
             "may_run_events": selectors.may_run_events(user),
             "targets": targets,
             "chosen": chosen,
+            "languages": languages,
             "statement_types": consult_themes.STATEMENT_TYPES,
             "horizons": [str(h) for h in consult_themes.STATEMENT_HORIZONS],
             "actors": consult_themes.STATEMENT_ACTORS,

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from consult.targets import TOLERANCE, target_mix
 from polls.breakdown import MIN_GROUP_SIZE, NOT_SAID, group_keys
@@ -111,7 +112,7 @@ def _result(method: str, weights: np.ndarray, **figures: Any) -> Weighting:
 
 def _check_respondents(respondents: Sequence[Respondent]) -> None:
     if not respondents:
-        raise WeightingError("There are no respondents to weight.")
+        raise WeightingError(_("There are no respondents to weight."))
 
 
 def _declared(value: str) -> bool:
@@ -178,14 +179,17 @@ def clean_targets(
     cleaned: dict[str, dict[str, float]] = {}
     for dimension, shares in targets.items():
         if dimension not in DIMENSIONS:
-            raise WeightingError(f"Unknown dimension: {dimension}.")
+            raise WeightingError(_("Unknown dimension: %(dimension)s.") % {"dimension": dimension})
         values: dict[str, float] = {}
         for value, share in shares.items():
             number = float(share)
             if not math.isfinite(number) or number < 0 or number > 100:
                 raise WeightingError(
-                    f"The target share of {dimension}={value} must be between 0 and 100 %, "
-                    f"not {share}."
+                    _(
+                        "The target share of %(dimension)s=%(value)s must be between 0 and "
+                        "100 %%, not %(share)s."
+                    )
+                    % {"dimension": dimension, "value": value, "share": share}
                 )
             if number > 0:
                 values[value] = number
@@ -194,7 +198,8 @@ def clean_targets(
         total = sum(values.values())
         if abs(total - 100) > float(TOLERANCE):
             raise WeightingError(
-                f"The target shares of {dimension} add up to {total:g} %, not 100 %."
+                _("The target shares of %(dimension)s add up to %(total)s %%, not 100 %%.")
+                % {"dimension": dimension, "total": f"{total:g}"}
             )
         cleaned[dimension] = {value: share / total for value, share in values.items()}
     return cleaned
@@ -337,7 +342,7 @@ def rake_to_targets(
     """
     _check_respondents(respondents)
     if cap_ratio is not None and not (math.isfinite(cap_ratio) and cap_ratio > 1):
-        raise WeightingError("The trimming cap must be a number above 1 (x the mean weight).")
+        raise WeightingError(_("The trimming cap must be a number above 1 (x the mean weight)."))
     margins, empty, outside = _margins(respondents, clean_targets(targets=targets))
     n = len(respondents)
     weights, converged, iterations = rake(
@@ -441,14 +446,14 @@ def weighted_shares(
     """
     w = np.asarray(weights, dtype=float)
     if len(answers) != w.size:
-        raise WeightingError("There must be one weight per answer.")
+        raise WeightingError(_("There must be one weight per answer."))
     if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise WeightingError("Weights must be finite and not negative.")
+        raise WeightingError(_("Weights must be finite and not negative."))
     result = _shares(answers, w)
     if groups is None:
         return result
     if len(groups) != w.size:
-        raise WeightingError("There must be one group per answer.")
+        raise WeightingError(_("There must be one group per answer."))
     members: dict[str, list[int]] = {}
     for i, group in enumerate(groups):
         members.setdefault(group if _declared(group) else NOT_SAID, []).append(i)

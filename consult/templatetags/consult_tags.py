@@ -9,7 +9,8 @@ from django import template
 from django.conf import settings
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
@@ -100,10 +101,10 @@ class _ThreadRenderer:
         self.hidden = _("Hidden by a moderator: %(reason)s")
         self.on_version = _("on version %(v)s")
         self.decisions = {k: escape(str(label)) for k, label in Disposition.Decision.choices}
-        # The date filter's "j M Y, H:i" in the active time zone ({% timezone %}), once
-        # per page for the month names rather than once per comment.
+        # The language's DATETIME_FORMAT in the active time zone ({% timezone %}), looked
+        # up once per page rather than once per comment.
         self.zone = get_current_timezone() if settings.USE_TZ else None
-        self.months = {m: escape(str(name).title()) for m, name in MONTHS_3.items()}
+        self.date_format = get_format("DATETIME_FORMAT")
 
     def url(self, name: str, pk: int) -> str:
         head, tail = self.urls[name]
@@ -139,15 +140,17 @@ class _ThreadRenderer:
         created = comment.created_at
         if self.zone is not None:
             created = created.astimezone(self.zone)
-        when = f"{created.day} {self.months[created.month]} {created.year}, {created:%H:%M}"
+        when = escape(dateformat.format(created, self.date_format))
         version = self.on_version % {"v": escape(str(comment.version_number))}
         edited = f" · {t['edited']}" if comment.edited_at else ""
+        # Screen readers read the text in the language it was written in, when known.
+        lang = f' lang="{escape(comment.language)}"' if comment.language else ""
         out.append(
             f'  <p class="byline"><strong>{name}</strong>\n'
             f'    <span class="muted">· <time datetime="{created.isoformat()}">'
             f"{when}</time>\n"
             f"    · {version}{edited}</span></p>\n"
-            f'  <div class="prose">{render_markdown(comment.body)}</div>\n'
+            f'  <div class="prose"{lang}>{render_markdown(comment.body)}</div>\n'
         )
         if comment.decision is not None:
             decision = self.decisions.get(comment.decision, escape(comment.decision))

@@ -405,6 +405,11 @@ CHECKS += [
     Check(
         "organiser", "common-ground", k_url("consensus:common_ground", "consensus", activity=True)
     ),
+    Check(
+        "organiser",
+        "activity-translations",
+        k_url("frontend:activity_translations", KINDS[0], activity=True),
+    ),
     Check("organiser", "dashboard", lambda w: reverse("frontend:dashboard")),
     Check(
         "organiser",
@@ -422,6 +427,9 @@ for _role in ("member", "organiser"):
         Check(_role, "moderation-log", c_url("consult:moderation_log")),
     ]
 CHECKS += [
+    Check("organiser", "consultation-translations", c_url("consult:translate")),
+    Check("organiser", "invitation-translations",
+          lambda w: reverse("outreach:translate_texts", args=[w.process.slug])),
     Check("organiser", "section-themes", c_url("synthesis:section_themes", "section")),
     Check("organiser", "round-themes", c_url("synthesis:round_themes", "round_done")),
     Check("organiser", "round-balanced", c_url("synthesis:round_balanced", "round_done")),

@@ -56,6 +56,7 @@ async def test_a_private_board_shows_a_note_to_its_author_and_the_facilitator_un
             "id": note_id,
             "column": 1,
             "text": "Shared traceability data",
+            "language": "en",
             "cluster": None,
             "author": "P0",
             "hidden": False,
@@ -78,6 +79,7 @@ async def test_a_private_board_shows_a_note_to_its_author_and_the_facilitator_un
                 "id": note_id,
                 "column": 1,
                 "text": "Shared traceability data",
+                "language": "en",
                 "cluster": None,
                 "author": "P0",
             }

@@ -32,6 +32,7 @@ COLUMNS = [
     "note_id",
     "column",
     "note",
+    "language",
     "cluster",
     "upvotes",
     "hidden",
@@ -103,6 +104,7 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "note_id": b1.pk,
             "column": "Challenges",
             "note": "Audit smelters",
+            "language": "en",
             "cluster": "Audits",
             "upvotes": 2,  # Ana's two votes count once after the merge, plus Ben's
             "hidden": False,
@@ -115,6 +117,7 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "note_id": b2.pk,
             "column": "Challenges",
             "note": "Audit the smelters",
+            "language": "en",
             "cluster": "",
             "upvotes": 0,
             "hidden": False,
@@ -136,6 +139,7 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
             "note_id": a1.pk,
             "column": "Solutions",
             "note": '=HYPERLINK("x")',
+            "language": "en",
             "cluster": "",
             "upvotes": 0,
             "hidden": True,
@@ -147,17 +151,17 @@ def test_csv_and_json_exports_have_one_row_per_note(client, board):
     response = client.get(reverse("frontend:export_csv", args=[code, board.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == COLUMNS
-    assert [r[11:18] for r in rows[1:]] == [
-        [str(b1.pk), "Challenges", "Audit smelters", "Audits", "2", "False", ""],
-        [str(b2.pk), "Challenges", "Audit the smelters", "", "0", "False", str(b1.pk)],
+    assert [r[11:19] for r in rows[1:]] == [
+        [str(b1.pk), "Challenges", "Audit smelters", "en", "Audits", "2", "False", ""],
+        [str(b2.pk), "Challenges", "Audit the smelters", "en", "", "0", "False", str(b1.pk)],
         # A formula typed by a participant is defused for spreadsheets.
-        [str(a1.pk), "Solutions", '\'=HYPERLINK("x")', "", "0", "True", ""],
+        [str(a1.pk), "Solutions", '\'=HYPERLINK("x")', "en", "", "0", "True", ""],
     ]
     assert rows[3][:8] == [
         str(ana.pk), "Ana", "civil_society", "Civil society / NGO", "BR", "Brazil", "mobility",
         "Mobility",
     ]  # fmt: skip
-    assert [r[18:] for r in rows[1:]] == [list(times(n).values()) for n in (b1, b2, a1)]
+    assert [r[19:] for r in rows[1:]] == [list(times(n).values()) for n in (b1, b2, a1)]
 
 
 def test_only_the_sessions_facilitator_exports_a_board(client, board):

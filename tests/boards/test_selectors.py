@@ -33,7 +33,14 @@ def test_an_open_board_shows_visible_notes_to_all_and_everything_to_the_facilita
         == lists["screen"]
         == {
             "notes": [
-                {"id": a1.pk, "column": 2, "text": "Named", "cluster": None, "author": "Person 0"}
+                {
+                    "id": a1.pk,
+                    "column": 2,
+                    "text": "Named",
+                    "language": "en",
+                    "cluster": None,
+                    "author": "Person 0",
+                }
             ],
             "clusters": [],
         }
@@ -43,6 +50,7 @@ def test_an_open_board_shows_visible_notes_to_all_and_everything_to_the_facilita
             "id": a1.pk,
             "column": 2,
             "text": "Named",
+            "language": "en",
             "cluster": None,
             "author": "Person 0",
             "hidden": False,
@@ -52,6 +60,7 @@ def test_an_open_board_shows_visible_notes_to_all_and_everything_to_the_facilita
             "id": b1.pk,
             "column": 0,
             "text": "Anonymous",
+            "language": "en",
             "cluster": None,
             "author": None,
             "hidden": True,

@@ -366,7 +366,14 @@ def test_hide_and_show_change_what_each_role_sees(django_capture_on_commit_callb
     assert KIND.participant_state(board, ana)["notes"][0]["hidden"] is True
     moderate(board, "show", {"note": note.pk})
     assert KIND.item_views(board, {"note": note.pk})["participant"] == {
-        "note": {"id": note.pk, "column": 0, "text": "rude", "cluster": None, "author": "Person 0"}
+        "note": {
+            "id": note.pk,
+            "column": 0,
+            "text": "rude",
+            "language": "en",
+            "cluster": None,
+            "author": "Person 0",
+        }
     }
 
 

@@ -200,11 +200,17 @@ def test_a_submission_waits_for_approval_and_then_joins_the_room():
     assert result["ballot"]["submitted"] == [{"id": new.pk, "text": new.text, "status": "pending"}]
     lists = selectors.item_lists(activity)
     assert new.pk not in [s["id"] for s in lists["participant"]]
-    assert {"id": new.pk, "text": new.text, "status": "pending", "submitted": True} in lists[
-        "facilitator"
-    ]
+    assert {
+        "id": new.pk,
+        "text": new.text,
+        "language": "en",  # the author's interface language
+        "status": "pending",
+        "submitted": True,
+    } in lists["facilitator"]
     services.moderate_activity(activity=activity, action="approve", data={"statement": new.pk})
-    assert {"id": new.pk, "text": new.text} in selectors.item_lists(activity)["participant"]
+    assert {"id": new.pk, "text": new.text, "language": "en"} in selectors.item_lists(activity)[
+        "participant"
+    ]
     # Nobody but the export sees who submitted it.
     assert "Ana" not in str(selectors.item_lists(activity))
 

@@ -34,6 +34,7 @@ from rest_framework.test import APIClient
 from consult import api_urls, notifications, selectors, services, urls_pages
 from consult.models import (
     Comment,
+    Consultation,
     Disposition,
     Evidence,
     Follow,
@@ -192,6 +193,7 @@ SNAPSHOT = {  # key: (model, the fields whose change is an effect)
     "follows": (Follow, ("user_id", "consultation_id")),
     "notify": (Profile, ("notify",)),
     "evidence": (Evidence, ("section_id",)),
+    "translations": (Consultation, ("title_in_es", "summary_in_es")),
 }
 
 
@@ -281,6 +283,7 @@ EFFECTS = {
     "follow": {"follows": 1},
     "unsubscribe": {"notify": "changed"},
     "detach_evidence": {"evidence": -1},
+    "translate": {"translations": "changed"},
 }
 
 
@@ -411,6 +414,16 @@ for state in STATES:
     if state == "draft":
         organisers_only = roles(NOT_FOUND, NOT_FOUND, NOT_FOUND, done("detach_evidence"))
     rows("consult:detach_evidence", "POST", state, organisers_only)
+
+# Translating a consultation (consult/translation_views.py): its organisers only.
+for state in STATES:
+    refused = Outcome(403, says=ONLY_ORGANISERS)
+    hidden = NOT_FOUND if state == "draft" else refused
+    for method, ok in (
+        ("GET", Outcome(200, says="Translate")),
+        ("POST", done("translate", says="Translation into Español saved.")),
+    ):
+        rows("consult:translate", method, state, roles(LOGIN, hidden, hidden, ok))
 
 # On comments. In the draft row the comment belongs to another consultation: 404.
 for state in ("open", "closed", "private"):
@@ -598,6 +611,7 @@ URLS: dict[str, Callable[[Any, str, str], str]] = {
     ),
     "consult:consultation": _page("consultation"),
     "consult:follow": _page("follow"),
+    "consult:translate": lambda w, s, t: _page("translate")(w, s, t) + "?language=es",
     "consult:moderation_log": _page("moderation_log"),
     "consult:validate": _page("validate"),
     "consult:you_said_we_did": lambda w, s, t: (
@@ -638,6 +652,11 @@ URLS: dict[str, Callable[[Any, str, str], str]] = {
 
 PAYLOADS: dict[str, Callable[[Any, str, str], dict]] = {
     "consult:follow": lambda w, s, t: {"on": "1"},
+    "consult:translate": lambda w, s, t: {
+        "language": "es",
+        "text-0": "Consulta abierta",
+        "text-1": "Resumen",
+    },
     "consult:answer": lambda w, s, t: {"verdict": "agree_with_changes", "reason": "Say 2035."},
     "consult:set_disposition": lambda w, s, t: {"decision": "accepted", "response": "Added."},
     "consult:add_comment": lambda w, s, t: {"body": "Add recycling targets."},
@@ -810,6 +829,7 @@ CSRF_WRITES = [
     ("consult:moderate", "POST", "open", "theirs", "moderator"),
     ("consult:set_disposition", "POST", "open", "comment", "organiser"),
     ("consult:detach_evidence", "POST", "open", "", "organiser"),
+    ("consult:translate", "POST", "open", "", "organiser"),
     ("api-section-comments", "POST", "open", "", "participant"),
     ("api-comment", "PATCH", "open", "mine", "participant"),
     ("api-comment", "DELETE", "open", "mine", "participant"),

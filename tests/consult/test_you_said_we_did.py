@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from consult import selectors, services
@@ -95,8 +97,15 @@ def test_csv_and_xlsx_exports_hold_every_input_safely(client, consultation_with_
     xlsx = client.get(page_url(consultation, format="xlsx"))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][0] == "section" and len(values) == 4
+    assert values[0][:3] == ["Section", "Input", "Author"] and len(values) == 4
     assert "'=HYPERLINK(evil)" in [row[5] for row in values]
+    # The workbook is for people: its headings are in the reader's language (the CSV's
+    # stay the names scripts read).
+    spanish = client.get(page_url(consultation, format="xlsx"), headers={"accept-language": "es"})
+    heading = next(load_workbook(io.BytesIO(spanish.content)).active.iter_rows(values_only=True))
+    with translation.override("es"):
+        assert list(heading[:2]) == [gettext("Section"), gettext("Input")]
+    assert heading[0] != "Section"
 
 
 def test_only_organisers_answer_and_a_bad_answer_changes_nothing(client, consultation_with_inputs):

@@ -134,9 +134,12 @@ def test_three_participants_vote_and_the_projector_updates_without_reload(
     console_click(console, poll, "Show results on projector")
     expect(projector.get_by_role("heading", name="Which minerals first?")).to_be_visible()
 
-    for index, (_, page) in enumerate(people):
+    # Each hears the new question before anyone votes (a vote's results, said later,
+    # take the announcer's place).
+    for _, page in people:
         expect(page.get_by_role("heading", name="Which minerals first?")).to_be_visible()
         expect(page.locator("#announce")).to_have_text("New question: Which minerals first?")
+    for index, (_, page) in enumerate(people):
         page.get_by_label(["Battery minerals", "Rare earths", "Battery minerals"][index]).check()
         page.get_by_role("button", name="Send my answer").click()
         expect(page.get_by_role("status").filter(has_text="Vote recorded")).to_be_visible()

@@ -254,7 +254,7 @@ def test_an_organiser_imports_sets_targets_invites_and_the_console_flags_the_mis
     panel = organiser.locator("#panel-representation")
     expect(panel.get_by_role("heading", name="Who is here: representation")).to_be_visible()
     expect(panel_row(organiser, UPSTREAM).locator("td").first).to_have_text(
-        f"{len(audience)} (100%)"
+        f"{len(audience)} (100 %)"
     )
 
     # 5. Two invitees answer and join from their personal links, in their own browsers.
@@ -282,10 +282,10 @@ def test_an_organiser_imports_sets_targets_invites_and_the_console_flags_the_mis
     # 6. The panel counts them as joined and flags civil society, without a reload.
     n = len(audience)
     expect(panel_row(organiser, UPSTREAM).locator("td")).to_have_text(
-        [f"{n} (100%)", "2 (100%)", "2 (100%)", "0", "25%", "+75.0 \u26a0 fewer than 5 people"]
+        [f"{n} (100 %)", "2 (100 %)", "2 (100 %)", "0", "25 %", "+75.0 \u26a0 fewer than 5 people"]
     )
     expect(panel_row(organiser, CIVIL_SOCIETY).locator("td")).to_have_text(
-        ["0 (0%)", "0 (0%)", "0 (0%)", "0", "25%", "\u221225.0 \u26a0 below target"]
+        ["0 (0 %)", "0 (0 %)", "0 (0 %)", "0", "25 %", "\u221225.0 \u26a0 below target"]
     )
     expect(panel.locator(".panel-alert-list li")).to_contain_text(
         [f"Stakeholder group: {CIVIL_SOCIETY} \u2014 below target (Joined)"]

@@ -52,6 +52,7 @@ ORGANISER_ROUTES = {
     "frontend:attach_evidence",
     "frontend:export_csv",
     "frontend:export_json",
+    "frontend:activity_translations",
 }
 
 

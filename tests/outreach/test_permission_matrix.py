@@ -115,6 +115,11 @@ rows("outreach:new", "POST", **organisers(
 rows("outreach:texts", "GET", **organisers(Outcome(200, says="{link}")))
 rows("outreach:texts", "POST", **organisers(
     Outcome(302, effect={"texts": 1}, says="The invitation texts are saved.")))  # fmt: skip
+rows("outreach:translate_texts", "GET", **organisers(Outcome(200, says="Translate")))
+# The world has no texts of its own: a translation saves nothing (its effect is tested in
+# test_invitation_translations.py).
+rows("outreach:translate_texts", "POST", **organisers(
+    Outcome(302, says="Translation into Español saved.")))  # fmt: skip
 rows("outreach:preview", "GET", **organisers(Outcome(200, says="Dear Ana Invitee")))
 rows("outreach:preview", "POST", **organisers(NOT_ALLOWED))
 rows("outreach:remind", "POST", **organisers(
@@ -143,7 +148,14 @@ TOKEN_FOR = {"outreach:join": "session", "outreach:register": "consultation"}
 
 def build_url(w, case: Case) -> str:
     name = case.route
-    if name.removeprefix("outreach:") in ("list", "new", "texts", "preview", "remind"):
+    if name.removeprefix("outreach:") in (
+        "list",
+        "new",
+        "texts",
+        "preview",
+        "remind",
+        "translate_texts",
+    ):
         base = reverse(name, args=[w.process.slug])
         query = {
             "outreach:new": f"?target=event:{w.webinar.pk}",
@@ -159,6 +171,7 @@ def payload(w, case: Case) -> dict:
         "outreach:new": {"target": f"event:{w.webinar.pk}"},
         "outreach:texts": {"default-subject": "Welcome {name}", "default-body": "Hi {link}"},
         "outreach:remind": {"target": ""},
+        "outreach:translate_texts": {"language": "es"},
         "outreach:answer": {"answer": "in_person"},
         "outreach:join": {"display_name": "Ana", "stakeholder_group": "policy"},
         "outreach:register": {

@@ -606,6 +606,7 @@ def test_item_lists_show_each_role_what_it_may_see():
         return {
             "id": q.pk,
             "text": q.text,
+            "language": "" if q.anonymous else "en",  # as the name: not an anonymous one's
             "author": author,
             "answered": q.answered,
             "created_at": q.created_at.isoformat(),
@@ -620,6 +621,7 @@ def test_item_lists_show_each_role_what_it_may_see():
     assert facilitator[anonymous.pk] == {
         "id": anonymous.pk,
         "text": "Anonymous?",
+        "language": "en",  # shown with the name
         "author": "Zoe Secret",  # moderators_see_names is on by default
         "anonymous": True,
         "status": "visible",
@@ -659,6 +661,7 @@ def test_item_views_per_change():
         "question": {
             "id": question.pk,
             "text": "Anonymous?",
+            "language": "",
             "author": None,
             "answered": False,
             "created_at": question.created_at.isoformat(),
@@ -757,8 +760,9 @@ def test_the_export_has_one_row_per_question():
     moderate(qna, "mark_answered", named)
     named.refresh_from_db()
     columns, records = selectors.export_records(qna)
-    assert columns[-7:] == [
+    assert columns[-8:] == [
         "question",
+        "language",
         "anonymous",
         "status",
         "answered",
@@ -770,8 +774,9 @@ def test_the_export_has_one_row_per_question():
         (ana.pk, "Ana"),
         ("", ""),  # an anonymous question: not even organisers see who asked
     ]
-    assert {k: records[0][k] for k in columns[-7:]} == {
+    assert {k: records[0][k] for k in columns[-8:]} == {
         "question": "=cmd|' /C calc'!A0",
+        "language": "en",
         "anonymous": False,
         "status": "visible",
         "answered": True,
@@ -832,8 +837,9 @@ def test_an_anonymous_question_carries_nothing_that_ties_it_to_its_asker(see_nam
     assert {k: anonymous_row[k] for k in selectors.PROFILE_COLUMNS} == dict.fromkeys(
         selectors.PROFILE_COLUMNS, ""
     )
-    assert {k: anonymous_row[k] for k in columns[-7:]} == {
+    assert {k: anonymous_row[k] for k in columns[-8:]} == {
         "question": "Who runs the audits?",
+        "language": "",  # the asker's other rows show theirs
         "anonymous": True,
         "status": "visible",
         "answered": False,

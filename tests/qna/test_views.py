@@ -115,8 +115,9 @@ def test_the_json_export_leaves_anonymous_names_out_when_the_setting_says_so(
     response = organiser_client.get(reverse("frontend:export_json", args=[session.code, qna.pk]))
     data = response.json()
     assert data["activity"]["kind"] == "qna"
-    assert data["columns"][-7:] == [
+    assert data["columns"][-8:] == [
         "question",
+        "language",
         "anonymous",
         "status",
         "answered",

@@ -124,6 +124,8 @@ def test_the_facilitator_sees_the_whole_agenda_with_every_tally(agenda):
         "id",
         "kind",
         "title",
+        "language",
+        "translations",
         "position",
         "status",
         "results_visibility",

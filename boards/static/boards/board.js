@@ -143,8 +143,10 @@
     var meta = [];
     if (note.author) meta.push(note.author);
     if (votes || (votes === 0 && boardState(activity).voting)) meta.push(api.fmt(api.nt("%s upvote", "%s upvotes", votes), [votes]));
+    var attrs = { className: "board-text", id: textId, text: note.text };
+    if (note.language) attrs.lang = note.language; // read in the language it was written in
     return [
-      api.el("p", { className: "board-text", id: textId, text: note.text }),
+      api.el("p", attrs),
       meta.length ? api.el("p", { className: "board-meta", text: meta.join(" · ") }) : null
     ];
   }
@@ -220,6 +222,8 @@
       st.posting = null;
       st.form.text.value = "";
       api.announce(api.t("Note posted."));
+      // "Post" was disabled under the focus while sending: back to the note field.
+      if (!document.activeElement || document.activeElement === document.body) st.form.text.focus();
     }
     page.querySelectorAll(".board-post textarea, .board-post select").forEach(function (n) { n.disabled = st.locked; });
     var lockNote = page.querySelector(".board-locked");

@@ -18,7 +18,10 @@
 
   function sum(c) { return c[0] + c[1] + c[2]; }
 
-  function percentText(part, whole) { return (whole ? Math.round(100 * part / whole) : 0) + " %"; }
+  function percentText(part, whole) {
+    var share = whole ? Math.round(100 * part / whole) : 0;
+    return window.LiveLocale ? window.LiveLocale.percent(share, 0) : share + " %"; // page language
+  }
 
   function byId(items) {
     var map = {};
@@ -93,6 +96,25 @@
     return b;
   }
 
+  // The language a statement's text element says it is in, for screen readers: the one
+  // it was written in, unless the room shows the organiser's translation of it (room.js
+  // replaces translated texts), which is in the page's language. Set on every item
+  // before drawing (``shownLanguage``); none when unknown.
+  function markLanguages(activity) {
+    var page = (document.documentElement.lang || "").toLowerCase();
+    var map = activity.language !== page && activity.translations ? activity.translations[page] : null;
+    var translated = Object.create(null);
+    if (map) Object.keys(map).forEach(function (k) { translated[map[k]] = true; });
+    (activity.items || []).forEach(function (s) {
+      s.shownLanguage = s.language && !translated[s.text] ? s.language : "";
+    });
+  }
+
+  function textAttrs(s, attrs) {
+    if (s && s.shownLanguage) attrs.lang = s.shownLanguage;
+    return attrs;
+  }
+
   function badge(api, cls, text) { return api.el("span", { className: "cs-badge " + cls, text: text }); }
 
   function ranked(list, statements) {
@@ -101,7 +123,7 @@
 
   function rankedItem(api, statement, counts) {
     return api.el("li", { className: "cs-ranked" }, [
-      api.el("p", { className: "cs-text", text: statement.text }),
+      api.el("p", textAttrs(statement, { className: "cs-text", text: statement.text })),
       api.el("div", { className: "cs-figures-line" }, [
         stack(api, counts),
         api.el("span", { className: "cs-shares", text: sharesText(api, counts) })
@@ -226,7 +248,7 @@
     }
     var textId = "cs-now-" + activity.id;
     parts.card.replaceChildren(api.el("section", { className: "cs-card", "aria-labelledby": textId }, [
-      api.el("p", { className: "cs-statement", id: textId, text: next.text }),
+      api.el("p", textAttrs(next, { className: "cs-statement", id: textId, text: next.text })),
       voteButtons(api, activity, next, textId, null, "now-", true)
     ]));
     if (focus) {
@@ -249,7 +271,7 @@
       fill(parts.reviewList, visible.filter(function (s) { return answers[String(s.id)]; }).map(function (s) {
         var textId = "cs-r-" + activity.id + "-" + s.id;
         return api.el("li", { className: "cs-item" }, [
-          api.el("p", { className: "cs-text", id: textId, text: s.text }),
+          api.el("p", textAttrs(s, { className: "cs-text", id: textId, text: s.text })),
           voteButtons(api, activity, s, textId, answers[String(s.id)], "r-", false)
         ]);
       }));
@@ -278,6 +300,7 @@
   function update(api, activity) {
     var parts = ui[activity.id], t = api.t;
     if (!parts) return;
+    markLanguages(activity);
     var cfg = activity.config, state = mine(api, activity), open = isOpen(api, activity);
     var visible = activity.items || [], answers = state.answers;
     var answered = visible.filter(function (s) { return answers[String(s.id)]; }).length;
@@ -310,7 +333,14 @@
     if (parts.area) {
       var remaining = Math.max(0, cfg.max_submissions - state.submitted.length);
       var locked = !open || remaining === 0;
+      var active = document.activeElement;
       parts.area.disabled = parts.send.disabled = locked;
+      // A control disabled under the focus (the last statement allowed is sent, or the
+      // activity closed): the focus goes to the form's status line, not to the page.
+      if (active && active.disabled && active.form === parts.send.form) {
+        parts.confirmation.setAttribute("tabindex", "-1");
+        parts.confirmation.focus();
+      }
       parts.left.textContent = !open ? t("This activity is closed.")
         : remaining === 0 ? t("You have sent as many statements as this activity allows.")
         : api.fmt(api.nt("You can send %s more statement.", "You can send %s more statements.", remaining), [remaining]);
@@ -387,7 +417,7 @@
       // Hide and unhide share a focus key.
       if (s.status !== "hidden") actions.appendChild(b(t("Hide"), "hide", "hide", t("Statement hidden.")));
       else actions.appendChild(b(t("Unhide"), "hide", "unhide", t("Statement visible again.")));
-      var body = [el("p", { className: "cs-text", id: textId, text: s.text })];
+      var body = [el("p", textAttrs(s, { className: "cs-text", id: textId, text: s.text }))];
       if (s.status === "visible") {
         var counts = countsOf(tally, s.id);
         body.push(el("div", { className: "cs-figures-line" }, [stack(api, counts), el("span", { className: "cs-shares", text: countsText(api, counts) })]));
@@ -424,6 +454,7 @@
 
   function clock(iso) {
     var d = iso ? new Date(iso) : null;
+    if (window.LiveLocale) return window.LiveLocale.time(iso); // page language, reader's zone
     return d && !isNaN(d) ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
   }
 
@@ -470,7 +501,7 @@
         var said = a.direction === "agree" ? t("Agree more than the others:") : t("Disagree more than the others:");
         return el("li", {}, [
           el("span", { className: "cs-direction cs-" + a.direction, text: said }), " ",
-          el("span", { className: "cs-text", text: statements[a.statement].text }), " ",
+          el("span", textAttrs(statements[a.statement], { className: "cs-text", text: statements[a.statement].text })), " ",
           el("span", { className: "muted", text: api.fmt(t("(%s of the group, %s of the rest)"), [percentText(a.group_share, 1), percentText(a.rest_share, 1)]) })
         ]);
       });
@@ -533,7 +564,7 @@
     if (!tally) {
       fill(box, [
         el("ul", { className: "cs-figures" }, [figure(api, items.length, api.nt("statement", "statements", items.length))]),
-        items.length ? el("ul", { className: "cs-preview" }, items.map(function (s) { return el("li", { text: s.text }); }))
+        items.length ? el("ul", { className: "cs-preview" }, items.map(function (s) { return el("li", textAttrs(s, { text: s.text })); }))
           : el("p", { className: "muted", text: t("No statements yet.") })
       ]);
       return;
@@ -571,6 +602,7 @@
     build: build,
     update: update,
     results: function (api, box, activity, tally) {
+      markLanguages(activity);
       if (api.role === "facilitator") drawConsole(api, box, activity, tally);
       else if (api.role === "screen") drawScreen(api, box, activity, tally);
       else drawParticipantResults(api, box, activity, tally);

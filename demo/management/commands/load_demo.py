@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from demo import board, consultation, data, directory
+from demo import board, consultation, data, directory, translations
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         session = data.load(owner=user)
         board.load(session=session)
         draft = consultation.load(owner=user, process=session.event.process)
+        translations.translate_session(session)
+        translations.translate_consultation(draft, by=user)
         directory.load(owner=user, session=session)
         draft_url = "http://127.0.0.1:8000" + reverse(
             "consult:consultation", args=[draft.process.slug, draft.slug]

@@ -259,9 +259,14 @@
         if (msg.seq !== state.seq + 1) { resync(); return; }
         state.seq = msg.seq;
         if (msg.name === "room") { setRoom(msg.data); render(); }
-        else if (msg.name === "tally") { state.tallies[msg.data.activity] = msg.data; render(msg.data.activity); }
-        else if (msg.name === "item" && msg.data) applyItem(msg.data);
-        else if (msg.name === "items" && msg.data) applyItems(msg.data);
+        else if (msg.name === "tally") {
+          var map = mapOf(activityOf(msg.data.activity));
+          if (map) msg.data.tally = localise(msg.data.tally, map);
+          state.tallies[msg.data.activity] = msg.data;
+          render(msg.data.activity);
+        }
+        else if (msg.name === "item" && msg.data) applyItem(localise(msg.data, mapOf(activityOf(msg.data.activity))));
+        else if (msg.name === "items" && msg.data) applyItems(localise(msg.data, mapOf(activityOf(msg.data.activity))));
         break;
       case "ack":
         if (controls[msg.ref]) { finishControl(msg.ref, null, msg.result || {}); break; }
@@ -366,12 +371,58 @@
 
   var roomCount = 0; // room data received: kinds with items redraw from the new lists
 
+  /* ------------------------------------------------------------ translations */
+
+  // Participants and the projector read an activity's texts in the page's language
+  // where the organiser translated them (its "translations": original -> translation,
+  // docs/protocol.md), and otherwise in the original, marked. The console keeps the
+  // originals its facilitator wrote.
+  var pageLanguage = (document.documentElement.lang || "en").toLowerCase();
+  var translates = role !== "facilitator";
+
+  function mapOf(activity) {
+    if (!translates || !activity || activity.language === pageLanguage) return null;
+    return (activity.translations || {})[pageLanguage] || null;
+  }
+
+  // ``value`` with every string the map knows replaced by its translation.
+  function localise(value, map) {
+    if (!map || value === null || value === undefined) return value;
+    if (typeof value === "string") return Object.prototype.hasOwnProperty.call(map, value) ? map[value] : value;
+    if (Array.isArray(value)) return value.map(function (v) { return localise(v, map); });
+    if (typeof value === "object") {
+      var out = {};
+      Object.keys(value).forEach(function (k) { out[k] = localise(value[k], map); });
+      return out;
+    }
+    return value;
+  }
+
+  function localiseActivity(a) {
+    var map = mapOf(a);
+    a.original = translates && a.language !== pageLanguage && !(map && map[a.title]);
+    if (!map) return;
+    a.title = localise(a.title, map);
+    a.config = localise(a.config, map);
+    if (a.items) a.items = localise(a.items, map);
+    a.tally = localise(a.tally, map);
+  }
+
+  function languageName(code) {
+    try { return new Intl.DisplayNames([code], { type: "language" }).of(code) || code; } catch (e) { return code; }
+  }
+
+  function activityOf(id) {
+    return ((state.room && state.room.activities) || []).filter(function (a) { return a.id === id; })[0] || null;
+  }
+
   function setRoom(data) {
     state.room = data;
     roomCount += 1;
     state.tallies = {};
     waitingItems = {}; // the lists in the room data have them
     data.activities.forEach(function (a) {
+      localiseActivity(a);
       state.tallies[a.id] = { activity: a.id, count: a.count, tally: a.tally };
       kindState(a.kind); // a kind added to the agenda starts loading before it opens
     });
@@ -413,7 +464,7 @@
 
   function setConnected(n) {
     var node = $("connected");
-    if (node) node.textContent = String(n);
+    if (node) node.textContent = window.LiveLocale ? window.LiveLocale.number(n, 0) : String(n);
   }
 
   /* ------------------------------------------------------------ rendering */
@@ -481,24 +532,52 @@
     // has just loaded), so typing is never lost.
     var kind = kindOf(activity);
     var loading = !kind && kindState(activity.kind) === "loading";
-    var shape = activity.id + ":" + activity.status + ":" + activity.allow_change + (kind ? "" : loading ? ":loading" : ":none");
+    var shape = activity.id + ":" + activity.status + ":" + activity.allow_change + (kind ? "" : loading ? ":loading" : ":none") +
+      ":" + JSON.stringify(mapOf(activity)); // a new translation draws the activity again
     if (stage.dataset.shape !== shape) {
       if (stage.dataset.activity !== String(activity.id)) announce(fmt(t("New question: %s"), [activity.title]));
       stage.dataset.activity = String(activity.id);
       stage.dataset.shape = shape;
-      var parts = [el("h2", { text: activity.title, id: "question" })];
+      var parts = [el("h2", activity.original ? { text: activity.title, id: "question", lang: activity.language } : { text: activity.title, id: "question" })];
+      if (activity.original) {
+        parts.push(el("p", { className: "original-note", id: "original-note",
+          text: fmt(t("Not yet translated; shown in the original (%s)."), [languageName(activity.language)]) }));
+      }
       if (role === "participant") {
         parts.push(kind ? kind.build(api, activity) : el("p", { className: "muted" + (loading ? " loading" : ""),
           text: loading ? t("Loading…") : t("This activity cannot be answered on this page.") }));
       }
-      parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results", "aria-live": "polite" }));
+      // Not a live region: a redraw per tally would be read out without end (announceResults).
+      parts.push(el("p", { className: "count", id: "count" }), el("div", { className: "results", id: "results" }));
       stage.replaceChildren.apply(stage, parts);
     }
     var data = state.tallies[activity.id] || {};
     var n = data.count || 0;
     $("count").textContent = kind && kind.countLabel ? kind.countLabel(api, n) : fmt(nt("%s response", "%s responses", n), [n]);
     renderResults($("results"), activity, data.tally);
+    announceResults(activity, data);
     if (role === "participant" && kind && kind.update) kind.update(api, activity);
+  }
+
+  // New results reach a participant's screen reader as one short polite sentence, at
+  // most every RESULTS_EVERY_MS however fast votes arrive; the latest count is said. The
+  // results a question opens with are not said (its "New question" is).
+  var RESULTS_EVERY_MS = 10000, resultsSaidAt = 0, resultsTimer = null, resultsSaid = "", resultsOf = null;
+  function announceResults(activity, data) {
+    if (role !== "participant" || !data.tally) return;
+    var n = data.count || 0;
+    var text = fmt(nt("Results updated: %s response.", "Results updated: %s responses.", n), [n]);
+    if (resultsOf !== activity.id) {
+      resultsOf = activity.id;
+      resultsSaid = text;
+      clearTimeout(resultsTimer);
+      return;
+    }
+    if (text === resultsSaid) return;
+    clearTimeout(resultsTimer);
+    var say = function () { resultsSaid = text; resultsSaidAt = Date.now(); announce(text); };
+    var wait = resultsSaidAt + RESULTS_EVERY_MS - Date.now();
+    if (wait <= 0) say(); else resultsTimer = setTimeout(say, wait);
   }
 
   function renderConsole(only) {
@@ -507,7 +586,7 @@
       if (only !== undefined && only !== id) return;
       var data = state.tallies[id] || {};
       var countEl = document.querySelector('[data-count-for="' + id + '"]');
-      if (countEl && data.count !== undefined) countEl.textContent = String(data.count);
+      if (countEl && data.count !== undefined) countEl.textContent = window.LiveLocale ? window.LiveLocale.number(data.count, 0) : String(data.count);
       var box = document.querySelector('[data-results-for="' + id + '"]');
       if (box) renderResults(box, activity, data.tally);
     });
@@ -586,7 +665,7 @@
       body.appendChild(el("tr", {}, row.map(function (c, i) {
         if (i === 0) return el("th", { scope: "row" }, content(c) || [String(c)]);
         if (c && c.nodeType && c.tagName === "TD") return c;
-        return content(c) ? el("td", {}, content(c)) : el("td", { text: String(c) });
+        return content(c) ? el("td", {}, content(c)) : el("td", { text: typeof c === "number" && window.LiveLocale ? window.LiveLocale.number(c) : String(c) });
       })));
     });
     return el("table", { className: "tally" + (extraClass ? " " + extraClass : "") }, [

@@ -16,7 +16,15 @@
     return {
       build: build,
       update: function (api, activity) {
-        api.refreshVoteForm(activity, redraw ? function (form) { redraw(api, activity, form); } : null);
+        var active = document.activeElement;
+        var form = api.refreshVoteForm(activity, redraw ? function (form) { redraw(api, activity, form); } : null);
+        // Locking the form (a vote that cannot be changed, the question closed) disables
+        // the control under the focus: it goes to the form's status line, not the page.
+        if (form && active && active.disabled && form.contains(active)) {
+          var line = form.querySelector(".confirmation");
+          line.setAttribute("tabindex", "-1");
+          line.focus();
+        }
       },
       results: results,
       countLabel: countLabel

@@ -122,7 +122,10 @@
     return (list || []).filter(function (o) { return o.label === label; })[0] || null;
   }
 
-  function percentIn(o) { return o ? { text: o.percent + " %", share: o.percent } : null; }
+  // Numbers and percentages in the page's language (frontend/locale.js).
+  function pct(v) { return window.LiveLocale ? window.LiveLocale.percent(v) : v + " %"; }
+  function num(v) { return window.LiveLocale ? window.LiveLocale.number(v) : String(v); }
+  function percentIn(o) { return o ? { text: pct(o.percent), share: o.percent } : null; }
 
   // Choices: most votes first (ties in the options' order), each with its own label.
   function choiceTable(api, activity, tally) {
@@ -132,7 +135,7 @@
       caption: api.t("Results"),
       head: [api.t("Option"), api.t("Votes"), api.t("Share")],
       rows: options.map(function (x) {
-        return { key: x.o.label, label: [x.o.label], share: x.o.percent, cells: [x.o.count, x.o.percent + " %"] };
+        return { key: x.o.label, label: [x.o.label], share: x.o.percent, cells: [x.o.count, pct(x.o.percent)] };
       }),
       tally: tally,
       group: function (g, label) { return percentIn(byLabel(g.options, label)); }
@@ -142,10 +145,10 @@
   // Scale: the values in their order.
   function scaleTable(api, activity, tally) {
     return C.table(api, {
-      caption: tally.mean !== null ? api.fmt(api.t("Results (mean %s)"), [tally.mean]) : api.t("Results"),
+      caption: tally.mean !== null ? api.fmt(api.t("Results (mean %s)"), [num(tally.mean)]) : api.t("Results"),
       head: [api.t("Value"), api.t("Votes"), api.t("Share")],
       rows: tally.distribution.map(function (d) {
-        return { key: d.value, label: [String(d.value)], share: d.percent, cells: [d.count, d.percent + " %"] };
+        return { key: d.value, label: [String(d.value)], share: d.percent, cells: [d.count, pct(d.percent)] };
       }),
       tally: tally,
       group: function (g, value) {
@@ -161,7 +164,7 @@
       caption: api.t("Results"),
       head: [api.t("Option"), api.t("Borda score"), api.t("Mean rank")],
       rows: tally.options.map(function (o) {
-        return { key: o.label, label: [o.label], share: C.share(o.borda, top), cells: [o.borda, o.mean_rank === null ? "–" : String(o.mean_rank)] };
+        return { key: o.label, label: [o.label], share: C.share(o.borda, top), cells: [o.borda, o.mean_rank === null ? "–" : num(o.mean_rank)] };
       }),
       tally: tally,
       group: function (g, label) {

@@ -186,7 +186,7 @@
       head: [api.t("Statement"), api.t("Borda score"), api.t("Mean rank")],
       label: function (r, s) { return statement(api, s); },
       share: function (r) { return C.share(r.borda, top); },
-      cells: function (r) { return [r.borda, r.mean_rank === null ? "–" : r.mean_rank]; },
+      cells: function (r) { return [r.borda, r.mean_rank === null ? "–" : num(r.mean_rank)]; },
       value: function (r) { return String(r.borda); },
       groupShare: function (r, rows) { return C.share(r.borda, C.most(rows.map(function (x) { return x.borda; }))); }
     })];
@@ -199,7 +199,9 @@
     reconsider: function (api) { return api.t("Reconsider"); }
   };
 
-  function spread(mean, sd) { return mean === null ? "–" : mean + " ± " + sd; }
+  // Numbers in the page's language (frontend/locale.js).
+  function num(v) { return window.LiveLocale ? window.LiveLocale.number(v) : String(v); }
+  function spread(mean, sd) { return mean === null ? "–" : num(mean) + " ± " + num(sd); }
 
   function gridResults(api, activity, tally) {
     var node = table(api, activity, {
@@ -211,7 +213,7 @@
       cells: function (r) {
         return [spread(r.impact, r.impact_sd), spread(r.feasibility, r.feasibility_sd), r.n, r.quadrant ? QUADRANTS[r.quadrant](api) : "–"];
       },
-      value: function (r) { return r.impact === null ? "–" : api.fmt(api.t("impact %s, feasibility %s"), [r.impact, r.feasibility]); },
+      value: function (r) { return r.impact === null ? "–" : api.fmt(api.t("impact %s, feasibility %s"), [num(r.impact), num(r.feasibility)]); },
       extraClass: "grid-table"
     });
     return [api.el("div", { className: "grid-results" }, [grid(api, tally), node])];

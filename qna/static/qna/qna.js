@@ -27,8 +27,15 @@
     return state && state.questions ? state : { questions: [], upvoted: [] };
   }
 
+  // A question's text element, in the language it was written in (for screen readers).
+  function textAttrs(q, attrs) {
+    if (q.language) attrs.lang = q.language;
+    return attrs;
+  }
+
   function clock(iso) {
     var d = iso ? new Date(iso) : null;
+    if (window.LiveLocale) return window.LiveLocale.time(iso); // page language, reader's zone
     return d && !isNaN(d) ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
   }
 
@@ -114,7 +121,7 @@
     }
     var cls = "qna-q" + (q.answered ? " answered" : "") + (own ? " own" : "");
     return api.el("li", { className: cls }, [
-      api.el("p", { className: "qna-text", id: textId, text: q.text }),
+      api.el("p", textAttrs(q, { className: "qna-text", id: textId, text: q.text })),
       api.el("p", { className: "qna-meta" }, badges.concat([meta.join(" · ")])),
       actions
     ]);
@@ -193,8 +200,15 @@
         : t("Question sent. Thank you!");
     }
     var locked = !open || remaining === 0;
+    var active = document.activeElement;
     parts.area.disabled = parts.ask.disabled = locked;
     if (parts.anon) parts.anon.disabled = locked;
+    // A control disabled under the focus (the last question allowed is sent, or the
+    // Q&A closed): the focus goes to the form's status line, not back to the page.
+    if (active && active.disabled && active.form === parts.ask.form) {
+      parts.confirmation.setAttribute("tabindex", "-1");
+      parts.confirmation.focus();
+    }
     parts.left.textContent = !open ? t("Questions are closed.")
       : remaining === 0 ? t("You have asked as many questions as this Q&A allows.")
       : api.fmt(api.nt("You can ask %s more question.", "You can ask %s more questions.", remaining), [remaining]);
@@ -211,7 +225,7 @@
       var meta = [onScreen.author || t("Anonymous")];
       if (votes) meta.push(voteLabel(api, n(votes, onScreen.id)));
       box.replaceChildren(el("figure", { className: "qna-on-screen" }, [
-        el("blockquote", { className: "qna-big", text: onScreen.text }),
+        el("blockquote", textAttrs(onScreen, { className: "qna-big", text: onScreen.text })),
         el("figcaption", { className: "qna-meta" }, [onScreen.answered ? badge(api, "answered", t("Answered")) : null, meta.join(" · ")])
       ]));
       return;
@@ -224,7 +238,7 @@
         list.length ? el("ol", { className: "qna-list" }, list.map(function (row) {
           var q = row.q;
           return el("li", { className: "qna-q" + (q.answered ? " answered" : "") }, [
-            el("p", { className: "qna-text", text: q.text }),
+            el("p", textAttrs(q, { className: "qna-text", text: q.text })),
             el("p", { className: "qna-meta" }, [q.answered ? badge(api, "answered", t("Answered")) : null, q.author || t("Anonymous")]),
             votes ? el("div", { className: "qna-actions" }, [el("span", { className: "qna-votes", text: voteLabel(api, n(votes, q.id)) })]) : null
           ]);
@@ -267,7 +281,7 @@
           : b(t("On projector"), "screen", "put_on_screen", t("Question on the projector.")));
       }
       return el("li", { className: "qna-q" + (q.answered ? " answered" : "") }, [
-        el("p", { className: "qna-text", id: textId, text: q.text }),
+        el("p", textAttrs(q, { className: "qna-text", id: textId, text: q.text })),
         el("p", { className: "qna-meta" }, badges.concat([meta.join(" · ")])),
         actions
       ]);

@@ -6,18 +6,25 @@
   "use strict";
   window.LivePanels = window.LivePanels || {};
 
+  // Numbers and percentages in the page's language (frontend/locale.js).
+  function pct(v, digits) {
+    return window.LiveLocale ? window.LiveLocale.percent(v, digits) : v.toFixed(digits) + "%";
+  }
+
   function cellText(api, cell) {
     if (!cell) return "";
     if (cell.suppressed === "fewer") return api.t("fewer than 5");
     if (cell.suppressed) return api.t("hidden");
-    var share = cell.share === null || cell.share === undefined ? "" : " (" + cell.share.toFixed(0) + "%)";
+    var share = cell.share === null || cell.share === undefined ? "" : " (" + pct(cell.share, 0) + ")";
     return String(cell.count) + share;
   }
 
   function gapText(api, cell) {
     if (!cell || cell.gap === null || cell.gap === undefined) return "";
-    var gap = cell.gap.toFixed(1);
-    return (cell.gap > 0 ? "+" : "") + gap.replace("-", "\u2212");
+    var digits = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+    var lang = document.documentElement.lang || undefined;
+    var gap = new Intl.NumberFormat(lang, digits).format(Math.abs(cell.gap));
+    return (cell.gap > 0 ? "+" : cell.gap < 0 ? "\u2212" : "") + gap;
   }
 
   function alertText(api, row, cell) {
@@ -52,7 +59,7 @@
       var alert = alertText(api, r, lastCell);
       var tds = [el("th", { scope: "row", text: r.label })];
       data.stages.forEach(function (s) { tds.push(el("td", { text: cellText(api, r.cells[s.key]) })); });
-      tds.push(el("td", { text: r.target === null ? "" : r.target.toFixed(0) + "%" }));
+      tds.push(el("td", { text: r.target === null ? "" : pct(r.target, 0) }));
       tds.push(el("td", { text: gapText(api, lastCell) + (alert ? " \u26a0 " + alert : "") }));
       var tr = el("tr", alert ? { className: "alert-row" } : {}, tds);
       return tr;
