@@ -218,7 +218,12 @@ async def test_many_quick_votes_are_coalesced_into_few_tally_events(hub, live):
     # At most one tally per activity per interval (200 ms by default).
     gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(tallies)]
     assert all(gap >= 0.15 for gap in gaps), gaps
-    assert await observer.nothing(0.5)  # nothing left over once the state is sent
+    # No tally left over once the state is sent (the connected count, coalesced on its
+    # own interval, may still arrive late on a loaded machine).
+    left = []
+    while not await observer.nothing(0.5):
+        left.append(json.loads((await observer.comm.receive_output(1))["text"]))
+    assert [m for m in left if m["type"] != "presence"] == [], left
 
 
 # --------------------------------------------------------------------------- controls
