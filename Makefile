@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # on one worker so its shared fixtures (servers, worlds of test data) are built once.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev system-deps translations messages lint format bench clean
+.PHONY: run test install install-dev system-deps report-deps translations messages lint format bench clean
 
 # A random SECRET_KEY for this machine, made once; a SECRET_KEY in the environment
 # wins (production sets its own: docs/operations.md).
@@ -57,7 +57,7 @@ messages: install
 	done
 
 # `serve` runs Daphne and the mail worker (console mail shows here); Ctrl-C stops both.
-run: install translations $(SECRET_KEY_FILE)
+run: install translations report-deps $(SECRET_KEY_FILE)
 	$(KEY) $(BIN)/python manage.py migrate --noinput
 	$(KEY) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(KEY) $(BIN)/python manage.py load_demo
@@ -76,7 +76,21 @@ system-deps:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-test: install-dev system-deps translations $(SECRET_KEY_FILE)
+# The report PDFs (reports/pdf.py: WeasyPrint) need Pango and a font with Chinese
+# characters (the charts, reports/charts.py, too); install Debian's when missing.
+report-deps:
+	@missing=""; \
+	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
+	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
+	PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p | grep -q libpangoft2-1.0.so.0 || \
+		missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's$$missing for the report PDFs"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+test: install-dev system-deps report-deps translations $(SECRET_KEY_FILE)
 	mkdir -p var/static
 	$(KEY) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
 		$(BIN)/python manage.py makemigrations --check --dry-run

@@ -374,6 +374,10 @@ def run(args) -> dict:
         from bench.synthesis import run_synthesis
 
         return run_synthesis(args)
+    if args.scenario == "report":
+        from bench.report import run_report
+
+        return run_report(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -547,7 +551,7 @@ def main() -> None:
     parser.add_argument(
         "--scenario",
         default="poll",
-        choices=["poll", "board", "consultation", "commands", "directory", "synthesis"],
+        choices=["poll", "board", "consultation", "commands", "directory", "synthesis", "report"],
     )
     parser.add_argument(
         "--participants",

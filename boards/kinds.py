@@ -32,6 +32,7 @@ from sessions.kinds import ActivityKind, CommandError, Role, int_setting
 from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
+from . import report_blocks as report
 
 MODES = ("open", "private")
 
@@ -268,3 +269,6 @@ class IdeaBoard(ActivityKind):
 
     def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
         return selectors.evidence_rows(activity)
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.report_blocks(activity, tally)

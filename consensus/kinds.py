@@ -106,3 +106,10 @@ class ConsensusKind(ActivityKind):
 
     def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
         return selectors.evidence_rows(activity, tally)
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        # Read on demand: the analysis' modules (numpy, scikit-learn) stay out of the
+        # room's processes, which load this module.
+        from .report_blocks import report_blocks
+
+        return report_blocks(activity, tally)

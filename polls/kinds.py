@@ -19,6 +19,7 @@ from sessions.kinds import ActivityKind, CommandError, int_setting
 from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
+from . import report_blocks as report
 from .breakdown import ballot_rows, group_figures, overall
 from .services import normalise_word
 
@@ -157,6 +158,9 @@ class OptionsPoll(PollKind):
             for o in tally["options"]
         ]
 
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.choice_blocks(activity, tally, self.evidence_rows(activity, tally))
+
     def _counts(self, activity: Activity, counts: Counter, voters: int) -> dict[str, Any]:
         return {
             "total": voters,
@@ -289,6 +293,9 @@ class Scale(PollKind):
             rows.append({"label": _("Mean"), "value": tally["mean"], "share": None})
         return rows
 
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.scale_blocks(activity, tally)
+
 
 class WordCloud(PollKind):
     name = "word_cloud"
@@ -368,6 +375,9 @@ class WordCloud(PollKind):
             for w in tally["words"]
         ]
 
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.word_blocks(activity, tally, self.evidence_rows(activity, tally))
+
 
 def ranking_detail(mean_rank: float | None) -> str:
     """What a ranking's evidence row says besides its Borda score (its value)."""
@@ -426,6 +436,9 @@ class Ranking(OptionsPoll):
             }
             for row in tally["options"]
         ]
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.ranking_blocks(activity, tally, self.evidence_rows(activity, tally))
 
 
 POLL_KINDS = [SingleChoice(), MultipleChoice(), Scale(), WordCloud(), Ranking()]

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity
 
+from . import report_blocks as report
 from .breakdown import ballot_rows, group_figures, overall
 from .forms import DotVoteForm, StatementsForm
 from .kinds import PollKind, is_int, ranking_detail
@@ -355,6 +356,9 @@ class DotVote(VisionKind):
             for row in tally["statements"]
         ]
 
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.dot_blocks(activity, tally, self.evidence_rows(activity, tally))
+
     def render(self, activity: Activity, choice: Any) -> str:
         texts = self.texts(activity)
         return "; ".join(f"{texts[int(k)]}: {v}" for k, v in sorted(choice.items(), key=_by_key))
@@ -387,6 +391,9 @@ class ImpactFeasibility(VisionKind):
             }
             for row in tally["statements"]
         ]
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.rating_blocks(activity, tally, self.evidence_rows(activity, tally))
 
     def export_answer(self, activity: Activity, choice: Any) -> list[dict[str, Any]]:
         texts = self.texts(activity)
@@ -425,6 +432,9 @@ class StatementRanking(VisionKind):
             }
             for row in tally["statements"]
         ]
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.statement_ranking_blocks(activity, tally, self.evidence_rows(activity, tally))
 
     def render(self, activity: Activity, choice: Any) -> str:
         texts = self.texts(activity)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from sessions.kinds import ActivityKind, CommandError, Role
 from sessions.models import Activity, Participant
 
+from . import report_blocks as report
 from . import selectors, services
 from .forms import QnaConfigForm
 
@@ -83,3 +84,6 @@ class QnaKind(ActivityKind):
 
     def evidence_rows(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
         return selectors.evidence_rows(activity)
+
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        return report.report_blocks(activity, tally)

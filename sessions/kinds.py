@@ -168,6 +168,35 @@ class ActivityKind:
         participant's name. The default: none."""
         return []
 
+    def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
+        """The activity's content for a report (the workshop report), as a list of
+        blocks, in the order to show them. Read under the report's language (callers
+        wrap the call in ``translation.override``); ``tally`` is the facilitator's
+        (``tally()``). Each block is one of:
+
+        - ``{"type": "figures", "caption": str, "rows": [{"label": str, "value":
+          number | str, "share": float | None, "detail": str}], "chart": bool}``: the
+          main result; ``chart`` is True when a bar chart of ``share`` (or of ``value``
+          where no row has a share) makes sense; the rows are the chart's data table.
+        - ``{"type": "table", "caption": str, "head": [str, ...], "rows": [[str |
+          number | None, ...], ...], "note": str}``: e.g. results per stakeholder
+          group; a None cell prints as a dash.
+        - ``{"type": "list", "caption": str, "items": [{"text": str, "detail": str}],
+          "empty": str}``: e.g. a board cluster's top notes, answered questions;
+          ``empty`` is said when there are no items.
+
+        What anyone the report is shared with may read (DESIGN.md, "Personal data"):
+        never a participant's name or anything linking an anonymous contribution to its
+        author; a stakeholder group's figures from fewer than 5 respondents are left out
+        (None cells, said in the table's ``note``); hidden, pending or unapproved entries
+        never appear. A few queries per activity, never one per row. The default: one
+        "figures" block of ``evidence_rows()``, if it has any rows."""
+        rows = figure_rows(self.evidence_rows(activity, tally))
+        if not rows:
+            return []
+        chart = all(is_number(r["value"]) for r in rows)
+        return [figures_block(_("Results"), rows, chart=chart)]
+
     # Static paths of this kind's browser script (registers in window.LiveKinds) and
     # style sheet, if any; loaded on the live pages (participant, console, presenter,
     # projector) of a session whose agenda has an activity of this kind, and by room.js
@@ -183,6 +212,54 @@ class ActivityKind:
     # match the keys clean_config() reports errors under. None: a kind without
     # settings (its config is clean_config({})).
     config_form: ClassVar[Any] = None
+
+
+def is_number(value: Any) -> bool:
+    """An int or a float, and not a bool."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def figure_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evidence-style rows (``evidence_rows``) in the shape of a report's "figures"
+    block: every key present, label and detail as text. Shared by the kinds."""
+    return [
+        {
+            "label": str(row["label"]),
+            "value": row["value"] if is_number(row["value"]) else str(row["value"]),
+            "share": row.get("share"),
+            "detail": str(row.get("detail") or ""),
+        }
+        for row in rows
+    ]
+
+
+def figures_block(caption: Any, rows: list[dict[str, Any]], *, chart: bool) -> dict[str, Any]:
+    """A report's "figures" block (``ActivityKind.report_blocks``). Shared by the kinds."""
+    return {"type": "figures", "caption": str(caption), "rows": rows, "chart": chart}
+
+
+def table_block(
+    caption: Any, head: list[Any], rows: list[list[Any]], note: Any = ""
+) -> dict[str, Any]:
+    """A report's "table" block (``ActivityKind.report_blocks``). Shared by the kinds."""
+    return {
+        "type": "table",
+        "caption": str(caption),
+        "head": [str(h) for h in head],
+        "rows": rows,
+        "note": str(note),
+    }
+
+
+def list_block(caption: Any, items: list[dict[str, Any]], empty: Any) -> dict[str, Any]:
+    """A report's "list" block (``ActivityKind.report_blocks``): ``items`` of
+    ``{"text", "detail"}``. Shared by the kinds."""
+    return {
+        "type": "list",
+        "caption": str(caption),
+        "items": [{"text": str(i["text"]), "detail": str(i.get("detail") or "")} for i in items],
+        "empty": str(empty),
+    }
 
 
 _registry: dict[str, ActivityKind] = {}

@@ -40,6 +40,7 @@ from outreach import services as outreach_services
 from outreach.models import Invitation
 from people import services as people_services
 from qna.models import Question
+from reports import services as report_services
 from sessions import kinds, selectors, services
 from sessions.models import Activity, Participant
 from tests import factories
@@ -234,6 +235,12 @@ def build_world() -> SimpleNamespace:
         )
     w.invited_to_session = Invitation.objects.get(person=w.person, session=session)
     w.invited_to_consultation = Invitation.objects.get(person=w.person, consultation=c)
+
+    # The workshop report of that session, built (as the worker would) and published.
+    report = report_services.request_report(session=session, language="en")
+    report_services.build(report_id=report.pk, generation=report.generation)
+    report.refresh_from_db()
+    w.report = report_services.set_published(report=report, published=True)
 
     w.logins = {"organiser": factories.login_cookie(w.organiser),
                 "member": factories.login_cookie(w.member)}  # fmt: skip
@@ -459,6 +466,10 @@ CHECKS += [
         "outreach:register", args=[w.invited_to_consultation.token])),
     Check("anonymous", "invitation-opt-out", lambda w: reverse(
         "outreach:opt_out", args=[w.invited_to_consultation.token])),
+    Check("organiser", "workshop-report", lambda w: reverse(
+        "reports:workshop", args=[w.kinds[KINDS[0]].session.code])),
+    Check("anonymous", "shared-report", lambda w: reverse(
+        "reports:shared", args=[w.report.share_token])),
     Check("member", "my-data", lambda w: reverse("privacy:overview")),
     Check("organiser", "my-data", lambda w: reverse("privacy:overview")),
 ]  # fmt: skip
