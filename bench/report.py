@@ -71,6 +71,7 @@ def measure() -> dict:
     django.setup()
     from django.contrib.auth.models import User
     from django.core.management import call_command
+    from django.utils import timezone
 
     from boards.models import Note
     from consensus.models import Answer, Statement
@@ -82,6 +83,7 @@ def measure() -> dict:
 
     call_command("migrate", verbosity=0)
     rng = random.Random(19)
+    now = timezone.now()
     owner, _ = User.objects.get_or_create(username="bench-report")
     Event.objects.filter(owner=owner).delete()
     event = services.create_event(
@@ -116,13 +118,16 @@ def measure() -> dict:
                     text=f"Question {i}?",
                     status="visible",
                     answered=i % 3 == 0,
+                    answered_at=now if i % 3 == 0 else None,
                 )
                 for i in range(200)
             )
         elif name == "consensus":
             statements = list(Statement.objects.filter(activity=activity))
             Answer.objects.bulk_create(
-                Answer(statement=s, participant=people[i], vote=rng.choice([-1, 0, 1]))
+                Answer(
+                    statement=s, participant=people[i], vote=rng.choice([-1, 0, 1]), answered_at=now
+                )
                 for s in statements
                 for i in rng.sample(range(PARTICIPANTS), 200)
             )

@@ -209,7 +209,7 @@ def build(*, report_id: int, generation: int) -> bool:
             html = render_to_string(
                 "reports/document.html", document_context(report, content, sources)
             )
-            document = pdf.render_pdf(html)
+            document = pdf.render_pdf(html, stylesheets=["reports/report.css"])
     except Exception:  # the page says it failed and offers to try again
         logger.exception("report %s failed", report_id)
         WorkshopReport.objects.filter(pk=report_id, generation=generation).update(

@@ -5,6 +5,7 @@ summary and notes; publishing and the share link; stale builds; bad input."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,6 +91,8 @@ def test_the_build_writes_every_activity_in_order_with_charts_and_a_pdf(workshop
     assert bytes(report.pdf).startswith(b"%PDF")
     for words in ("Cobalt roadmap workshop", poll.title, scale.title, "Cobalt", "50"):
         assert words in text, words
+    # The print style sheet was applied: its footer numbers the pages.
+    assert re.search(r"\b1 / \d+\b", text)
 
 
 def test_a_report_in_chinese_renders_its_title_and_interface_text(workshop):
