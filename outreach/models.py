@@ -114,3 +114,29 @@ class InvitationText(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Attendance(models.Model):
+    """An invitee who came to an event: checked in at the door (in the room) by an
+    organiser who scanned their personal QR code, or recorded when they joined the live
+    session from their invitation (remote). At most one per invitation."""
+
+    class Mode(models.TextChoices):
+        IN_ROOM = "in_room", _("In the room")
+        REMOTE = "remote", _("Remote")
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="attendance"
+    )
+    mode = models.CharField(_("attendance"), max_length=16, choices=Mode.choices)
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    # The organiser who checked the person in at the door; none for remote attendance.
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["mode"], name="attendance_mode")]
+
+    def __str__(self) -> str:
+        return f"attendance {self.mode} of invitation {self.invitation_id}"

@@ -34,6 +34,7 @@ from sessions import services as session_services
 from sessions.models import Participant, Session
 
 from . import selectors
+from .attendance import record_remote
 from .models import Invitation, InvitationText
 from .selectors import MAX_AUDIENCE, AudienceFilter, Target
 
@@ -537,6 +538,9 @@ def join_from_invitation(
                 invitation=invitation,
                 answer=Invitation.Answer.REMOTE if webinar else Invitation.Answer.IN_PERSON,
             )
+        # Joining the live session from the invitation counts as attending (remote),
+        # unless the person was already checked in at the door.
+        record_remote(invitation=invitation)
     return participant
 
 

@@ -5,12 +5,13 @@ Every route here needs a row in tests/outreach/test_permission_matrix.py."""
 
 from django.urls import path
 
-from . import translation_views, views
+from . import attendance_views, translation_views, views
 
 app_name = "outreach"
 
 P = "processes/<slug:process>/invitations/"
 I = "i/<str:token>/"  # noqa: E741 - the personal link's prefix
+E = "processes/<slug:process>/events/<int:event_id>/"
 
 urlpatterns = [
     path(P, views.invitation_list, name="list"),
@@ -24,4 +25,8 @@ urlpatterns = [
     path(I + "join", views.join, name="join"),
     path(I + "register", views.register, name="register"),
     path(I + "opt-out", views.opt_out, name="opt_out"),
+    # Attendance (outreach/attendance_views.py).
+    path("checkin/<str:code>", attendance_views.checkin, name="checkin"),
+    path(E + "checkin", attendance_views.event_checkin, name="event_checkin"),
+    path(E + "attendance", attendance_views.attendance_list, name="attendance"),
 ]

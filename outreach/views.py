@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
+import segno
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.account.utils import complete_signup
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -34,7 +36,7 @@ from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError
 from sessions.models import Session
 
-from . import selectors, services
+from . import attendance, selectors, services
 from .forms import (
     AnswerForm,
     AudienceForm,
@@ -295,7 +297,29 @@ def _invitation_page(request, invitation: Invitation, *, form=None, status: int 
         context["consultation_url"] = reverse(
             "consult:consultation", args=[invitation.process.slug, invitation.consultation.slug]
         )
+    if attendance.has_checkin(invitation):
+        context.update(_checkin_qr(request, invitation))
     return render(request, "outreach/invitation.html", context, status=status)
+
+
+def _checkin_qr(request, invitation: Invitation) -> dict:
+    """The QR code to show at the door: the check-in address with a signed code of the
+    invitation (not its personal link's token), and the code to type by hand."""
+    code = attendance.checkin_code(invitation)
+    url = request.build_absolute_uri(reverse("outreach:checkin", args=[code]))
+    # Inline SVG as on the projector screen (frontend/views.py): no style attribute
+    # (CSP), scales with CSS; segno escapes the title.
+    qr = segno.make(url, error="m").svg_inline(
+        border=4,
+        omitsize=True,
+        light="#fff",
+        svgclass="qr",
+        title=_("QR code to check in at the door"),
+    )
+    return {
+        "checkin_code": code,
+        "checkin_qr": mark_safe(qr),  # noqa: S308 - segno's own markup, title escaped by segno
+    }
 
 
 def _session_problem(session: Session) -> str | None:

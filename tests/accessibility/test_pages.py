@@ -36,6 +36,7 @@ from consensus.tasks import recompute_analysis
 from consult import selectors as consult_selectors
 from consult import services as consult_services
 from consult.models import Evidence
+from outreach import attendance as outreach_attendance
 from outreach import services as outreach_services
 from outreach.models import Invitation
 from people import services as people_services
@@ -235,6 +236,7 @@ def build_world() -> SimpleNamespace:
         )
     w.invited_to_session = Invitation.objects.get(person=w.person, session=session)
     w.invited_to_consultation = Invitation.objects.get(person=w.person, consultation=c)
+    outreach_attendance.record_remote(invitation=w.invited_to_session)  # a row in the list
 
     # The workshop report of that session, built (as the worker would) and published.
     report = report_services.request_report(session=session, language="en")
@@ -466,6 +468,12 @@ CHECKS += [
         "outreach:register", args=[w.invited_to_consultation.token])),
     Check("anonymous", "invitation-opt-out", lambda w: reverse(
         "outreach:opt_out", args=[w.invited_to_consultation.token])),
+    Check("organiser", "checkin", lambda w: reverse(
+        "outreach:checkin", args=[outreach_attendance.checkin_code(w.invited_to_session)])),
+    Check("organiser", "event-checkin", lambda w: reverse(
+        "outreach:event_checkin", args=[w.process.slug, w.invited_to_session.session.event_id])),
+    Check("organiser", "attendance", lambda w: reverse(
+        "outreach:attendance", args=[w.process.slug, w.invited_to_session.session.event_id])),
     Check("organiser", "workshop-report", lambda w: reverse(
         "reports:workshop", args=[w.kinds[KINDS[0]].session.code])),
     Check("anonymous", "shared-report", lambda w: reverse(

@@ -25,7 +25,8 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from outreach import urls as outreach_urls
-from outreach.models import Invitation, InvitationText
+from outreach.attendance import checkin_code
+from outreach.models import Attendance, Invitation, InvitationText
 from people.models import Person
 from sessions.models import Participant
 from tests.consult.factories import make_member
@@ -85,6 +86,9 @@ TABLES: Tables = {
     ),
     "participants": lambda: list(Participant.objects.order_by("pk").values_list("pk", "person")),
     "users": lambda: list(User.objects.order_by("pk").values_list("pk", flat=True)),
+    "attendance": lambda: list(
+        Attendance.objects.order_by("pk").values_list("pk", "invitation", "mode", "checked_in_by")
+    ),
 }
 
 
@@ -134,7 +138,8 @@ rows("outreach:answer", "POST", **link_holder(
 rows("outreach:answer", "GET", **dict.fromkeys(ROLES, NOT_ALLOWED))
 rows("outreach:join", "GET", **link_holder(Outcome(200, says='value="Ana Invitee"')))
 rows("outreach:join", "POST", **link_holder(
-    Outcome(302, effect={"participants": 1, "invitations": "changed"}, location="/s/")))  # fmt: skip
+    Outcome(302, effect={"participants": 1, "invitations": "changed", "attendance": 1},
+            location="/s/")))  # fmt: skip
 rows("outreach:register", "GET", **link_holder(Outcome(200, says="Create my account")))
 rows("outreach:register", "POST", **link_holder(
     Outcome(302, effect={"users": 1, "people": "changed", "invitations": "changed"},
@@ -143,11 +148,28 @@ rows("outreach:opt_out", "GET", **link_holder(Outcome(200, says="Stop invitation
 rows("outreach:opt_out", "POST", **link_holder(
     Outcome(200, effect={"people": "changed"}, says="no more invitations")))  # fmt: skip
 
+# Attendance (outreach/attendance_views.py): the check-in address of the event
+# invitation's QR code, the code typed by hand, the attendance list.
+rows("outreach:checkin", "GET", **organisers(Outcome(200, says="Check in")))
+rows("outreach:checkin", "POST", **organisers(
+    Outcome(302, effect={"attendance": 1}, location="/checkin/")))  # fmt: skip
+rows("outreach:event_checkin", "GET", **organisers(Outcome(302, location="/checkin/")))
+rows("outreach:event_checkin", "POST", **organisers(NOT_ALLOWED))
+rows("outreach:attendance", "GET", **organisers(Outcome(200, says="No one has been recorded")))
+rows("outreach:attendance", "POST", **organisers(NOT_ALLOWED))
+
 TOKEN_FOR = {"outreach:join": "session", "outreach:register": "consultation"}
 
 
 def build_url(w, case: Case) -> str:
     name = case.route
+    if name == "outreach:checkin":
+        return reverse(name, args=[checkin_code(w.inv["event"])])
+    if name in ("outreach:event_checkin", "outreach:attendance"):
+        base = reverse(name, args=[w.process.slug, w.event.pk])
+        if name == "outreach:event_checkin" and case.method == "GET":
+            return base + "?code=" + checkin_code(w.inv["event"])
+        return base
     if name.removeprefix("outreach:") in (
         "list",
         "new",
