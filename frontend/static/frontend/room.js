@@ -42,7 +42,8 @@
     alertEl.hidden = !text;
   }
 
-  function announce(text) { if (announcer) announcer.textContent = text; }
+  var announcedAt = 0; // when something other than new results was last announced
+  function announce(text) { announcedAt = Date.now(); if (announcer) announcer.textContent = text; }
 
   function newKey() {
     // randomUUID needs a secure context; getRandomValues works on plain http too.
@@ -561,10 +562,13 @@
 
   // New results reach a participant's screen reader as one short polite sentence, at
   // most every RESULTS_EVERY_MS however fast votes arrive; the latest count is said. The
-  // results a question opens with are not said (its "New question" is).
-  var RESULTS_EVERY_MS = 10000, resultsSaidAt = 0, resultsTimer = null, resultsSaid = "", resultsOf = null;
+  // results a question opens with are not said (its "New question" is), nor those of
+  // kinds whose content is a list (a board, Q&A: their scripts say what changed), and
+  // they wait QUIET_MS after anything else was said, so it is not cut short.
+  var RESULTS_EVERY_MS = 10000, QUIET_MS = 3000;
+  var resultsSaidAt = 0, resultsTimer = null, resultsSaid = "", resultsOf = null;
   function announceResults(activity, data) {
-    if (role !== "participant" || !data.tally) return;
+    if (role !== "participant" || !data.tally || activity.items !== undefined) return;
     var n = data.count || 0;
     var text = fmt(nt("Results updated: %s response.", "Results updated: %s responses.", n), [n]);
     if (resultsOf !== activity.id) {
@@ -575,8 +579,12 @@
     }
     if (text === resultsSaid) return;
     clearTimeout(resultsTimer);
-    var say = function () { resultsSaid = text; resultsSaidAt = Date.now(); announce(text); };
-    var wait = resultsSaidAt + RESULTS_EVERY_MS - Date.now();
+    var say = function () {
+      resultsSaid = text;
+      resultsSaidAt = Date.now();
+      if (announcer) announcer.textContent = text;
+    };
+    var wait = Math.max(resultsSaidAt + RESULTS_EVERY_MS, announcedAt + QUIET_MS) - Date.now();
     if (wait <= 0) say(); else resultsTimer = setTimeout(say, wait);
   }
 
