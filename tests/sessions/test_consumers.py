@@ -218,12 +218,20 @@ async def test_many_quick_votes_are_coalesced_into_few_tally_events(hub, live):
     # At most one tally per activity per interval (200 ms by default).
     gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(tallies)]
     assert all(gap >= 0.15 for gap in gaps), gaps
-    # No tally left over once the state is sent (the connected count, coalesced on its
-    # own interval, may still arrive late on a loaded machine).
+    # Nothing new once the full state is sent. On a loaded machine the connected count
+    # (coalesced on its own interval) may still arrive, and so may one more tally: a
+    # vote's notice reaching the hub after the tally that already counted it makes it
+    # send the same full state again (tallies are states, so that is harmless).
     left = []
     while not await observer.nothing(0.5):
         left.append(json.loads((await observer.comm.receive_output(1))["text"]))
-    assert [m for m in left if m["type"] != "presence"] == [], left
+    final = tallies[-1]["data"]
+    assert [
+        m
+        for m in left
+        if m["type"] != "presence"
+        and not (m["type"] == "event" and m["name"] == "tally" and m["data"] == final)
+    ] == [], left
 
 
 # --------------------------------------------------------------------------- controls
