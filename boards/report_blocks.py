@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from sessions.kinds import Role, figures_block, list_block
 from sessions.models import Activity
@@ -63,7 +63,7 @@ def report_blocks(activity: Activity, tally: dict[str, Any]) -> list[dict[str, A
     )
     if not board_visible(activity, Role.PARTICIPANT):
         hidden = _("The notes were not revealed to participants, so they are not listed here.")
-        return [figures, list_block(_("Notes"), [], hidden)]
+        return [figures, list_block(pgettext("idea board", "Notes"), [], hidden)]
     clusters = list(Cluster.objects.filter(activity=activity).order_by("position", "id"))
     in_cluster: dict[int | None, list[tuple[int, str, int]]] = {}
     known = {c.pk for c in clusters}
