@@ -51,7 +51,13 @@ from .selectors import (
     latest_version,
     version_sections,
 )
-from .translations import LANGUAGE_CODES, column, current_language, supported
+from .translations import (
+    LANGUAGE_CODES,
+    check_translation_language,
+    column,
+    current_language,
+    supported,
+)
 
 MAX_COMMENT_LENGTH = 5000
 MAX_SECTION_LENGTH = 50_000
@@ -303,10 +309,7 @@ def translate_consultation(
     An empty translation removes it: readers then see the original, marked. All or
     nothing: one bad text saves none."""
     _require_organiser(by, consultation.process)
-    if language not in LANGUAGE_CODES or language == consultation.language:
-        raise ValidationError(
-            {"language": _("Choose a language other than the original's.")}, code="invalid"
-        )
+    check_translation_language(language, source=consultation.language)
     version = latest_version(consultation)
     texts = {t.pk: t for t in (version_sections(version) if version else [])}
     unknown = set(sections) - set(texts)

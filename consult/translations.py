@@ -68,6 +68,15 @@ def supported(language: str | None) -> str | None:
         return None
 
 
+def check_translation_language(language: str, *, source: str) -> None:
+    """Refuse a translation into anything but one of the interface's languages other
+    than the original's (``source``)."""
+    from django.core.exceptions import ValidationError
+
+    if language not in LANGUAGE_CODES or language == source:
+        raise ValidationError({"language": _("Choose a language other than the original's.")})
+
+
 def column(name: str, language: str) -> str:
     """The attribute holding ``name``'s translation into ``language``."""
     return to_attribute(f"{name}_in", language)

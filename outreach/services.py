@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 
 from consult.models import Process
 from consult.selectors import is_organiser
-from consult.translations import LANGUAGE_CODES, column, current_language
+from consult.translations import (
+    LANGUAGE_CODES,
+    check_translation_language,
+    column,
+    current_language,
+)
 from people import services as people_services
 from people.models import Person, PersonEmail
 from people.text import storable_text
@@ -206,8 +211,7 @@ def translate_texts(
         text = current.get(group)
         if text is None:
             raise ValidationError(_("Unknown stakeholder group: %(g)s.") % {"g": group})
-        if language not in LANGUAGE_CODES or language == text.language:
-            raise ValidationError(_("Choose a language other than the original's."))
+        check_translation_language(language, source=text.language)
         if not (subject or "").strip() and not (body or "").strip():
             cleaned[group] = ("", "")
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,6 @@ from consult.translations import supported
 from sessions.models import Session
 
 from .models import WorkshopReport
-from .services import document_context
 
 
 def report_of(session: Session) -> WorkshopReport | None:
@@ -42,6 +42,30 @@ def status_view(report: WorkshopReport) -> dict[str, Any]:
         "step": report.step,
         "error": report.error,
         "generation": report.generation,
+    }
+
+
+def document_context(
+    report: WorkshopReport, content: dict[str, Any], chart_src: dict[int, str]
+) -> dict[str, Any]:
+    """What the report's template reads: the built content, the organisers' texts and
+    where each chart is (a URL on the page, a data URL in the PDF)."""
+    notes = dict(report.notes.values_list("activity_id", "text"))
+    activities = []
+    for section in content.get("activities", []):
+        blocks = [
+            {**block, "src": chart_src.get(block["chart"]) if block.get("chart") else None}
+            for block in section["blocks"]
+        ]
+        activities.append({**section, "blocks": blocks, "note": notes.get(section["id"], "")})
+    event = content.get("event", {})
+    return {
+        "report": report,
+        "content": content,
+        "activities": activities,
+        "summary": report.summary,
+        "starts_on": dt.date.fromisoformat(event["starts_on"]) if event else None,
+        "ends_on": dt.date.fromisoformat(event["ends_on"]) if event else None,
     }
 
 

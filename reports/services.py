@@ -4,7 +4,6 @@ summary and notes, publishing, and the build itself (run by ``tasks.build_report
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import logging
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from consult.translations import supported
 from sessions.models import Session
 
+from . import selectors
 from .models import MAX_NOTE, MAX_SUMMARY, ReportChart, ReportNote, WorkshopReport
 
 logger = logging.getLogger(__name__)
@@ -148,30 +148,6 @@ def _progress(report_id: int, generation: int, percent: int, step: str) -> None:
     )
 
 
-def document_context(
-    report: WorkshopReport, content: dict[str, Any], chart_src: dict[int, str]
-) -> dict[str, Any]:
-    """What the report's template reads: the built content, the organisers' texts and
-    where each chart is (a URL on the page, a data URL in the PDF)."""
-    notes = dict(report.notes.values_list("activity_id", "text"))
-    activities = []
-    for section in content.get("activities", []):
-        blocks = [
-            {**block, "src": chart_src.get(block["chart"]) if block.get("chart") else None}
-            for block in section["blocks"]
-        ]
-        activities.append({**section, "blocks": blocks, "note": notes.get(section["id"], "")})
-    event = content.get("event", {})
-    return {
-        "report": report,
-        "content": content,
-        "activities": activities,
-        "summary": report.summary,
-        "starts_on": dt.date.fromisoformat(event["starts_on"]) if event else None,
-        "ends_on": dt.date.fromisoformat(event["ends_on"]) if event else None,
-    }
-
-
 def build(*, report_id: int, generation: int) -> bool:
     """Build the report (content, charts, PDF) if ``generation`` is still the latest
     request; False when a newer request made this one stale or the report is gone."""
@@ -207,7 +183,7 @@ def build(*, report_id: int, generation: int) -> bool:
                 for n, svg in enumerate(charts, start=1)
             }
             html = render_to_string(
-                "reports/document.html", document_context(report, content, sources)
+                "reports/document.html", selectors.document_context(report, content, sources)
             )
             document = pdf.render_pdf(html, stylesheets=["reports/report.css"])
     except Exception:  # the page says it failed and offers to try again

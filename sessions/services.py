@@ -19,7 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consult.models import Process
-from consult.translations import LANGUAGE_CODES, column, current_language, supported
+from consult.translations import (
+    check_translation_language,
+    column,
+    current_language,
+    supported,
+)
 from people.models import Person
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
@@ -161,10 +166,7 @@ def translate_activity(
     original text, its kind's texts (``kind.texts``: options, columns, statements). An
     empty translation removes it (readers then see the original, marked). Any open
     room shows it at once. All or nothing: one bad text saves none."""
-    if language not in LANGUAGE_CODES or language == activity.language:
-        raise ValidationError(
-            {"language": _("Choose a language other than the original's.")}, code="invalid"
-        )
+    check_translation_language(language, source=activity.language)
     errors: dict[str, list[str]] = {}
     title = " ".join(str(title or "").split())
     if len(title) > Activity._meta.get_field("title").max_length:
