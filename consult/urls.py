@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include(("privacy.export_log", "privacy_log"))),
     path("", include("synthesis.urls")),
     path("", include("consensus.urls")),
+    path("", include("reports.certificate_urls")),
     path("", include("reports.urls")),
     path("", include("frontend.urls")),
 ]

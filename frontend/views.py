@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.selectors import is_organiser as is_process_organiser
 from people.services import log_export, process_scope
+from reports import selectors as report_selectors
 from sessions import access, commands, evidence, join_limits, retention, selectors, services
 from sessions.join_limits import TooManyTries
 from sessions.kinds import CommandError, get_kind, kind_choices
@@ -201,6 +202,7 @@ def room(request, session: Session, participant):
             "page_kinds": agenda_kinds(session.activities.only("kind")),
             "ended": ended,
             "follow_up": selectors.follow_up(session) if ended else None,
+            "report_url": report_selectors.shared_url(session) if ended else None,
         },
     )
 
@@ -297,7 +299,14 @@ def dashboard(request):
     events = selectors.events_for(request.user)
     status = 400 if form.errors else 200
     return render(
-        request, "frontend/dashboard.html", {"events": events, "form": form}, status=status
+        request,
+        "frontend/dashboard.html",
+        {
+            "events": events,
+            "form": form,
+            "programme": report_selectors.may_see_programme(request.user),
+        },
+        status=status,
     )
 
 

@@ -1,5 +1,6 @@
-"""Writes of workshop reports: asking for one (the worker builds it), the organisers'
-summary and notes, publishing, and the build itself (run by ``tasks.build_report``)."""
+"""Writes of reports: asking for a workshop report or a process (or programme) report
+(the worker builds it), the organisers' summary and notes, publishing, and the builds
+themselves (run by ``tasks.build_report`` and ``tasks.build_process_report``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consult.models import Process
 from consult.translations import supported
 from sessions.models import Session
 
 from . import selectors
-from .models import MAX_NOTE, MAX_SUMMARY, ReportChart, ReportNote, WorkshopReport
+from .models import (
+    MAX_NOTE,
+    MAX_SUMMARY,
+    BuiltDocument,
+    ProcessReport,
+    ReportChart,
+    ReportNote,
+    WorkshopReport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,32 +36,54 @@ logger = logging.getLogger(__name__)
 def request_report(*, session: Session, language: str | None = None) -> WorkshopReport:
     """Ask the worker to build (or build again) the session's report, in ``language``
     (the report's own so far, else the active one). The caller checks who may."""
+    report = _request(WorkshopReport, {"session": session}, language)
+    transaction.on_commit(lambda: _enqueue("build_report", report.pk, report.generation))
+    return report
+
+
+def _request(model: type[BuiltDocument], lookup: dict[str, Any], language: str | None) -> Any:
+    """Create or find the document, in ``language`` (its own so far, else the active
+    one), and bump its generation: a build of an older one stops."""
     chosen = supported(language) if language else None
     if language and chosen is None:
         raise ValidationError({"language": _("Choose one of the interface's languages.")})
     with transaction.atomic():
-        report, _created = WorkshopReport.objects.select_for_update().get_or_create(
-            session=session,
+        report, _created = model.objects.select_for_update().get_or_create(
+            **lookup,
             defaults={"language": chosen or supported(translation.get_language()) or "en"},
         )
         if chosen:
             report.language = chosen
         report.generation += 1
-        report.status = WorkshopReport.Status.QUEUED
+        report.status = BuiltDocument.Status.QUEUED
         report.progress = 0
         report.step = ""
         report.error = ""
         report.requested_at = timezone.now()
         report.save()
-        generation = report.pk, report.generation
-        transaction.on_commit(lambda: _enqueue(*generation))
     return report
 
 
-def _enqueue(report_id: int, generation: int) -> None:
-    from .tasks import build_report  # the task module imports this one
+def _enqueue(task_name: str, report_id: int, generation: int) -> None:
+    from . import tasks  # the task module imports this one
 
-    build_report.enqueue(report_id=report_id, generation=generation)
+    getattr(tasks, task_name).enqueue(report_id=report_id, generation=generation)
+
+
+def request_process_report(
+    *, process: Process | None = None, owner: Any = None, language: str | None = None
+) -> ProcessReport:
+    """Ask the worker to build the report of ``process``, or the programme report of
+    ``owner`` (every process they organise). The caller checks who may."""
+    if (process is None) == (owner is None):
+        raise ValueError("a process or an owner")
+    lookup = {"process": process} if process is not None else {"owner": owner}
+    with transaction.atomic():
+        report = _request(ProcessReport, lookup, language)
+        transaction.on_commit(
+            lambda: _enqueue("build_process_report", report.pk, report.generation)
+        )
+    return report
 
 
 def save_notes(*, report: WorkshopReport, summary: str, notes: dict[int, str]) -> WorkshopReport:
@@ -142,10 +174,35 @@ def attach_to_section(*, report: WorkshopReport, section: Any, by: Any) -> Any:
 # --------------------------------------------------------------------------- the build
 
 
-def _progress(report_id: int, generation: int, percent: int, step: str) -> None:
-    WorkshopReport.objects.filter(pk=report_id, generation=generation).update(
-        status=WorkshopReport.Status.BUILDING, progress=min(max(percent, 0), 99), step=step[:300]
+def _progress(
+    model: type[BuiltDocument], report_id: int, generation: int, percent: int, step: str
+) -> None:
+    model.objects.filter(pk=report_id, generation=generation).update(
+        status=BuiltDocument.Status.BUILDING, progress=min(max(percent, 0), 99), step=step[:300]
     )
+
+
+def _failed(model: type[BuiltDocument], report_id: int, generation: int) -> None:
+    logger.exception("%s %s failed", model.__name__, report_id)
+    model.objects.filter(pk=report_id, generation=generation).update(
+        status=BuiltDocument.Status.FAILED,
+        error=_("The report could not be built. Try again; if it fails again, tell us."),
+    )
+
+
+def _finished(model: type[BuiltDocument], report_id: int, generation: int, **fields: Any):
+    """Store a build's result, unless a newer request came meanwhile (then None)."""
+    current = model.objects.select_for_update().filter(pk=report_id).first()
+    if current is None or current.generation != generation:
+        return None
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.status = BuiltDocument.Status.READY
+    current.progress = 100
+    current.step = ""
+    current.built_at = timezone.now()
+    current.save()
+    return current
 
 
 def build(*, report_id: int, generation: int) -> bool:
@@ -162,7 +219,7 @@ def build(*, report_id: int, generation: int) -> bool:
     )
     if report is None:
         return False
-    _progress(report_id, generation, 0, "")
+    _progress(WorkshopReport, report_id, generation, 0, "")
     charts: list[str] = []
 
     def add_chart(svg: str) -> int:
@@ -175,9 +232,9 @@ def build(*, report_id: int, generation: int) -> bool:
                 report.session,
                 language=report.language,
                 add_chart=add_chart,
-                progress=lambda p, step: _progress(report_id, generation, p, step),
+                progress=lambda p, step: _progress(WorkshopReport, report_id, generation, p, step),
             )
-            _progress(report_id, generation, 95, _("Writing the PDF"))
+            _progress(WorkshopReport, report_id, generation, 95, _("Writing the PDF"))
             sources = {
                 n: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
                 for n, svg in enumerate(charts, start=1)
@@ -187,25 +244,61 @@ def build(*, report_id: int, generation: int) -> bool:
             )
             document = pdf.render_pdf(html, stylesheets=["reports/report.css"])
     except Exception:  # the page says it failed and offers to try again
-        logger.exception("report %s failed", report_id)
-        WorkshopReport.objects.filter(pk=report_id, generation=generation).update(
-            status=WorkshopReport.Status.FAILED,
-            error=_("The report could not be built. Try again; if it fails again, tell us."),
-        )
+        _failed(WorkshopReport, report_id, generation)
         return False
     with transaction.atomic():
-        current = WorkshopReport.objects.select_for_update().filter(pk=report_id).first()
-        if current is None or current.generation != generation:
+        current = _finished(WorkshopReport, report_id, generation, content=content, pdf=document)
+        if current is None:
             return False
         ReportChart.objects.filter(report=current).delete()
         ReportChart.objects.bulk_create(
             ReportChart(report=current, number=n, svg=svg) for n, svg in enumerate(charts, start=1)
         )
-        current.content = content
-        current.pdf = document
-        current.status = WorkshopReport.Status.READY
-        current.progress = 100
-        current.step = ""
-        current.built_at = timezone.now()
-        current.save()
     return True
+
+
+def build_process_report(*, report_id: int, generation: int) -> bool:
+    """Build a process or programme report (content, PDF, XLSX) if ``generation`` is
+    still the latest request; False when it became stale or the report is gone."""
+    from . import pdf, process_build, workbook
+
+    report = (
+        ProcessReport.objects.select_related("process", "owner")
+        .filter(pk=report_id, generation=generation)
+        .first()
+    )
+    if report is None:
+        return False
+    _progress(ProcessReport, report_id, generation, 0, "")
+    try:
+        with translation.override(report.language):
+            if report.process is not None:
+                processes = [report.process]
+            else:
+                processes = list(selectors.programme_processes(report.owner))
+            content = process_build.content(
+                processes=processes,
+                programme=report.process is None,
+                language=report.language,
+                progress=lambda p, step: _progress(ProcessReport, report_id, generation, p, step),
+            )
+            _progress(ProcessReport, report_id, generation, 90, _("Writing the PDF"))
+            sources = {
+                n: "data:image/svg+xml;base64," + base64.b64encode(chart["svg"].encode()).decode()
+                for n, chart in enumerate(content["charts"], start=1)
+            }
+            html = render_to_string(
+                "reports/process_document.html",
+                selectors.process_document_context(content, sources),
+            )
+            document = pdf.render_pdf(html, stylesheets=["reports/report.css"])
+            _progress(ProcessReport, report_id, generation, 97, _("Writing the workbook"))
+            book = workbook.tables_workbook(content["tables"])
+    except Exception:
+        _failed(ProcessReport, report_id, generation)
+        return False
+    with transaction.atomic():
+        done = _finished(
+            ProcessReport, report_id, generation, content=content, pdf=document, xlsx=book
+        )
+    return done is not None

@@ -12,3 +12,19 @@ from . import services
 def build_report(*, report_id: int, generation: int) -> bool:
     """Build a workshop report's content, charts and PDF (``services.build``)."""
     return services.build(report_id=report_id, generation=generation)
+
+
+@task()
+def build_process_report(*, report_id: int, generation: int) -> bool:
+    """Build a process or programme report's content, PDF and XLSX
+    (``services.build_process_report``)."""
+    return services.build_process_report(report_id=report_id, generation=generation)
+
+
+@task()
+def build_certificates(*, batch_id: int, generation: int) -> bool:
+    """Build the organisers' PDF of an event's certificates of participation
+    (``certificates.build_certificates``)."""
+    from . import certificates  # it imports WeasyPrint
+
+    return certificates.build_certificates(batch_id=batch_id, generation=generation)

@@ -192,9 +192,12 @@ def _chart_url(report: WorkshopReport | None):
     return lambda number: reverse("reports:chart", args=[report.share_token, number])
 
 
-# The chart is an SVG document with inline styles (matplotlib's); shown as an image it
+# A chart is an SVG document with inline styles (matplotlib's); shown as an image it
 # runs no script, so its own policy allows just those styles.
-@csp_replace({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "img-src": ["data:"]})
+CHART_POLICY = {"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "img-src": ["data:"]}
+
+
+@csp_replace(CHART_POLICY)
 @require_GET
 def chart(request: HttpRequest, token: str, number: int) -> HttpResponse:
     """A chart of a published report, or of any report for its session's facilitators."""

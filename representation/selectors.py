@@ -47,7 +47,12 @@ from consult.models import (
     ValidationAnswer,
 )
 from consult.selectors import MIN_GROUP_SIZE, is_moderator, is_organiser
-from consult.targets import DIMENSION_VALUES, alert_gap_points, target_mix
+from consult.targets import (
+    DEFAULT_ALERT_GAP_POINTS,
+    DIMENSION_VALUES,
+    alert_gap_points,
+    target_mix,
+)
 from outreach.models import Invitation
 from people.models import Affiliation, Person
 from people.vocabularies import region_of
@@ -93,22 +98,29 @@ HIDDEN = "hidden"  # hidden too, so that a small cell cannot be worked out from 
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What the figures count: a process, one of its events, live sessions or
-    consultations. ``kind`` is "process", "event", "session" or "consultation"."""
+    consultations; or several processes at once (a programme, for the funder's
+    report; no target mix, each process has its own). ``kind`` is "process", "event",
+    "session", "consultation" or "programme"."""
 
     kind: str
-    process: Process
+    process: Process | None
     event: Event | None = None
     session: Session | None = None
     consultation: Consultation | None = None
+    processes: tuple[int, ...] = ()  # a programme's processes
 
     @property
     def title(self) -> str:
+        if self.kind == "programme":
+            return str(_("Programme"))
         thing = self.session or self.event or self.consultation or self.process
         return thing.title
 
     @property
     def key(self) -> str:
         """A short name of the scope ("event:12"), for logs and page links."""
+        if self.kind == "programme":
+            return "programme:" + ",".join(map(str, self.processes))
         thing = self.session or self.event or self.consultation or self.process
         return f"{self.kind}:{thing.pk}"
 
@@ -118,7 +130,7 @@ class Scope:
 
     @property
     def online(self) -> bool:
-        return self.kind in ("process", "consultation")
+        return self.kind in ("process", "consultation", "programme")
 
     @property
     def stages(self) -> tuple[str, ...]:
@@ -132,6 +144,11 @@ class Scope:
 
 def process_scope(process: Process) -> Scope:
     return Scope(kind="process", process=process)
+
+
+def programme_scope(processes: Iterable[Process]) -> Scope:
+    """Several processes counted together: a person in two of them counts once."""
+    return Scope(kind="programme", process=None, processes=tuple(sorted(p.pk for p in processes)))
 
 
 def event_scope(event: Event) -> Scope:
@@ -151,6 +168,8 @@ def consultation_scope(consultation: Consultation) -> Scope:
 def _invitations(scope: Scope) -> QuerySet[Invitation]:
     """Invitations in the scope. An invitation to an event counts for each of its
     sessions, and one to a session for its event."""
+    if scope.kind == "programme":
+        return Invitation.objects.filter(process_id__in=scope.processes)
     qs = Invitation.objects.filter(process=scope.process)
     if scope.kind == "event":
         return qs.filter(Q(event=scope.event) | Q(session__event=scope.event))
@@ -166,6 +185,8 @@ def _participants(scope: Scope) -> QuerySet[Participant]:
         return Participant.objects.filter(session=scope.session)
     if scope.kind == "event":
         return Participant.objects.filter(session__event=scope.event)
+    if scope.kind == "programme":
+        return Participant.objects.filter(session__event__process_id__in=scope.processes)
     return Participant.objects.filter(session__event__process=scope.process)
 
 
@@ -173,6 +194,8 @@ def _in_consultations(scope: Scope, path: str) -> Q:
     """Rows whose ``path`` (a consultation relation) is a consultation of the scope."""
     if scope.kind == "consultation":
         return Q(**{path: scope.consultation})
+    if scope.kind == "programme":
+        return Q(**{f"{path}__process_id__in": scope.processes})
     return Q(**{f"{path}__process": scope.process})
 
 
@@ -283,6 +306,27 @@ def _count_live(scope: Scope, counts: Counts) -> None:
     )
     for row in rows:
         _add(counts, row, {JOINED: "joined", LIVE_CONTRIBUTED: "contributed"})
+
+
+def event_reach(*, scope: Scope) -> dict[int, tuple[int, int]]:
+    """Per event of the scope: (people who joined one of its live sessions, people who
+    contributed in one), each person once per event."""
+    participants = _participants(scope)
+    joined = (
+        participants.values(event=F("session__event_id"))
+        .annotate(n=Count(_identity(), distinct=True))
+        .order_by()
+    )
+    contributed = (
+        participants.filter(Exists(CommandReceipt.objects.filter(participant=OuterRef("pk"))))
+        .values(event=F("session__event_id"))
+        .annotate(n=Count(_identity(), distinct=True))
+        .order_by()
+    )
+    reach = {row["event"]: (row["n"], 0) for row in joined}
+    for row in contributed:
+        reach[row["event"]] = (reach.get(row["event"], (0, 0))[0], row["n"])
+    return reach
 
 
 def _count_consultation(scope: Scope, counts: Counts) -> None:
@@ -505,8 +549,11 @@ def representation(*, scope: Scope, stages: Iterable[str] | None = None) -> Repr
         _count_live(scope, counts)
     if REGISTERED in stages or ONLINE_CONTRIBUTED in stages:
         _count_consultation(scope, counts)
-    mix = target_mix(scope.process)
-    threshold = alert_gap_points(scope.process)
+    if scope.process is None:  # a programme: each process has its own target mix
+        mix, threshold = {}, DEFAULT_ALERT_GAP_POINTS
+    else:
+        mix = target_mix(scope.process)
+        threshold = alert_gap_points(scope.process)
     tables = [
         _table(dimension, counts[dimension], stages, mix.get(dimension, {}), threshold)
         for dimension in DIMENSIONS
@@ -560,6 +607,21 @@ def _hide(cell: Cell, why: str) -> Cell:
     )
 
 
+def hidden_in_column(counts: list[int], total: int) -> list[str]:
+    """Which counts of one column (whose total is ``total``) anyone but the organisers
+    may not see, and why ("" for shown): every count under MIN_GROUP_SIZE (zero
+    included) is FEWER; when only one such count is not zero and the total is shown,
+    the total minus what is shown would give it away, so the smallest count shown is
+    HIDDEN too."""
+    hidden = [FEWER if count < MIN_GROUP_SIZE else "" for count in counts]
+    fewer = [i for i, why in enumerate(hidden) if why]
+    if total >= MIN_GROUP_SIZE and len(fewer) == 1 and counts[fewer[0]]:
+        shown = [i for i, count in enumerate(counts) if not hidden[i] and count]
+        if shown:
+            hidden[min(shown, key=lambda i: counts[i])] = HIDDEN
+    return hidden
+
+
 def suppress(rep: Representation) -> Representation:
     """The figures as anyone but the process's organisers may see them: every count
     under MIN_GROUP_SIZE (zero included) is "fewer than 5", without its share or gap,
@@ -572,15 +634,12 @@ def suppress(rep: Representation) -> Representation:
         totals = list(table.totals)
         for j in range(len(rep.stages)):
             column = [row.cells[j] for row in rows]
-            fewer = [i for i, cell in enumerate(column) if cell.count < MIN_GROUP_SIZE]
-            for i in fewer:
-                rows[i].cells[j] = _hide(column[i], FEWER)
+            hidden = hidden_in_column([cell.count for cell in column], totals[j].count)
+            for i, why in enumerate(hidden):
+                if why:
+                    rows[i].cells[j] = _hide(column[i], why)
             if totals[j].count < MIN_GROUP_SIZE:
                 totals[j] = _hide(totals[j], FEWER)
-            elif len(fewer) == 1 and column[fewer[0]].count:
-                shown = [i for i, cell in enumerate(column) if i not in fewer and cell.count]
-                smallest = min(shown, key=lambda i: column[i].count)
-                rows[smallest].cells[j] = _hide(column[smallest], HIDDEN)
         tables.append(replace(table, rows=rows, totals=totals))
     return replace(
         rep,

@@ -243,6 +243,10 @@ def build_world() -> SimpleNamespace:
     report_services.build(report_id=report.pk, generation=report.generation)
     report.refresh_from_db()
     w.report = report_services.set_published(report=report, published=True)
+    # The process report and the organiser's programme report, built.
+    for lookup in ({"process": w.process}, {"owner": w.organiser}):
+        asked = report_services.request_process_report(language="en", **lookup)
+        report_services.build_process_report(report_id=asked.pk, generation=asked.generation)
 
     w.logins = {"organiser": factories.login_cookie(w.organiser),
                 "member": factories.login_cookie(w.member)}  # fmt: skip
@@ -478,6 +482,10 @@ CHECKS += [
         "reports:workshop", args=[w.kinds[KINDS[0]].session.code])),
     Check("anonymous", "shared-report", lambda w: reverse(
         "reports:shared", args=[w.report.share_token])),
+    Check("organiser", "process-report", lambda w: reverse(
+        "reports:process_page", args=[w.process.slug])),
+    Check("organiser", "programme-report", lambda w: reverse("reports:programme_page")),
+    Check("member", "my-certificates", lambda w: reverse("certificates:mine")),
     Check("member", "my-data", lambda w: reverse("privacy:overview")),
     Check("organiser", "my-data", lambda w: reverse("privacy:overview")),
 ]  # fmt: skip

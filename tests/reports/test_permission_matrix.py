@@ -18,6 +18,7 @@ from reports.models import ReportNote, WorkshopReport
 from tests import factories
 from tests.factories import login_cookie
 from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.reports.test_process_matrix import MATRIX as PROCESS_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -139,4 +140,4 @@ def test_unpublished(world, client, case):
 
 def test_every_route_has_rows():
     names = {f"reports:{p.name}" for p in report_urls.urlpatterns if isinstance(p, URLPattern)}
-    assert_rows_for_every_route(names, MATRIX)
+    assert_rows_for_every_route(names, [*MATRIX, *PROCESS_MATRIX])

@@ -217,3 +217,17 @@ def test_a_published_report_is_attached_to_a_section_as_evidence(workshop):
         "Which minerals first?",
         "How well protected?",
     ]
+
+
+def test_the_ended_room_links_its_participants_to_the_published_report(workshop, client):
+    session, _poll, _scale = workshop
+    client.post(reverse("frontend:join_code", args=[session.code]), {"display_name": "Ana"})
+    session_services.set_session_status(session=session, status="closed")
+    room = reverse("frontend:room", args=[session.code])
+    report = built(session)
+    assert 'id="room-report"' not in client.get(room).content.decode()  # not published
+    services.set_published(report=report, published=True)
+    page = client.get(room).content.decode()
+    assert "This session has ended." in page
+    shared = reverse("reports:shared", args=[report.share_token])
+    assert f'<a href="{shared}" id="room-report">Read the workshop report</a>' in page
