@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "outreach",
     "representation",
     "synthesis",
+    "knowledge",
     "reports",
     "privacy",
     "demo",

@@ -1,0 +1,3 @@
+"""The read-only API of the knowledge repository (under /api/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the knowledge repository; see knowledge/urls.py."""
+
+urlpatterns: list = []
