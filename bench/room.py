@@ -378,6 +378,10 @@ def run(args) -> dict:
         from bench.report import run_report
 
         return run_report(args)
+    if args.scenario == "knowledge":
+        from bench.knowledge import run_knowledge
+
+        return run_knowledge(args)
     session, activity, cookie = prepare_database(args.options)
     servers = Servers(args.workers)
     log(f"starting {args.workers} Daphne worker(s)")
@@ -551,7 +555,16 @@ def main() -> None:
     parser.add_argument(
         "--scenario",
         default="poll",
-        choices=["poll", "board", "consultation", "commands", "directory", "synthesis", "report"],
+        choices=[
+            "poll",
+            "board",
+            "consultation",
+            "commands",
+            "directory",
+            "synthesis",
+            "report",
+            "knowledge",
+        ],
     )
     parser.add_argument(
         "--participants",

@@ -336,7 +336,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consult API",
     "DESCRIPTION": "Live sessions and consultations: processes, consultations, versions, "
-    "sections, comments, validation answers and dispositions. Every refusal answers "
+    "sections, comments, validation answers and dispositions; and the knowledge "
+    "repository, read-only: good-practice cases, impact areas and the mapping matrix. "
+    "Every refusal answers "
     '`{"error": {"code", "message", "fields"?}}` (the `Error` schema); writes need a '
     "logged-in session and its CSRF token in `X-CSRFToken` (joining a session needs "
     "neither). Limits and statuses: docs/api.md.",

@@ -9,8 +9,10 @@ versioned: every change of them writes a ``CaseVersion`` with what they were."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consult.models import Process
 from consult.translations import language_field, translations
@@ -69,7 +71,8 @@ class Case(models.Model):
         PROPOSED = "proposed", _("Proposed, waiting for review")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        # Its own context: "Declined" is also what an invitee answered (a verb there).
+        DECLINED = "declined", pgettext_lazy("case status", "Declined")
 
     slug = models.SlugField(_("short name in its address"), max_length=120, unique=True)
     name = models.CharField(_("name"), max_length=MAX_NAME)
@@ -113,6 +116,9 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The words of the texts and their translations for full-text search, kept by a
+    # PostgreSQL trigger (migration 0002, ``knowledge.search``); null on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

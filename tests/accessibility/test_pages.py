@@ -48,6 +48,7 @@ from tests import factories
 from tests.a11y import assert_accessible
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.frontend.conftest import PageProblems
+from tests.knowledge.factories import make_area, make_case, make_issue
 from tests.outreach.factories import everyone, target
 from tests.people.factories import make_manager, make_organisation
 from tests.people.factories import make_person as make_directory_person
@@ -248,6 +249,14 @@ def build_world() -> SimpleNamespace:
         asked = report_services.request_process_report(language="en", **lookup)
         report_services.build_process_report(report_id=asked.pk, generation=asked.generation)
 
+    # The knowledge repository: the organiser manages it; an accepted case mapped to an
+    # issue, and the member's proposal the managers asked changes to.
+    w.organiser.user_permissions.add(Permission.objects.get(codename="manage_knowledge"))
+    w.issue = make_issue(area=make_area("Transparency, traceability and due diligence"))
+    w.case = make_case(name="Responsible copper standard", issues=(w.issue,))
+    w.proposal = make_case(
+        name="Mercury-free gold", status="changes_requested", proposed_by=w.member
+    )
     w.logins = {"organiser": factories.login_cookie(w.organiser),
                 "member": factories.login_cookie(w.member)}  # fmt: skip
     return w
@@ -486,6 +495,24 @@ CHECKS += [
         "reports:process_page", args=[w.process.slug])),
     Check("organiser", "programme-report", lambda w: reverse("reports:programme_page")),
     Check("member", "my-certificates", lambda w: reverse("certificates:mine")),
+    Check("anonymous", "cases", lambda w: reverse("knowledge:repository")),
+    Check("anonymous", "case", lambda w: reverse("knowledge:case", args=[w.case.slug])),
+    Check("anonymous", "impact-matrix", lambda w: reverse("knowledge:matrix")),
+    Check("anonymous", "impact-matrix-issue",
+          lambda w: reverse("knowledge:matrix_issue", args=[w.issue.pk])),
+    Check("organiser", "manage-cases", lambda w: reverse("knowledge:manage_cases")),
+    Check("organiser", "manage-case-new", lambda w: reverse("knowledge:manage_case_new")),
+    Check("organiser", "manage-case",
+          lambda w: reverse("knowledge:manage_case", args=[w.case.pk])),
+    Check("organiser", "manage-case-versions",
+          lambda w: reverse("knowledge:manage_versions", args=[w.case.pk])),
+    Check("organiser", "manage-case-translate",
+          lambda w: reverse("knowledge:manage_translate", args=[w.case.pk])),
+    Check("organiser", "manage-vocabulary", lambda w: reverse("knowledge:manage_vocabulary")),
+    Check("member", "propose-case", lambda w: reverse("knowledge:propose")),
+    Check("member", "my-cases", lambda w: reverse("knowledge:my_cases")),
+    Check("member", "my-case-edit",
+          lambda w: reverse("knowledge:my_case_edit", args=[w.proposal.pk])),
     Check("member", "my-data", lambda w: reverse("privacy:overview")),
     Check("organiser", "my-data", lambda w: reverse("privacy:overview")),
 ]  # fmt: skip

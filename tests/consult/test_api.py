@@ -164,6 +164,10 @@ def test_the_schema_declares_every_answer_in_the_one_error_shape(api):
     writes = {"400", "403", "404", "406", "415", "429"}
     assert statuses == {
         "GET /api/processes/": {"200", "406", "429"},
+        "GET /api/cases/": {"200", "400", "404", "406", "429"},
+        "GET /api/cases/{slug}/": {"200", "404", "406", "429"},
+        "GET /api/impact-areas/": {"200", "406", "429"},
+        "GET /api/impact-matrix/": {"200", "406", "429"},
         "GET /api/processes/{id}/": {"200", "404", "406", "429"},
         "GET /api/consultations/": {"200", "406", "429"},
         "GET /api/consultations/{id}/": {"200", "404", "406", "429"},

@@ -28,6 +28,7 @@ from schemathesis import GenerationMode
 from consult import selectors, services
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie, make_session
+from tests.knowledge.factories import make_case
 from tests.servers import DaphneProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -62,12 +63,14 @@ PATH_IDS = {
     "/api/comments/": "comment",
     "/api/rounds/": "round",
     "/api/sessions/": "code",
+    "/api/cases/": "case",
 }
 
 
 def build_world() -> World:
     """A process with a public open consultation (sections, a comment by the
-    participant, an open validation round) and a live session with its join code."""
+    participant, an open validation round), a live session with its join code and an
+    accepted good-practice case."""
     organiser = make_member(password=None)
     process = make_process(owner=organiser)
     consultation = make_consultation(process=process)
@@ -77,6 +80,7 @@ def build_world() -> World:
     comment = services.add_comment(section=section, author=participant, body="Add recycling.")
     round_ = services.open_round(consultation=consultation, by=organiser, version=version)
     session = make_session()
+    case = make_case(name="Responsible copper standard")
     ids = {
         "process": process.pk,
         "consultation": consultation.pk,
@@ -84,6 +88,7 @@ def build_world() -> World:
         "comment": comment.pk,
         "round": round_.pk,
         "code": session.code,
+        "case": case.slug,
     }
     return World(ids=ids, participant=participant, organiser=organiser)
 
@@ -191,7 +196,7 @@ def test_every_operation_answers_as_the_schema_says(server, role):
         timeout=10,
     )
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 17
     failures = [f for op in operations for f in fuzz(op, world, server.base_url, role)]
     assert not failures, "\n\n".join(failures)
     assert "Traceback" not in server.log()

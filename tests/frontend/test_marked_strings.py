@@ -33,8 +33,8 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = (
-    "boards", "consensus", "consult", "demo", "frontend", "outreach", "people", "polls",
-    "privacy", "qna", "representation", "sessions", "synthesis",
+    "boards", "consensus", "consult", "demo", "frontend", "knowledge", "outreach", "people",
+    "polls", "privacy", "qna", "reports", "representation", "sessions", "synthesis",
 )  # fmt: skip
 SKIPPED_DIRS = {"migrations", "__pycache__", "node_modules", "vendor"}
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from demo import board, consultation, data, directory, translations
+from demo import board, consultation, data, directory, knowledge, translations
 
 
 class Command(BaseCommand):
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         user.user_permissions.add(
             Permission.objects.get(codename="organise", content_type__app_label="live"),
             Permission.objects.get(codename="manage_directory", content_type__app_label="people"),
+            Permission.objects.get(
+                codename="manage_knowledge", content_type__app_label="knowledge"
+            ),
         )
         session = data.load(owner=user)
         board.load(session=session)
@@ -31,6 +34,8 @@ class Command(BaseCommand):
         translations.translate_session(session)
         translations.translate_consultation(draft, by=user)
         directory.load(owner=user, session=session)
+        user = User.objects.get(pk=user.pk)  # its new permissions, not the cached ones
+        knowledge.load(by=user)
         draft_url = "http://127.0.0.1:8000" + reverse(
             "consult:consultation", args=[draft.process.slug, draft.slug]
         )
@@ -42,6 +47,8 @@ class Command(BaseCommand):
                 f"  Join code: {session.code}  (participants: http://127.0.0.1:8000/j/{session.code})\n"
                 f"  Projector: http://127.0.0.1:8000/s/{session.code}/screen\n"
                 f"  Consultation: {draft_url}\n"
+                "  Good-practice cases: http://127.0.0.1:8000/cases/"
+                " (impact matrix: http://127.0.0.1:8000/impact-matrix/)\n"
                 f"  Stakeholder logins (comment, validate): amara, lucas, ines, thabo"
                 f" / {consultation.PARTICIPANT_PASSWORD}\n"
             )

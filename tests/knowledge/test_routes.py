@@ -1,0 +1,19 @@
+"""Every page of the knowledge repository has rows in one of the permission matrices of
+its parts (managers' pages and proposals, the public repository, the mapping matrix),
+and no row names a route that is gone."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+from knowledge import urls as knowledge_urls
+from tests.knowledge.test_manage_matrix import MATRIX as MANAGE
+from tests.knowledge.test_matrix_matrix import MATRIX as MAPPING
+from tests.knowledge.test_public_matrix import MATRIX as PUBLIC
+from tests.matrix import assert_rows_for_every_route
+
+
+def test_every_route_has_rows():
+    names = {f"knowledge:{p.name}" for p in knowledge_urls.urlpatterns if isinstance(p, URLPattern)}
+    rows = [case for case in [*MANAGE, *MAPPING, *PUBLIC] if case.route.startswith("knowledge:")]
+    assert_rows_for_every_route(names, rows)
