@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("consult.urls_pages")),
     path("", include("representation.urls")),
     path("directory/", include("people.urls")),
+    path("", include("outreach.newsletter_urls")),
     path("", include("outreach.urls")),
     path("me/data/", include("privacy.urls")),
     path("", include(("privacy.export_log", "privacy_log"))),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("reports.certificate_urls")),
     path("", include("reports.urls")),
+    path("", include("frontend.calendar_urls")),
     path("", include("frontend.urls")),
 ]
 

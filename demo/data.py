@@ -181,6 +181,8 @@ def load(*, owner) -> Session:
         time_zone="Europe/Brussels",
         starts_on=dt.date(2026, 12, 8),
         ends_on=dt.date(2026, 12, 9),
+        location="Brussels and online",
+        public=True,
     )
     session = services.create_session(event=event, title="Vision and priorities")
     session.code = JOIN_CODE

@@ -28,6 +28,17 @@ class EventForm(forms.Form):
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(
+        label=_("Where"),
+        help_text=_("A city and venue, or “online”. Shown in the public calendar."),
+        max_length=200,
+        required=False,
+    )
+    public = forms.BooleanField(
+        label=_("Show in the public calendar"),
+        help_text=_("Anyone can see its title, dates, place and process, without an account."),
+        required=False,
+    )
     # The rules across fields (the event cannot end before it starts) are the service's.
 
 

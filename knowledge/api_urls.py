@@ -3,11 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import api
+from . import api, roadmap_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("cases", api.CaseViewSet, basename="api-case")
+router.register("roadmaps", roadmap_api.RoadmapViewSet, basename="api-roadmap")
 
 urlpatterns: list = [
     path("", include(router.urls)),

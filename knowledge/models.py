@@ -259,3 +259,49 @@ class CaseEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --------------------------------------------------------------------------- roadmaps
+
+
+class Roadmap(models.Model):
+    """A consultation's final version published as a roadmap: its sections as structured,
+    linkable items (``knowledge.roadmaps``), each citing the cases behind it. One per
+    consultation; publishing again moves it to another version."""
+
+    consultation = models.OneToOneField(
+        "consult.Consultation", on_delete=models.CASCADE, related_name="roadmap"
+    )
+    version = models.ForeignKey("consult.Version", on_delete=models.PROTECT, related_name="+")
+    slug = models.SlugField(_("short name in its address"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoadmapCitation(models.Model):
+    """A roadmap's item (a section of its version) cites an accepted case."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="citations")
+    section = models.ForeignKey("consult.Section", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="roadmap_citations")
+    note = models.CharField(_("why it is cited"), max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        ordering = ["roadmap", "section", "case__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "section", "case"], name="cite_a_case_once_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"roadmap {self.roadmap_id} section {self.section_id} cites case {self.case_id}"

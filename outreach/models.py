@@ -140,3 +140,76 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"attendance {self.mode} of invitation {self.invitation_id}"
+
+
+# --------------------------------------------------------------------------- newsletter
+# Sign-up with double opt-in and mailings to the subscribers (outreach/newsletter.py).
+
+
+def new_subscription_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Subscription(models.Model):
+    """One address signed up for the newsletter. Subscribed once ``confirmed_at`` is set
+    (the link in the confirmation mail was followed) and until ``unsubscribed_at``.
+    Confirming links it to the directory record holding the address (or a new one),
+    whose basis is then the subscriber's consent."""
+
+    email = models.EmailField(_("email"), max_length=254, unique=True)  # lower case
+    # Only used to name a new directory record when the address is confirmed.
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,  # erasing the person erases the subscription with them
+        null=True,
+        blank=True,
+        related_name="newsletter_subscriptions",
+    )
+    language = models.CharField(_("language"), max_length=16)
+    # The secret of the confirmation and unsubscribe links.
+    token = models.CharField(max_length=64, unique=True, default=new_subscription_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last sign-up asking to (re)subscribe; a confirmation link only works after one.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    # The last confirmation (or "already subscribed") mail: resent at most so often.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    consent_text_version = models.CharField(_("consent text version"), max_length=32)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["confirmed_at", "unsubscribed_at"], name="subscription_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"subscription {self.pk}"
+
+    @property
+    def is_subscribed(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Mailing(models.Model):
+    """A newsletter issue written by a directory manager; sent once, to every
+    subscriber at that moment (``recipients`` records how many)."""
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=20000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

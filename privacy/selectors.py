@@ -34,8 +34,9 @@ from consult.models import (
     SectionText,
     ValidationAnswer,
 )
+from outreach import newsletter
 from outreach.models import Invitation
-from people.models import ExportLog, Person
+from people.models import ExportLog, Person, PersonEmail
 from people.services import process_scope
 from polls.models import Ballot
 from qna.models import Question, QuestionVote
@@ -54,6 +55,7 @@ SECTIONS = (
     "reports",
     "follows",
     "notifications",
+    "newsletter",
     "exports",
 )
 
@@ -63,6 +65,18 @@ def _label(choices: Any, value: str) -> str:
     if not value:
         return ""
     return str(dict(choices).get(value, value))
+
+
+def addresses_of(user: AbstractBaseUser) -> set[str]:
+    """Every email address that leads to ``user``: the account's, and its directory
+    record's."""
+    addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    if user.email:
+        addresses.add(user.email)
+    person = linked_person(user)
+    if person is not None:
+        addresses |= set(PersonEmail.objects.filter(person=person).values_list("email", flat=True))
+    return addresses
 
 
 def linked_person(user: AbstractBaseUser) -> Person | None:
@@ -315,6 +329,7 @@ def my_data(user: AbstractBaseUser) -> dict[str, Any]:
             }
             for n in Notification.objects.filter(user=user)
         ],
+        "newsletter": newsletter.subscriptions_of(addresses_of(user)),
         "exports": [
             {"what": e.what, "rows": e.rows, "scope": e.scope, "at": e.created_at}
             for e in ExportLog.objects.filter(user=user)
@@ -360,6 +375,7 @@ TITLES = {
     "reports": _l("Comments you reported"),
     "follows": _l("Consultations you follow"),
     "notifications": _l("Notifications to you"),
+    "newsletter": _l("Newsletter subscriptions"),
     "exports": _l("Exports you made"),
 }
 EMPTY = {
@@ -438,6 +454,9 @@ LABELS = {
     "decided_at": _l("Decided"),
     "kind": _l("Kind"),
     "since": _l("Since"),
+    "signed_up_at": _l("Signed up"),
+    "confirmed_at": _l("Confirmed"),
+    "unsubscribed_at": _l("Unsubscribed"),
     "subject": _l("Subject"),
     "what": _l("What"),
     "rows": _l("Rows"),

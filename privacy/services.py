@@ -19,7 +19,8 @@ happens or nothing does:
   sector and gender, which no longer lead to anyone;
 * the directory record is deleted with its addresses, affiliations and grid history (its
   invitations cascade); reactions, follows, notifications, the queued or sent mail to
-  the person's addresses, the allauth addresses and the account itself are deleted.
+  the person's addresses, newsletter subscriptions of those addresses, the allauth
+  addresses and the account itself are deleted.
 
 An account that others' records still depend on (it owns a process or an event, made a
 version of a draft, answered inputs or moderated) cannot be erased here: the
@@ -49,7 +50,8 @@ from consult.models import (
     ValidationAnswer,
     Verdict,
 )
-from people.models import Person, PersonEmail
+from outreach import newsletter
+from people.models import Person
 from people.services import DirectoryError, update_person
 from sessions.models import Participant, new_token_secret
 
@@ -204,13 +206,7 @@ def erase_account(*, user: AbstractBaseUser) -> Erasure:
             )
         now = timezone.now()
         person = Person.objects.select_for_update().filter(user=user).first()
-        addresses = set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-        if user.email:
-            addresses.add(user.email)
-        if person is not None:
-            addresses |= set(
-                PersonEmail.objects.filter(person=person).values_list("email", flat=True)
-            )
+        addresses = selectors.addresses_of(user)
 
         comments = Comment.objects.filter(author=user)
         comment_count = comments.count()
@@ -236,6 +232,7 @@ def erase_account(*, user: AbstractBaseUser) -> Erasure:
         Follow.objects.filter(user=user).delete()
         Notification.objects.filter(user=user).delete()
         OutgoingMail.objects.filter(pk__in=_mail_to(addresses)).delete()
+        newsletter.erase_subscriptions(addresses=addresses)
         directory_records = 0
         if person is not None:
             person.delete()  # emails, affiliations, grid history, invitations cascade

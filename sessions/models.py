@@ -40,6 +40,11 @@ class Event(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # The public events calendar (frontend/calendar.py) lists only public events.
+    public = models.BooleanField(_("show in the public calendar"), default=False)
+    location = models.CharField(
+        _("where: a city and venue, or “online”"), max_length=200, blank=True
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="events"
     )

@@ -26,6 +26,7 @@ from consult.translations import (
     supported,
 )
 from people.models import Person
+from people.text import storable_text
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
 from . import command_queries, join_limits, room_events, selectors
@@ -56,6 +57,8 @@ def create_event(
     sector: str = "",
     time_zone: str = "UTC",
     process: Process | None = None,
+    public: bool = False,
+    location: str = "",
 ) -> Event:
     if kind not in Event.Kind.values:
         raise ValidationError({"kind": _("Unknown event kind.")})
@@ -65,6 +68,8 @@ def create_event(
         raise ValidationError({"time_zone": _("Unknown time zone.")})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The event cannot end before it starts.")})
+    if not storable_text(location):
+        raise ValidationError({"location": _("The place could not be read.")})
     event = Event(
         owner=owner,
         title=title.strip(),
@@ -74,6 +79,8 @@ def create_event(
         starts_on=starts_on,
         ends_on=ends_on,
         process=process,
+        public=bool(public),
+        location=" ".join(location.split()),
     )
     event.full_clean()
     event.save()

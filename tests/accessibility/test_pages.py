@@ -36,14 +36,15 @@ from consensus.tasks import recompute_analysis
 from consult import selectors as consult_selectors
 from consult import services as consult_services
 from consult.models import Evidence
+from knowledge import roadmaps
 from outreach import attendance as outreach_attendance
 from outreach import services as outreach_services
-from outreach.models import Invitation
+from outreach.models import Invitation, Mailing, Subscription
 from people import services as people_services
 from qna.models import Question
 from reports import services as report_services
 from sessions import kinds, selectors, services
-from sessions.models import Activity, Participant
+from sessions.models import Activity, Event, Participant
 from tests import factories
 from tests.a11y import assert_accessible
 from tests.consult.factories import make_consultation, make_member, make_process
@@ -256,6 +257,25 @@ def build_world() -> SimpleNamespace:
     w.case = make_case(name="Responsible copper standard", issues=(w.issue,))
     w.proposal = make_case(
         name="Mercury-free gold", status="changes_requested", proposed_by=w.member
+    )
+    # A closed consultation published as a roadmap citing the case; the session's event
+    # in the public calendar; a newsletter subscription and mailing.
+    pilot = make_consultation(process=w.process, title="Pilot phase", slug="pilot", status="closed")
+    pilot_version = consult_selectors.latest_version(pilot)
+    w.roadmap = roadmaps.publish_roadmap(consultation=pilot, version=pilot_version, by=w.organiser)
+    roadmaps.cite_case(
+        roadmap=w.roadmap,
+        section=pilot_version.texts.order_by("position")[0].section,
+        case=w.case,
+        by=w.organiser,
+    )
+    w.pilot = pilot
+    Event.objects.filter(pk=session.event_id).update(public=True, location="Nairobi")
+    w.subscription = Subscription.objects.create(
+        email="reader@example.org", language="en", consent_text_version="newsletter-2026-1"
+    )
+    w.mailing = Mailing.objects.create(
+        subject="December news", body="Twenty cases are online.", created_by=w.organiser
     )
     w.logins = {"organiser": factories.login_cookie(w.organiser),
                 "member": factories.login_cookie(w.member)}  # fmt: skip
@@ -513,6 +533,22 @@ CHECKS += [
     Check("member", "my-cases", lambda w: reverse("knowledge:my_cases")),
     Check("member", "my-case-edit",
           lambda w: reverse("knowledge:my_case_edit", args=[w.proposal.pk])),
+    Check("anonymous", "roadmaps", lambda w: reverse("knowledge:roadmaps")),
+    Check("anonymous", "roadmap", lambda w: reverse("knowledge:roadmap", args=[w.roadmap.slug])),
+    Check("anonymous", "process-public",
+          lambda w: reverse("knowledge:process_public", args=[w.process.slug])),
+    Check("organiser", "roadmap-publish", lambda w: reverse(
+        "knowledge:roadmap_publish", args=[w.process.slug, w.pilot.slug])),
+    Check("organiser", "roadmap-citations",
+          lambda w: reverse("knowledge:roadmap_citations", args=[w.roadmap.slug])),
+    Check("anonymous", "calendar", lambda w: reverse("calendar:calendar")),
+    Check("anonymous", "open-consultations", lambda w: reverse("calendar:open_consultations")),
+    Check("anonymous", "newsletter", lambda w: reverse("newsletter:signup")),
+    Check("anonymous", "newsletter-unsubscribe",
+          lambda w: reverse("newsletter:unsubscribe", args=[w.subscription.token])),
+    Check("organiser", "newsletter-mailings", lambda w: reverse("newsletter:mailings")),
+    Check("organiser", "newsletter-mailing",
+          lambda w: reverse("newsletter:mailing", args=[w.mailing.pk])),
     Check("member", "my-data", lambda w: reverse("privacy:overview")),
     Check("organiser", "my-data", lambda w: reverse("privacy:overview")),
 ]  # fmt: skip

@@ -168,6 +168,8 @@ def test_the_schema_declares_every_answer_in_the_one_error_shape(api):
         "GET /api/cases/{slug}/": {"200", "404", "406", "429"},
         "GET /api/impact-areas/": {"200", "406", "429"},
         "GET /api/impact-matrix/": {"200", "406", "429"},
+        "GET /api/roadmaps/": {"200", "406", "429"},
+        "GET /api/roadmaps/{slug}/": {"200", "404", "406", "429"},
         "GET /api/processes/{id}/": {"200", "404", "406", "429"},
         "GET /api/consultations/": {"200", "406", "429"},
         "GET /api/consultations/{id}/": {"200", "404", "406", "429"},

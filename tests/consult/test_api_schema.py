@@ -26,6 +26,7 @@ from hypothesis.strategies import SearchStrategy
 from schemathesis import GenerationMode
 
 from consult import selectors, services
+from knowledge import roadmaps
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie, make_session
 from tests.knowledge.factories import make_case
@@ -64,13 +65,14 @@ PATH_IDS = {
     "/api/rounds/": "round",
     "/api/sessions/": "code",
     "/api/cases/": "case",
+    "/api/roadmaps/": "roadmap",
 }
 
 
 def build_world() -> World:
     """A process with a public open consultation (sections, a comment by the
     participant, an open validation round), a live session with its join code and an
-    accepted good-practice case."""
+    accepted good-practice case and a published roadmap."""
     organiser = make_member(password=None)
     process = make_process(owner=organiser)
     consultation = make_consultation(process=process)
@@ -81,6 +83,10 @@ def build_world() -> World:
     round_ = services.open_round(consultation=consultation, by=organiser, version=version)
     session = make_session()
     case = make_case(name="Responsible copper standard")
+    final = make_consultation(process=process, status="closed")
+    roadmap = roadmaps.publish_roadmap(
+        consultation=final, version=selectors.latest_version(final), by=organiser
+    )
     ids = {
         "process": process.pk,
         "consultation": consultation.pk,
@@ -89,6 +95,7 @@ def build_world() -> World:
         "round": round_.pk,
         "code": session.code,
         "case": case.slug,
+        "roadmap": roadmap.slug,
     }
     return World(ids=ids, participant=participant, organiser=organiser)
 
@@ -196,7 +203,7 @@ def test_every_operation_answers_as_the_schema_says(server, role):
         timeout=10,
     )
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 19
     failures = [f for op in operations for f in fuzz(op, world, server.base_url, role)]
     assert not failures, "\n\n".join(failures)
     assert "Traceback" not in server.log()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from boards.models import Note
 from consult.models import Comment, Consultation, Disposition, ValidationAnswer
 from demo import board as demo_board
+from demo import consultation as demo_consultation
 from demo import data
 from sessions.kinds import kind_choices
 from sessions.models import Participant, Session
@@ -28,7 +29,7 @@ def test_the_demo_loads_once_with_every_activity_kind_and_a_consultation():
     session = Session.objects.get(code=data.JOIN_CODE)
     kinds = set(session.activities.values_list("kind", flat=True))
     assert kinds == {name for name, _label in kind_choices()}
-    consultation = Consultation.objects.get()
+    consultation = Consultation.objects.get(slug=demo_consultation.SLUG)
     assert consultation.status == Consultation.Status.OPEN
     assert consultation.versions.count() == 2
     assert Comment.objects.filter(section__consultation=consultation).count() == 3
@@ -44,7 +45,7 @@ def test_the_demo_loads_once_with_every_activity_kind_and_a_consultation():
 
 def test_the_demo_pages_open_for_their_users():
     call_command("load_demo", stdout=io.StringIO())
-    consultation = Consultation.objects.get()
+    consultation = Consultation.objects.get(slug=demo_consultation.SLUG)
     args = [consultation.process.slug, consultation.slug]
     anonymous = Client()
     page = anonymous.get(reverse("consult:consultation", args=args))

@@ -10,10 +10,15 @@ from knowledge import urls as knowledge_urls
 from tests.knowledge.test_manage_matrix import MATRIX as MANAGE
 from tests.knowledge.test_matrix_matrix import MATRIX as MAPPING
 from tests.knowledge.test_public_matrix import MATRIX as PUBLIC
+from tests.knowledge.test_roadmap_matrix import MATRIX as ROADMAPS
 from tests.matrix import assert_rows_for_every_route
 
 
 def test_every_route_has_rows():
     names = {f"knowledge:{p.name}" for p in knowledge_urls.urlpatterns if isinstance(p, URLPattern)}
-    rows = [case for case in [*MANAGE, *MAPPING, *PUBLIC] if case.route.startswith("knowledge:")]
+    rows = [
+        case
+        for case in [*MANAGE, *MAPPING, *PUBLIC, *ROADMAPS]
+        if case.route.startswith("knowledge:")
+    ]
     assert_rows_for_every_route(names, rows)

@@ -262,9 +262,10 @@ def make_member_with_language(language: str):
 @pytest.mark.parametrize(
     ("decision", "status", "subject"),
     [
-        ("accept", Case.Status.ACCEPTED, "was accepted"),
-        ("request_changes", Case.Status.CHANGES_REQUESTED, "Changes asked"),
-        ("decline", Case.Status.DECLINED, "was declined"),
+        # In the proposer's language (French).
+        ("accept", Case.Status.ACCEPTED, "a été accepté"),
+        ("request_changes", Case.Status.CHANGES_REQUESTED, "Modifications demandées"),
+        ("decline", Case.Status.DECLINED, "a été refusé"),
     ],
 )
 def test_review_sets_the_status_and_tells_the_proposer(decision, status, subject):

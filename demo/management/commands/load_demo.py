@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from demo import board, consultation, data, directory, knowledge, translations
+from demo import board, consultation, data, directory, knowledge, roadmap, translations
 
 
 class Command(BaseCommand):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         directory.load(owner=user, session=session)
         user = User.objects.get(pk=user.pk)  # its new permissions, not the cached ones
         knowledge.load(by=user)
+        roadmap.load(by=user, process=session.event.process)
         draft_url = "http://127.0.0.1:8000" + reverse(
             "consult:consultation", args=[draft.process.slug, draft.slug]
         )
@@ -48,7 +49,8 @@ class Command(BaseCommand):
                 f"  Projector: http://127.0.0.1:8000/s/{session.code}/screen\n"
                 f"  Consultation: {draft_url}\n"
                 "  Good-practice cases: http://127.0.0.1:8000/cases/"
-                " (impact matrix: http://127.0.0.1:8000/impact-matrix/)\n"
+                " (impact matrix: http://127.0.0.1:8000/impact-matrix/, roadmaps:"
+                " http://127.0.0.1:8000/roadmaps/, calendar: http://127.0.0.1:8000/calendar/)\n"
                 f"  Stakeholder logins (comment, validate): amara, lucas, ines, thabo"
                 f" / {consultation.PARTICIPANT_PASSWORD}\n"
             )
