@@ -44,6 +44,7 @@ from consult import services as consult_services
 from consult.mail import QUEUED_BACKEND
 from consult.models import Comment, Consultation, OutgoingMail
 from consult.periodic import enqueue_due_tasks
+from demo import consultation as demo_consultation
 from demo import data as demo
 from sessions import selectors, services
 from sessions.models import Activity, Participant, Session
@@ -135,7 +136,7 @@ def build_world() -> World:
     people, activities = _live_session(session)
     facilitator = User.objects.get(username=demo.FACILITATOR_USERNAME)
     amara = User.objects.get(username="amara")
-    consultation = Consultation.objects.select_related("process").get()
+    consultation = Consultation.objects.select_related("process").get(slug=demo_consultation.SLUG)
     validation = consultation.rounds.get()
     consult_services.close_round(round=validation, by=facilitator)
     # Mail waiting for the worker (answers to the demo's inputs) and a job waiting for a

@@ -573,8 +573,13 @@ def test_every_kind_is_checked_in_every_view():
             assert any(c.name == f"{view}-{kind}" for c in CHECKS), (view, kind)
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.id)
-def test_page(world, browsers, check: Check):
+# The checks run in two modules, this one and test_pages_second_half.py, so that the two
+# test workers share them (pytest-xdist hands out whole modules); each builds its world.
+HALF = len(CHECKS) // 2
+
+
+def check_page(world, browsers, check: Check) -> None:
+    """Open the check's page as its role and run the accessibility checks on it."""
     page = browsers.page(check.role)
     response = page.goto(browsers.base + check.address(world))
     assert response is not None and response.status == check.status, (check.id, response.status)
@@ -586,6 +591,11 @@ def test_page(world, browsers, check: Check):
         errors, browsers.problems.errors[:] = list(browsers.problems.errors), []
     expected = f"the server responded with a status of {check.status}"
     assert [e for e in errors if check.status == 200 or expected not in e] == [], errors
+
+
+@pytest.mark.parametrize("check", CHECKS[:HALF], ids=lambda check: check.id)
+def test_page(world, browsers, check: Check):
+    check_page(world, browsers, check)
 
 
 # --------------------------------------------------------------------------- states
