@@ -343,7 +343,9 @@ def request_certificates(
     if problem:
         raise ValidationError(problem, code="count")
     with transaction.atomic():
-        batch = services._request(CertificateBatch, {"event": event, "mode": mode}, language)
+        batch = services.request_document(
+            CertificateBatch, {"event": event, "mode": mode}, language
+        )
         batch.requested_by = by if by is not None and by.is_authenticated else None
         batch.save(update_fields=["requested_by"])
         pk, generation = batch.pk, batch.generation
@@ -378,7 +380,7 @@ def build_certificates(*, batch_id: int, generation: int) -> bool:
         return False
 
     def step(percent: int, text: str) -> bool:
-        services._progress(CertificateBatch, batch_id, generation, percent, text)
+        services.document_progress(CertificateBatch, batch_id, generation, percent, text)
         return CertificateBatch.objects.filter(pk=batch_id, generation=generation).exists()
 
     with translation.override(batch.language):
@@ -414,7 +416,7 @@ def build_certificates(*, batch_id: int, generation: int) -> bool:
             )
             return False
     with transaction.atomic():
-        done = services._finished(
+        done = services.finish_document(
             CertificateBatch, batch_id, generation, content={"count": total}, pdf=document
         )
     return done is not None

@@ -36,12 +36,14 @@ logger = logging.getLogger(__name__)
 def request_report(*, session: Session, language: str | None = None) -> WorkshopReport:
     """Ask the worker to build (or build again) the session's report, in ``language``
     (the report's own so far, else the active one). The caller checks who may."""
-    report = _request(WorkshopReport, {"session": session}, language)
+    report = request_document(WorkshopReport, {"session": session}, language)
     transaction.on_commit(lambda: _enqueue("build_report", report.pk, report.generation))
     return report
 
 
-def _request(model: type[BuiltDocument], lookup: dict[str, Any], language: str | None) -> Any:
+def request_document(
+    model: type[BuiltDocument], lookup: dict[str, Any], language: str | None
+) -> Any:
     """Create or find the document, in ``language`` (its own so far, else the active
     one), and bump its generation: a build of an older one stops."""
     chosen = supported(language) if language else None
@@ -79,7 +81,7 @@ def request_process_report(
         raise ValueError("a process or an owner")
     lookup = {"process": process} if process is not None else {"owner": owner}
     with transaction.atomic():
-        report = _request(ProcessReport, lookup, language)
+        report = request_document(ProcessReport, lookup, language)
         transaction.on_commit(
             lambda: _enqueue("build_process_report", report.pk, report.generation)
         )
@@ -174,7 +176,7 @@ def attach_to_section(*, report: WorkshopReport, section: Any, by: Any) -> Any:
 # --------------------------------------------------------------------------- the build
 
 
-def _progress(
+def document_progress(
     model: type[BuiltDocument], report_id: int, generation: int, percent: int, step: str
 ) -> None:
     model.objects.filter(pk=report_id, generation=generation).update(
@@ -190,7 +192,7 @@ def _failed(model: type[BuiltDocument], report_id: int, generation: int) -> None
     )
 
 
-def _finished(model: type[BuiltDocument], report_id: int, generation: int, **fields: Any):
+def finish_document(model: type[BuiltDocument], report_id: int, generation: int, **fields: Any):
     """Store a build's result, unless a newer request came meanwhile (then None)."""
     current = model.objects.select_for_update().filter(pk=report_id).first()
     if current is None or current.generation != generation:
@@ -219,7 +221,7 @@ def build(*, report_id: int, generation: int) -> bool:
     )
     if report is None:
         return False
-    _progress(WorkshopReport, report_id, generation, 0, "")
+    document_progress(WorkshopReport, report_id, generation, 0, "")
     charts: list[str] = []
 
     def add_chart(svg: str) -> int:
@@ -232,9 +234,11 @@ def build(*, report_id: int, generation: int) -> bool:
                 report.session,
                 language=report.language,
                 add_chart=add_chart,
-                progress=lambda p, step: _progress(WorkshopReport, report_id, generation, p, step),
+                progress=lambda p, step: document_progress(
+                    WorkshopReport, report_id, generation, p, step
+                ),
             )
-            _progress(WorkshopReport, report_id, generation, 95, _("Writing the PDF"))
+            document_progress(WorkshopReport, report_id, generation, 95, _("Writing the PDF"))
             sources = {
                 n: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
                 for n, svg in enumerate(charts, start=1)
@@ -247,7 +251,9 @@ def build(*, report_id: int, generation: int) -> bool:
         _failed(WorkshopReport, report_id, generation)
         return False
     with transaction.atomic():
-        current = _finished(WorkshopReport, report_id, generation, content=content, pdf=document)
+        current = finish_document(
+            WorkshopReport, report_id, generation, content=content, pdf=document
+        )
         if current is None:
             return False
         ReportChart.objects.filter(report=current).delete()
@@ -269,7 +275,7 @@ def build_process_report(*, report_id: int, generation: int) -> bool:
     )
     if report is None:
         return False
-    _progress(ProcessReport, report_id, generation, 0, "")
+    document_progress(ProcessReport, report_id, generation, 0, "")
     try:
         with translation.override(report.language):
             if report.process is not None:
@@ -280,9 +286,11 @@ def build_process_report(*, report_id: int, generation: int) -> bool:
                 processes=processes,
                 programme=report.process is None,
                 language=report.language,
-                progress=lambda p, step: _progress(ProcessReport, report_id, generation, p, step),
+                progress=lambda p, step: document_progress(
+                    ProcessReport, report_id, generation, p, step
+                ),
             )
-            _progress(ProcessReport, report_id, generation, 90, _("Writing the PDF"))
+            document_progress(ProcessReport, report_id, generation, 90, _("Writing the PDF"))
             sources = {
                 n: "data:image/svg+xml;base64," + base64.b64encode(chart["svg"].encode()).decode()
                 for n, chart in enumerate(content["charts"], start=1)
@@ -292,13 +300,13 @@ def build_process_report(*, report_id: int, generation: int) -> bool:
                 selectors.process_document_context(content, sources),
             )
             document = pdf.render_pdf(html, stylesheets=["reports/report.css"])
-            _progress(ProcessReport, report_id, generation, 97, _("Writing the workbook"))
+            document_progress(ProcessReport, report_id, generation, 97, _("Writing the workbook"))
             book = workbook.tables_workbook(content["tables"])
     except Exception:
         _failed(ProcessReport, report_id, generation)
         return False
     with transaction.atomic():
-        done = _finished(
+        done = finish_document(
             ProcessReport, report_id, generation, content=content, pdf=document, xlsx=book
         )
     return done is not None

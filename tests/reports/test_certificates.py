@@ -387,13 +387,13 @@ def test_the_build_says_how_far_it_is_and_writes_the_chunks_as_one_pdf(world, mo
     for n, name in enumerate(("Ben", "Chen", "Dora", "Emil", CHINESE_NAME)):
         attend(invite(world, make_person(name=name)), minutes=n)
     steps = []
-    progress = cert.services._progress
+    progress = cert.services.document_progress
 
     def record(model, report_id, generation, percent, step):
         steps.append((percent, step))
         progress(model, report_id, generation, percent, step)
 
-    monkeypatch.setattr(cert.services, "_progress", record)
+    monkeypatch.setattr(cert.services, "document_progress", record)
     batch = cert.request_certificates(event=world.event, mode="", language="en", by=None)
     assert build(batch)
     assert steps == [
@@ -451,14 +451,14 @@ def test_a_newer_request_makes_the_running_build_stale(world, monkeypatch):
     assert CertificateBatch.objects.get().status == "queued"
 
     # Asked again while the worker is at the second certificate: that build stops.
-    progress = cert.services._progress
+    progress = cert.services.document_progress
 
     def ask_again(model, report_id, generation, percent, step):
         progress(model, report_id, generation, percent, step)
         if step == "Certificado 2 de 3" or step == "Certificate 2 of 3":
             cert.request_certificates(event=world.event, mode="", language="fr", by=None)
 
-    monkeypatch.setattr(cert.services, "_progress", ask_again)
+    monkeypatch.setattr(cert.services, "document_progress", ask_again)
     assert not build(second)
     batch = CertificateBatch.objects.get()
     assert (batch.status, batch.language, batch.generation) == (
@@ -466,7 +466,7 @@ def test_a_newer_request_makes_the_running_build_stale(world, monkeypatch):
         "fr",
         second.generation + 1,
     )
-    monkeypatch.setattr(cert.services, "_progress", progress)
+    monkeypatch.setattr(cert.services, "document_progress", progress)
     assert build(batch)
     batch.refresh_from_db()
     assert batch.status == "ready" and len(pages_text(bytes(batch.pdf))) == 3
