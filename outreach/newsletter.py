@@ -280,6 +280,14 @@ def _unsubscribe_headers(subscription: Subscription) -> dict[str, str]:
 # --------------------------------------------------------------------------- confirm
 
 
+def link_is_stale(subscription: Subscription) -> bool:
+    """Whether the confirmation link was sent before the address unsubscribed (and no
+    sign-up since): it no longer subscribes anyone."""
+    return subscription.unsubscribed_at is not None and not (
+        subscription.requested_at and subscription.requested_at > subscription.unsubscribed_at
+    )
+
+
 def confirm(*, subscription: Subscription, now: dt.datetime | None = None) -> bool:
     """Confirm the subscription and put the subscriber in the directory (module doc).
     True when the address is subscribed afterwards; False when the link is one of
@@ -289,9 +297,7 @@ def confirm(*, subscription: Subscription, now: dt.datetime | None = None) -> bo
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if subscription.is_subscribed:
             return True  # confirming twice is fine
-        if subscription.unsubscribed_at is not None and not (
-            subscription.requested_at and subscription.requested_at > subscription.unsubscribed_at
-        ):
+        if link_is_stale(subscription):
             return False
         person = _directory_record(subscription=subscription, now=now)
         subscription.person = person

@@ -128,17 +128,25 @@ def _unknown(request):
     return render(request, "outreach/newsletter_unknown.html", status=404)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
-    """The link of the confirmation mail: subscribes at once (again: nothing changes)."""
+    """The link of the confirmation mail. GET shows a button and changes nothing (mail
+    scanners open links, and a subscription must be the person's own act); its POST
+    subscribes (again: nothing changes)."""
     subscription = newsletter.subscription_by_token(token)
     if subscription is None:
         return _unknown(request)
-    confirmed = newsletter.confirm(subscription=subscription)
+    if request.method == "POST":
+        confirmed = newsletter.confirm(subscription=subscription)
+        state = "subscribed" if confirmed else "stale"
+    elif subscription.is_subscribed:
+        state = "subscribed"
+    else:
+        state = "stale" if newsletter.link_is_stale(subscription) else "ask"
     return render(
         request,
         "outreach/newsletter_confirmed.html",
-        {"confirmed": confirmed, "token": subscription.token},
+        {"state": state, "subscription": subscription, "token": subscription.token},
     )
 
 

@@ -91,7 +91,15 @@ def test_signing_up_mails_a_link_and_confirming_adds_a_consented_person(client):
     confirm = link_in(mail, "confirm")
     assert confirm == reverse("newsletter:confirm", args=[subscription.token])
 
-    answer = client.get(confirm)
+    # Opening the link (as a mail scanner does) asks, and changes nothing.
+    asked = client.get(confirm)
+    assert asked.status_code == 200
+    assert "Confirm my subscription" in asked.content.decode()
+    assert "ana.lima@example.org" in asked.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is None and Person.objects.count() == 0
+
+    answer = client.post(confirm)
     assert answer.status_code == 200
     assert "You are subscribed" in answer.content.decode()
     subscription.refresh_from_db()
@@ -107,8 +115,9 @@ def test_signing_up_mails_a_link_and_confirming_adds_a_consented_person(client):
     ]
 
     # Confirming twice is fine and changes nothing.
-    again = client.get(confirm)
+    again = client.post(confirm)
     assert again.status_code == 200 and "You are subscribed" in again.content.decode()
+    assert "You are subscribed" in client.get(confirm).content.decode()
     assert Person.objects.count() == 1
     confirmed_at = subscription.confirmed_at
     subscription.refresh_from_db()
@@ -304,7 +313,8 @@ def test_an_old_confirmation_link_does_not_subscribe_again_but_a_new_sign_up_doe
     confirm = reverse("newsletter:confirm", args=[subscription.token])
     newsletter.unsubscribe(subscription=subscription)
 
-    stale = client.get(confirm)
+    assert "This link no longer subscribes you" in client.get(confirm).content.decode()
+    stale = client.post(confirm)
     assert stale.status_code == 200
     assert "This link no longer subscribes you" in stale.content.decode()
     subscription.refresh_from_db()
@@ -313,7 +323,8 @@ def test_an_old_confirmation_link_does_not_subscribe_again_but_a_new_sign_up_doe
     later = timezone.now() + dt.timedelta(hours=1)
     newsletter.sign_up(email="gil@example.org", language="en", consent=True, now=later)
     assert "/newsletter/confirm/" in text_of(mails_to("gil@example.org")[-1])
-    assert "You are subscribed" in client.get(confirm).content.decode()
+    assert "Confirm my subscription" in client.get(confirm).content.decode()
+    assert "You are subscribed" in client.post(confirm).content.decode()
     subscription.refresh_from_db()
     assert subscription.is_subscribed
     assert Person.objects.count() == 1

@@ -83,10 +83,10 @@ rows("newsletter:signup", "GET", **everyone(Outcome(200, says="Subscribe to the 
 rows("newsletter:signup", "POST", **everyone(
     Outcome(200, says="Check your inbox", effect={"subscriptions": 1, "mail": 1})
 ))  # fmt: skip
-rows("newsletter:confirm", "GET", **everyone(
+rows("newsletter:confirm", "GET", **everyone(Outcome(200, says="Confirm my subscription")))
+rows("newsletter:confirm", "POST", **everyone(
     Outcome(200, says="You are subscribed", effect={"subscriptions": "changed", "people": 1})
 ))  # fmt: skip
-rows("newsletter:confirm", "POST", **everyone(NOT_ALLOWED))
 rows("newsletter:unsubscribe", "GET", **everyone(Outcome(200, says="Stop sending")))
 rows("newsletter:unsubscribe", "POST", **everyone(
     Outcome(200, says="no more newsletters", effect={"subscriptions": "changed"})
