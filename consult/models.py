@@ -440,6 +440,7 @@ class Notification(models.Model):
         DISPOSITION = "disposition", _("Answer to your input")
         OPENED = "opened", _("Consultation opened")
         CLOSING = "closing", _("Consultation closing soon")
+        REVIEW = "review", _("Waiting for your review")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

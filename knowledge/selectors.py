@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Case, CaseIssue, CaseVersion, ImpactArea, ImpactIssue
 
@@ -18,6 +19,24 @@ def is_manager(user: AbstractBaseUser | AnonymousUser | None) -> bool:
         and user.is_authenticated
         and user.is_active
         and user.has_perm(MANAGE_PERMISSION)
+    )
+
+
+def managers() -> QuerySet:
+    """The active people ``is_manager`` says yes to: the permission given to them or to
+    one of their groups, and superusers (whom Django gives every permission)."""
+    app_label, codename = MANAGE_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=permission)
+            | Q(groups__permissions__in=permission)
+        )
+        .distinct()
+        .select_related("profile")
     )
 
 

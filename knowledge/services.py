@@ -56,7 +56,7 @@ from .models import (
     ImpactArea,
     ImpactIssue,
 )
-from .selectors import is_manager
+from .selectors import is_manager, managers
 from .vocabularies import CaseType, Maturity, Mineral
 
 MAX_AREA_TITLE = 200
@@ -434,7 +434,9 @@ def propose_case(*, by: AbstractBaseUser, data: Mapping[str, Any]) -> Case:
     ``data`` is ignored)."""
     _require_member(by)
     data = {key: value for key, value in data.items() if key != "status"}
-    return _create(by=by, data=data, status=Case.Status.PROPOSED, proposer=by)
+    case = _create(by=by, data=data, status=Case.Status.PROPOSED, proposer=by)
+    _tell_managers(case, by=by, changed=False)
+    return case
 
 
 def can_edit_proposal(case: Case, user: AbstractBaseUser) -> bool:
@@ -455,13 +457,37 @@ def update_proposal(*, case: Case, by: AbstractBaseUser, data: Mapping[str, Any]
             _("You can change a proposal only when the managers asked for changes.")
         )
     data = {key: value for key, value in data.items() if key != "status"}
-    return _update(
+    case = _update(
         case=case,
         by=by,
         data=data,
         note=_("Changed by the proposer"),
         status=Case.Status.PROPOSED,
     )
+    _tell_managers(case, by=by, changed=True)
+    return case
+
+
+def _tell_managers(case: Case, *, by: AbstractBaseUser, changed: bool) -> None:
+    """Tell every manager (but the proposer) that a case waits for their review, in
+    each manager's language (once per proposal and per change)."""
+    url = reverse("knowledge:manage_review", args=[case.pk])
+    key = f"case-review:{case.pk}:{case.updated_at.timestamp():.6f}"
+    for manager in managers().exclude(pk=by.pk):
+        with translation.override(notifications.language_of(manager)):
+            if changed:
+                subject = _("A proposed case was changed: “%(name)s”") % {"name": case.name}
+            else:
+                subject = _("A case was proposed: “%(name)s”") % {"name": case.name}
+            body = _("It waits for your review in the case repository.")
+        notifications.queue(
+            user=manager,
+            kind=Notification.Kind.REVIEW,
+            subject=subject,
+            body=body,
+            url=url,
+            key=key,
+        )
 
 
 def review_case(*, case: Case, by: AbstractBaseUser, decision: str, note: str = "") -> Case:

@@ -103,14 +103,18 @@ rows(
 rows("knowledge:manage_vocabulary", "GET", **managers(Outcome(200, says="Third-party audit")))
 rows("knowledge:manage_vocabulary", "POST", **managers(Outcome(302, effect={"areas": 1})))
 rows("knowledge:propose", "GET", **signed_in(Outcome(200, says="Propose a case")))
-rows("knowledge:propose", "POST", **signed_in(CREATED))
+# The repository's manager is told of a proposal (not of their own).
+PROPOSED = Outcome(302, effect={**CREATED.effect, "notifications": 1})
+rows("knowledge:propose", "POST", **{**signed_in(PROPOSED), "manager": CREATED})
 rows("knowledge:my_cases", "GET", **{
     **signed_in(Outcome(200, says="You have not proposed any case yet.")),
     "proposer": Outcome(200, says="Please add a source."),
 })  # fmt: skip
 rows("knowledge:my_cases", "POST", **dict.fromkeys(ROLES, NOT_ALLOWED))
 rows("knowledge:my_case_edit", "GET", **proposer_only(Outcome(200, says="Please add a source.")))
-rows("knowledge:my_case_edit", "POST", **proposer_only(SAVED))
+rows("knowledge:my_case_edit", "POST", **proposer_only(
+    Outcome(302, effect={**SAVED.effect, "notifications": 1})
+))  # fmt: skip
 
 
 def case_data(name: str) -> dict:

@@ -292,7 +292,39 @@ def test_review_needs_a_note_to_ask_for_changes_or_decline():
     assert errors["decision"] == ["Choose accept, ask for changes or decline."]
     case.refresh_from_db()
     assert case.status == Case.Status.PROPOSED
-    assert not Notification.objects.exists()
+    assert not Notification.objects.exclude(kind=Notification.Kind.REVIEW).exists()
+
+
+def test_managers_are_told_in_their_language_when_a_case_waits_for_review():
+    proposer = make_user()
+    french = make_manager()
+    Profile.objects.create(user=french, display_name="Fr", language="fr")
+    english = make_manager()
+    silent = make_manager()
+    Profile.objects.create(user=silent, display_name="S", notify=Profile.Notify.NEVER)
+    make_manager(is_active=False)
+    make_user()  # not a manager
+    case = services.propose_case(by=proposer, data=good())
+    notices = Notification.objects.filter(kind=Notification.Kind.REVIEW)
+    assert {n.user for n in notices} == {french, english}
+    review = f"/manage/cases/{case.pk}/review"
+    assert {n.url for n in notices} == {review}
+    assert notices.get(user=english).subject == "A case was proposed: “Cobalt traceability pilot”"
+    assert "Cobalt traceability pilot" in notices.get(user=french).subject
+    assert notices.get(user=french).subject.startswith("Un cas a été proposé")
+
+    services.review_case(case=case, by=english, decision="request_changes", note="More")
+    services.update_proposal(case=case, by=proposer, data=good(summary="Changed"))
+    changed = notices.filter(user=english).order_by("id").last()
+    assert changed.subject == "A proposed case was changed: “Cobalt traceability pilot”"
+    assert notices.count() == 4
+
+
+def test_a_manager_proposing_is_not_told_of_their_own_case():
+    manager = make_manager()
+    other = make_manager()
+    services.propose_case(by=manager, data=good())
+    assert [n.user for n in Notification.objects.filter(kind="review")] == [other]
 
 
 def test_proposer_edits_only_when_changes_were_asked():
