@@ -12,5 +12,7 @@ class LiveConfig(AppConfig):
         from people.engagement import register_source
 
         from .engagement import live_engagement
+        from .wire import fast_path_enabled
 
         register_source("live", live_engagement)
+        fast_path_enabled()  # checked (and warned about) once, at start-up

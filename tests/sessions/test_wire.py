@@ -8,7 +8,15 @@ from functools import partial
 import pytest
 from autobahn.websocket.protocol import PreparedMessage
 
-from sessions.wire import Frame, WireMiddleware, wire_of, write_prepared
+from sessions import wire as wire_module
+from sessions.wire import (
+    Frame,
+    WireMiddleware,
+    fast_path_enabled,
+    fast_path_problem,
+    wire_of,
+    write_prepared,
+)
 
 
 class FakeTransport:
@@ -166,3 +174,44 @@ async def test_the_middleware_puts_the_wire_in_a_copy_of_the_scope():
     assert "live_wire" not in scope
     await WireMiddleware(inner)(scope, None, plain_send)
     assert seen[1][0]["live_wire"] is None
+
+
+# --------------------------------------------------------------------------- start-up check
+
+
+@pytest.fixture
+def fresh_check():
+    """The once-per-process check computed again, and again after the test."""
+    fast_path_enabled.cache_clear()
+    yield
+    fast_path_enabled.cache_clear()
+
+
+def test_the_installed_twisted_and_autobahn_have_what_the_fast_path_reads(fresh_check):
+    assert fast_path_problem() == ""
+    assert fast_path_enabled() is True
+    protocol = DaphneProtocol()
+    assert wire_of(daphne_send(protocol)) is protocol
+
+
+def test_a_missing_transport_attribute_turns_the_fast_path_off(fresh_check, monkeypatch, caplog):
+    monkeypatch.setattr(
+        wire_module, "TRANSPORT_ATTRIBUTES", (*wire_module.TRANSPORT_ATTRIBUTES, "_gone")
+    )
+    assert fast_path_problem() == "Twisted transports lack _gone"
+    with caplog.at_level("WARNING", logger="sessions.wire"):
+        assert fast_path_enabled() is False
+        fast_path_enabled()  # checked once: one warning
+    [record] = caplog.records
+    assert "portable path" in record.getMessage()
+    assert "Twisted transports lack _gone" in record.getMessage()
+    # Every connection then takes the portable path (the ASGI send).
+    assert wire_of(daphne_send(DaphneProtocol())) is None
+
+
+def test_an_autobahn_without_prepared_messages_turns_the_fast_path_off(fresh_check, monkeypatch):
+    from autobahn.websocket.protocol import WebSocketProtocol
+
+    monkeypatch.delattr(WebSocketProtocol, "sendPreparedMessage")
+    assert fast_path_problem() == "autobahn's protocol lacks sendPreparedMessage"
+    assert wire_of(daphne_send(DaphneProtocol())) is None
