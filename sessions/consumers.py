@@ -239,16 +239,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
         me = await self.me()
         if replay is not None:
             self.conn.pending.extend((seq, frames[role.value]) for seq, frames in replay)
-            await self.send_json(
-                {
-                    "type": "welcome",
-                    "resumed": True,
-                    "seq": last_seq,
-                    "role": role,
-                    "me": me,
-                    "now": time.time(),
-                }
-            )
+            resumed = {
+                "type": "welcome",
+                "resumed": True,
+                "seq": last_seq,
+                "role": role,
+                "me": me,
+                "now": time.time(),
+            }
+            if role is not Role.PARTICIPANT:
+                resumed["connected"] = self.hub.connected(self.session.pk)
+            await self.send_json(resumed)
             await self.conn.start(last_seq)
             self.panels_due()
             return

@@ -521,6 +521,23 @@ async def test_resuming_when_nothing_was_missed(hub, live):
     assert event["seq"] == seq + 2
 
 
+async def test_a_resumed_facilitator_welcome_has_the_connected_count(hub, live):
+    room = await make_room(n=2)
+    facilitator = await live.join(room.code, role="facilitator", cookie=room.cookie)
+    await live.join(room.code, token=room.tokens[0])
+    await live.join(room.code, token=room.tokens[1])
+    await facilitator.until(lambda m: m["type"] == "presence" and m["connected"] == 2)
+    await facilitator.control("lock", value=False)
+    seq = (await facilitator.event("room"))["seq"]
+    await facilitator.comm.disconnect()
+    back = await live.join(room.code, role="facilitator", cookie=room.cookie, last_seq=seq)
+    assert back.welcome["resumed"] is True and "data" not in back.welcome
+    assert back.welcome["connected"] == 2  # the participants (docs/protocol.md "welcome")
+    participant = await live.join(room.code, token=room.tokens[0], last_seq=seq)
+    assert participant.welcome["resumed"] is True
+    assert "connected" not in participant.welcome
+
+
 async def test_resuming_from_a_seq_no_longer_held_gives_a_full_welcome(hub, live, settings):
     settings.LIVE_ROOM = {**settings.LIVE_ROOM, "REPLAY_BUFFER": 2}
     room = await make_room(n=1)
