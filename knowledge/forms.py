@@ -4,10 +4,13 @@ back on the fields (``add_service_errors``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -31,6 +34,59 @@ def _links_text(case: Case, kind: str) -> str:
     return "\n".join(
         f"{link.url} {link.title}".strip() for link in case.links.all() if link.kind == kind
     )
+
+
+MAX_ORGANISATION_LINES = 50
+_COUNTRY_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[A-Za-z]{2})\)$")
+
+
+def _shared_names(case: Case) -> set[str]:
+    """The lower-cased names of this case's organisations that more than one
+    organisation of the directory has."""
+    names = {o.name.lower() for o in case.organisations.all()}
+    return set(
+        Organisation.objects.annotate(lower=Lower("name"))
+        .filter(lower__in=names)
+        .values("lower")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("lower", flat=True)
+    )
+
+
+def _named(organisation: Organisation, ambiguous: set[str]) -> str:
+    if organisation.name.lower() in ambiguous and organisation.country:
+        return f"{organisation.name} ({organisation.country.code})"
+    return organisation.name
+
+
+def organisations_named(text: str) -> tuple[list[int], list[str]]:
+    """The directory's organisations named one per line (``Name`` or ``Name (CC)``), as
+    ids, and a message per line that names none or several."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
+    lines = list(dict.fromkeys(line for line in lines if line))
+    if len(lines) > MAX_ORGANISATION_LINES:
+        return [], [_("Name at most %(n)d organisations.") % {"n": MAX_ORGANISATION_LINES}]
+    found: list[int] = []
+    errors: list[str] = []
+    for line in lines:
+        match = _COUNTRY_SUFFIX.match(line)
+        candidates = Organisation.objects.filter(name__iexact=line)
+        if match and not candidates.exists():
+            candidates = Organisation.objects.filter(
+                name__iexact=match["name"], country=match["country"].upper()
+            )
+        ids = list(candidates.values_list("pk", flat=True)[:2])
+        if not ids:
+            errors.append(_("“%(name)s” is not in the stakeholder directory.") % {"name": line})
+        elif len(ids) > 1:
+            errors.append(
+                _("Several organisations are called “%(name)s”: add the country code, "
+                  "as in “%(name)s (DE)”.") % {"name": line}
+            )  # fmt: skip
+        else:
+            found.append(ids[0])
+    return found, errors
 
 
 def _parse_links(text: str, kind: str) -> list[dict[str, str]]:
@@ -109,13 +165,22 @@ class CaseForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
     )
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = forms.CharField(
         label=_("Organisations involved"),
         required=False,
-        queryset=Organisation.objects.order_by("name", "id"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("From the stakeholder directory."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line, named as in the stakeholder directory. Where several "
+            "organisations have that name, add the country code: “Refiners Alliance (DE)”."
+        ),
     )
+
+    def clean_organisations(self) -> list[int]:
+        found, errors = organisations_named(self.cleaned_data.get("organisations", ""))
+        if errors:
+            raise ValidationError(errors)
+        return found
+
     links = forms.CharField(
         label=_("Links"),
         required=False,
@@ -148,6 +213,7 @@ class CaseForm(forms.Form):
 
     @staticmethod
     def initial_for(case: Case) -> dict[str, Any]:
+        ambiguous = _shared_names(case)
         return {
             "name": case.name,
             "summary": case.summary,
@@ -160,7 +226,7 @@ class CaseForm(forms.Form):
             "stages": case.stages,
             "regions": case.regions,
             "countries": case.countries,
-            "organisations": list(case.organisations.values_list("pk", flat=True)),
+            "organisations": "\n".join(_named(o, ambiguous) for o in case.organisations.all()),
             "links": _links_text(case, CaseLink.Kind.LINK),
             "sources": _links_text(case, CaseLink.Kind.SOURCE),
             "status": case.status,
@@ -169,7 +235,7 @@ class CaseForm(forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         data = self.cleaned_data
         result = {key: data.get(key) for key in CASE_KEYS}
-        result["organisations"] = [o.pk for o in data.get("organisations") or []]
+        result["organisations"] = data.get("organisations") or []
         result["links"] = _parse_links(data.get("links", ""), CaseLink.Kind.LINK) + _parse_links(
             data.get("sources", ""), CaseLink.Kind.SOURCE
         )

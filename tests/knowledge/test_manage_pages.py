@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from consult.models import Notification
 from knowledge.models import Case, CaseIssue, CaseVersion, ImpactArea, ImpactIssue
+from people.models import Organisation
 from tests.factories import make_user
 from tests.knowledge.factories import make_area, make_case, make_issue, make_manager
 
@@ -93,6 +94,41 @@ def test_new_case_with_bad_input_is_400_and_keeps_what_was_typed(client, manager
     assert "<script>alert(1)" not in page
     assert 'value="lithium" id="id_minerals_' in page and "checked" in page
     assert not Case.objects.exists()
+
+
+def test_organisations_are_named_one_per_line_with_a_country_where_names_repeat(client, manager):
+    alliance_de = Organisation.objects.create(name="Refiners Alliance", country="DE")
+    Organisation.objects.create(name="Refiners Alliance", country="FR")
+    miners = Organisation.objects.create(name="Andes Miners")
+    refused = client.post(
+        reverse("knowledge:manage_case_new"),
+        form_data(status="accepted", organisations="andes  miners\nRefiners Alliance\nNobody Inc"),
+    )
+    page = text(refused)
+    assert refused.status_code == 400
+    assert "Several organisations are called “Refiners Alliance”: add the country code" in page
+    assert "“Nobody Inc” is not in the stakeholder directory." in page
+    assert "Nobody Inc" in page and not Case.objects.exists()  # what was typed is kept
+
+    saved = client.post(
+        reverse("knowledge:manage_case_new"),
+        form_data(status="accepted", organisations="andes  miners\nRefiners Alliance (de)\n\n"),
+    )
+    assert saved.status_code == 302
+    case = Case.objects.get()
+    assert set(case.organisations.all()) == {alliance_de, miners}
+    # The edit form names them back, with the country where the name repeats.
+    edit = text(client.get(reverse("knowledge:manage_case", args=[case.pk])))
+    assert "Andes Miners\nRefiners Alliance (DE)</textarea>" in edit
+
+
+def test_too_many_organisations_are_refused(client, manager):
+    names = "\n".join(f"Org {n}" for n in range(51))
+    response = client.post(
+        reverse("knowledge:manage_case_new"), form_data(status="accepted", organisations=names)
+    )
+    assert response.status_code == 400
+    assert "Name at most 50 organisations." in text(response)
 
 
 def test_duplicate_case_is_refused_on_the_page(client, manager):
