@@ -17,6 +17,14 @@ loopback HTTP, GETs of
 * the repository page searched for ten typical queries (``/cases/?q=...``: count,
   ranking and the first page of 50), each 20 times after 2 warm-ups, the queries in
   turn; ``search_p95_ms`` is over the 200;
+* the site's search page searched for the same ten queries (``/search/?q=...``: cases,
+  roadmaps and consultations, five of each with the number of matches), each 20 times
+  after 2 warm-ups, over the 5,000 cases and ``CONSULTATIONS`` public consultations
+  (two versions of ``SECTIONS`` sections each, a fifth translated; ``ROADMAPS`` of them
+  closed and published as roadmaps), bulk inserted (the triggers of migration 0005
+  store their search vectors as they are inserted); ``site_search_p95_ms`` is over the
+  200. For the record, ``site_vectors_on_the_fly_ms`` times once what the stored
+  vectors save: parsing every latest version's section texts into vectors in a query;
 * ``/healthz`` between them, the baseline (the request path with one query);
 * the mapping matrix page ``/impact-matrix/`` (another part of issue 20) with 500
   accepted cases by 60 issues: the other 4,500 cases are set back to "proposed" for
@@ -29,6 +37,7 @@ JSON object as the last line of stdout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import time
@@ -43,6 +52,12 @@ AREA_PREFIX = "[bench] "
 WARMUP = 2
 REPEATS = 20
 MATRIX_REPEATS = 20
+CONSULTATIONS = 200
+SECTIONS = 12
+ROADMAPS = 40
+SITE_PREFIX = "bench-search"
+HEADINGS = ["Vision", "Milestones", "Actions for industry", "Actions for policy makers",
+            "Actions for civil society", "Context", "Indicators", "Open questions"]  # fmt: skip
 
 QUERIES = [
     "cobalt artisanal mining",
@@ -304,6 +319,138 @@ def keep_matrix_cases() -> int:
     return Case.objects.filter(status=Case.Status.ACCEPTED).count()
 
 
+def drop_site_previous() -> None:
+    from django.contrib.auth import get_user_model
+
+    from consult.models import Process
+    from knowledge.models import Roadmap
+
+    Roadmap.objects.filter(consultation__process__slug=SITE_PREFIX).delete()
+    Process.objects.filter(slug=SITE_PREFIX).delete()
+    get_user_model().objects.filter(username=SITE_PREFIX).delete()
+
+
+def build_consultations(seed: int = 12) -> dict:
+    """``CONSULTATIONS`` public consultations of one process, two versions of
+    ``SECTIONS`` sections each written from the themes (a fifth translated into Spanish
+    or French), the first ``ROADMAPS`` closed and published as roadmaps; bulk inserted."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from consult.models import Consultation, Process, Section, SectionText, Version
+    from knowledge.models import Roadmap
+
+    rng = random.Random(seed)
+    drop_site_previous()
+    themes = list(THEMES)
+    now = timezone.now()
+    types = ["vision", "milestone", "action", "context"]
+    with transaction.atomic():
+        owner = get_user_model().objects.create(username=SITE_PREFIX)
+        process = Process.objects.create(title="[bench] Search", slug=SITE_PREFIX, owner=owner)
+        consultations = []
+        for n in range(CONSULTATIONS):
+            theme, other = rng.sample(themes, 2)
+            closed = n < ROADMAPS
+            consultation = Consultation(
+                process=process,
+                title=f"{THEMES[theme][0]}: draft roadmap {n + 1}",
+                slug=f"c{n + 1}",
+                summary=_paragraph(rng, theme, other, 3),
+                language="en",
+                status=Consultation.Status.CLOSED if closed else Consultation.Status.OPEN,
+                opens_at=now - dt.timedelta(days=60 if closed else 1),
+                closes_at=now - dt.timedelta(days=1) if closed else now + dt.timedelta(days=30),
+            )
+            if n % 5 == 0:
+                code = "es" if n % 10 == 0 else "fr"
+                name_tpl, summary = TRANSLATIONS[code]
+                setattr(consultation, f"title_in_{code}", name_tpl.format(theme=theme))
+                setattr(consultation, f"summary_in_{code}", summary)
+            consultation.theme, consultation.other = theme, other
+            consultations.append(consultation)
+        consultations = Consultation.objects.bulk_create(consultations, batch_size=500)
+        sections = Section.objects.bulk_create(
+            [Section(consultation=c) for c in consultations for _ in range(SECTIONS)],
+            batch_size=2000,
+        )
+        versions = Version.objects.bulk_create(
+            [
+                Version(consultation=c, number=number, title=f"Draft {number}", created_by=owner)
+                for c in consultations
+                for number in (1, 2)
+            ],
+            batch_size=1000,
+        )
+        texts = []
+        for i, version in enumerate(versions):
+            consultation = consultations[i // 2]
+            own = sections[(i // 2) * SECTIONS : (i // 2 + 1) * SECTIONS]
+            for position, section in enumerate(own):
+                text = SectionText(
+                    version=version,
+                    section=section,
+                    position=position,
+                    type=types[position % len(types)],
+                    heading=f"{HEADINGS[position % len(HEADINGS)]} {position + 1}",
+                    body=_paragraph(rng, consultation.theme, consultation.other, 4),
+                    language="en",
+                )
+                if (i // 2) % 5 == 0:
+                    code = "es" if (i // 2) % 10 == 0 else "fr"
+                    setattr(text, f"body_in_{code}", TRANSLATIONS[code][1])
+                texts.append(text)
+        SectionText.objects.bulk_create(texts, batch_size=2000)
+        Roadmap.objects.bulk_create(
+            [
+                Roadmap(
+                    consultation=c,
+                    version=versions[2 * n + 1],
+                    slug=f"{SITE_PREFIX}-{n + 1}",
+                    title=c.title,
+                    published_at=now,
+                    published_by=owner,
+                )
+                for n, c in enumerate(consultations[:ROADMAPS])
+            ]
+        )
+    with connection.cursor() as cursor:
+        for table in ("consult_consultation", "consult_version", "consult_sectiontext",
+                      "knowledge_consultation_search", "knowledge_version_search"):  # fmt: skip
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return {"consultations": len(consultations), "section_texts": len(texts)}
+
+
+def vectors_on_the_fly_ms(query: str, repeats: int = 3) -> float:
+    """The least time of ``repeats`` to match ``query`` against vectors computed in the
+    query from every consultation's latest version (what migration 0005 stores)."""
+    from django.db import connection
+
+    sql = """SELECT count(DISTINCT t.version_id) FROM consult_sectiontext t
+        WHERE t.version_id IN (SELECT DISTINCT ON (consultation_id) id FROM consult_version
+                               ORDER BY consultation_id, number DESC)
+          AND knowledge_sectiontext_vector(t) @@ websearch_to_tsquery('english', %s)"""
+    best = float("inf")
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(sql, [query])
+            cursor.fetchone()
+            best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def site_matches(query: str) -> dict[str, int]:
+    from django.contrib.auth.models import AnonymousUser
+
+    from consult.translations import current_language
+    from knowledge.site_search import search_site
+
+    found = search_site(query=query, language=current_language(), user=AnonymousUser(), limit=0)
+    return {group.kind: group.count for group in found.groups}
+
+
 def matches(query: str) -> int:
     from consult.translations import current_language
     from knowledge.search import search_cases
@@ -331,7 +478,17 @@ def run_knowledge(args) -> dict:
     room.log(f"built in {build_s:.1f}s: {data}")
     found = {q: matches(q) for q in QUERIES}
     room.log(f"matches per query: {found}")
+    room.log(f"building {CONSULTATIONS} consultations")
+    started = time.monotonic()
+    site_data = build_consultations()
+    site_build_s = time.monotonic() - started
+    room.log(f"built in {site_build_s:.1f}s: {site_data}")
+    site_found = {q: site_matches(q) for q in QUERIES}
+    room.log(f"site matches per query: {site_found}")
+    on_the_fly = vectors_on_the_fly_ms(QUERIES[0])
+    room.log(f"vectors computed on the fly: {on_the_fly} ms")
     repository = reverse("knowledge:repository")
+    site_search_path = reverse("knowledge:search")
     try:
         matrix_path = reverse("knowledge:matrix")
     except NoReverseMatch:
@@ -344,6 +501,7 @@ def run_knowledge(args) -> dict:
     search_times: list[float] = []
     baseline_times: list[float] = []
     matrix_times: list[float] = []
+    site_times: list[float] = []
     search_cpu = 0.0
     matrix_kb = None
     accepted_for_matrix = None
@@ -370,6 +528,16 @@ def run_knowledge(args) -> dict:
                 search_times.append(elapsed)
                 baseline_times.append(baseline)
                 search_cpu += cpu
+        room.log(f"timing {REPEATS} site searches each of {len(QUERIES)} queries")
+        for round_no in range(WARMUP + REPEATS):
+            for query in QUERIES:
+                path = f"{site_search_path}?{urllib.parse.urlencode({'q': query})}"
+                elapsed, _cpu, body = get(path)
+                if round_no < WARMUP:
+                    if sum(site_found[query].values()) and b"site-search-hit" not in body:
+                        raise RuntimeError(f"no result listed for {query!r}")
+                    continue
+                site_times.append(elapsed)
         if matrix_path:
             accepted_for_matrix = keep_matrix_cases()
             room.log(f"timing {MATRIX_REPEATS} matrix pages ({accepted_for_matrix} cases)")
@@ -399,13 +567,21 @@ def run_knowledge(args) -> dict:
         "search_server_cpu_ms": ms(search_cpu / max(len(search_times), 1)),
         "baseline_p50_ms": ms(pct(baseline_times, 50)),
         "baseline_p95_ms": ms(pct(baseline_times, 95)),
+        "site_consultations": site_data["consultations"],
+        "site_section_texts": site_data["section_texts"],
+        "site_roadmaps": ROADMAPS,
+        "site_matches_per_query": site_found,
+        "site_search_p50_ms": ms(pct(site_times, 50)),
+        "site_search_p95_ms": ms(pct(site_times, 95)),
+        "site_vectors_on_the_fly_ms": on_the_fly,
+        "site_build_s": round(site_build_s, 1),
         "matrix_cases": accepted_for_matrix,
         "matrix_issues": data["issues"] if matrix_path else None,
         "matrix_page_p50_ms": ms(pct(matrix_times, 50)),
         "matrix_page_p95_ms": ms(pct(matrix_times, 95)),
         "matrix_page_kb": matrix_kb,
         "measured": "daphne over loopback HTTP: GET /cases/?q=... (page of 50, ranked), "
-        "/healthz baseline, /impact-matrix/",
+        "/healthz baseline, /search/?q=..., /impact-matrix/",
         "build_s": round(build_s, 1),
         "cpus": os.cpu_count(),
         "loadavg_1m_before": round(load_before, 2),

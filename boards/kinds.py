@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from people.text import storable_text
 from sessions.kinds import ActivityKind, CommandError, Role, int_setting
@@ -33,6 +34,7 @@ from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
 from . import report_blocks as report
+from .models import Cluster
 
 MODES = ("open", "private")
 
@@ -98,6 +100,7 @@ class IdeaBoard(ActivityKind):
     script = "boards/board.js"
     style = "boards/board.css"
     config_form = forms.BoardForm
+    promotes_items = True
 
     # -- settings
 
@@ -272,3 +275,35 @@ class IdeaBoard(ActivityKind):
 
     def report_blocks(self, activity: Activity, tally: dict[str, Any]) -> list[dict[str, Any]]:
         return report.report_blocks(activity, tally)
+
+    def promotable_items(self, activity: Activity) -> list[dict[str, Any]]:
+        """The notes anyone may read (as ``evidence_rows``: visible notes, not hidden or
+        merged away, of a board participants see), most upvoted first, each keyed
+        ``boards.note:<id>``, with its column, cluster and upvotes; never its author."""
+        if not selectors.board_visible(activity, Role.PARTICIPANT):
+            return []
+        columns = activity.config.get("columns", [])
+        clusters = dict(Cluster.objects.filter(activity=activity).values_list("pk", "name"))
+        notes = (
+            selectors.visible_notes(activity)
+            .annotate(upvotes=Count("votes"))
+            .order_by("-upvotes", "id")
+            .values_list("pk", "text", "language", "column", "cluster_id", "upvotes")
+        )
+        items = []
+        for pk, text, language, column, cluster, upvotes in notes:
+            where = [columns[column] if column < len(columns) else str(column)]
+            if cluster in clusters:
+                where.append(clusters[cluster])
+            where.append(ngettext("%(n)d upvote", "%(n)d upvotes", upvotes) % {"n": upvotes})
+            items.append(
+                {
+                    "key": f"boards.note:{pk}",
+                    "text": text,
+                    "detail": " · ".join(where),
+                    "language": language,
+                    "horizon": None,
+                    "actor": "",
+                }
+            )
+        return items

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,7 @@ from sessions.models import Activity, Participant
 
 from . import selectors, services
 from .forms import ConsensusConfigForm
+from .models import Answer, Statement
 
 
 class ConsensusKind(ActivityKind):
@@ -27,6 +29,7 @@ class ConsensusKind(ActivityKind):
     style = "consensus/consensus.css"
     config_form = ConsensusConfigForm
     takes_statements = True
+    promotes_items = True
 
     def clean_config(self, raw: dict[str, Any]) -> dict[str, Any]:
         return services.clean_config(raw)
@@ -73,6 +76,31 @@ class ConsensusKind(ActivityKind):
     ) -> dict[str, Any]:
         # A consensus statement has no type, horizon or actor: the text is all it takes.
         return services.add_statement(activity=activity, text=text)
+
+    def promotable_items(self, activity: Activity) -> list[dict[str, Any]]:
+        """The visible statements (never pending or hidden ones, never who wrote or
+        answered them), in order, keyed ``consensus.statement:<id>``, with how many of
+        the answers agree; one query."""
+        statements = (
+            Statement.objects.filter(activity=activity, status=Statement.Status.VISIBLE)
+            .annotate(
+                answered=Count("answers"),
+                agreed=Count("answers", filter=Q(answers__vote=Answer.Vote.AGREE)),
+            )
+            .order_by("id")
+            .values_list("pk", "text", "language", "answered", "agreed")
+        )
+        return [
+            {
+                "key": f"consensus.statement:{pk}",
+                "text": text,
+                "detail": _("%(agree)d of %(n)d answers agree") % {"agree": agreed, "n": answered},
+                "language": language,
+                "horizon": None,
+                "actor": "",
+            }
+            for pk, text, language, answered, agreed in statements
+        ]
 
     def response_count(self, activity: Activity) -> int:
         return selectors.response_counts([activity])[activity.pk]

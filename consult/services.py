@@ -175,9 +175,13 @@ def create_consultation(
 def set_status(*, consultation: Consultation, by: AbstractBaseUser, status: str) -> Consultation:
     _require_organiser(by, consultation.process)
     if status not in STATUS_FLOW.get(consultation.status, set()):
+        labels = dict(Consultation.Status.choices)
         raise ValidationError(
-            _("A consultation cannot go from %(a)s to %(b)s.")
-            % {"a": consultation.status, "b": status},
+            _("A consultation cannot go from “%(a)s” to “%(b)s”.")
+            % {
+                "a": labels.get(consultation.status, consultation.status),
+                "b": labels.get(status) or _("an unknown status"),
+            },
             code="invalid_transition",
         )
     if status == Consultation.Status.OPEN and not consultation.versions.exists():
@@ -676,7 +680,7 @@ def _evidence_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _evidence_rows(rows: Any) -> list[dict[str, Any]]:
+def clean_evidence_rows(rows: Any) -> list[dict[str, Any]]:
     """Each row as ``{"label": str, "value": str or number, "share": percent or None,
     "detail": str}``; anything else is refused."""
     invalid = ValidationError(
@@ -742,7 +746,7 @@ def attach_evidence(
         "title": title,
         "origin": origin,
         "url": _evidence_url(url),
-        "results": _evidence_rows(results),
+        "results": clean_evidence_rows(results),
         "responses": responses,
         "collected_at": collected_at,
         "attached_by": by,

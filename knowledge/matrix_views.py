@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from consult.translations import localized
 
+from .actions import issue_actions
 from .matrix import (
     Matrix,
     MatrixFilterForm,
@@ -137,6 +138,8 @@ def matrix_issue(request: HttpRequest, issue_id: int) -> HttpResponse:
     """The cases behind a row of the matrix (or one cell: ``?type=``), with notes."""
     issue = get_object_or_404(ImpactIssue.objects.select_related("area"), pk=issue_id)
     titles = {"title": localized(issue, "title"), "area_title": localized(issue.area, "title")}
+    # The actions about the issue (knowledge/actions.py), whatever the case filters.
+    titles["actions"] = issue_actions(issue)
     form = filters_from(request.GET, with_type=True)
     if form.is_bound and not form.is_valid():
         return _bad_filters(request, form, "knowledge/matrix_issue.html", issue=issue, **titles)

@@ -261,6 +261,28 @@ class CaseEvidence(models.Model):
         return self.title
 
 
+class CaseValidation(models.Model):
+    """A consultation made to validate a case with experts (``knowledge.evidence``): its
+    sections are the case's texts as they were at ``case_version``. Its closed validation
+    rounds are the first offered as the case's evidence."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="validations")
+    consultation = models.OneToOneField(
+        "consult.Consultation", on_delete=models.CASCADE, related_name="case_validation"
+    )
+    case_version = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} validated in consultation {self.consultation_id}"
+
+
 # --------------------------------------------------------------------------- roadmaps
 
 

@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from people.vocabularies import StakeholderGroup
 from sessions.kinds import CommandError, int_setting
 from sessions.models import Activity
 
@@ -43,7 +44,7 @@ from . import report_blocks as report
 from .breakdown import ballot_rows, group_figures, overall
 from .forms import DotVoteForm, StatementsForm
 from .kinds import PollKind, is_int, ranking_detail
-from .statements import add_statement, parse_statements
+from .statements import HORIZONS, Actor, StatementType, add_statement, parse_statements
 
 RATING_MIN, RATING_MAX = 1, 5
 # A mean at or above the middle of the scale counts as "high" on the 2x2 grid.
@@ -257,6 +258,7 @@ class VisionKind(PollKind):
     per-group breakdown, the browser script."""
 
     takes_statements = True
+    promotes_items = True
     script = "polls/vision.js"
     style = "polls/vision.css"
     config_form = StatementsForm
@@ -303,6 +305,16 @@ class VisionKind(PollKind):
 
     def texts(self, activity: Activity) -> list[str]:
         return [s["text"] for s in activity.config["statements"]]
+
+    def promotable_items(self, activity: Activity) -> list[dict[str, Any]]:
+        """Every statement, in the activity's order, keyed
+        ``polls.statement:<activity id>:<index>`` (statements are only ever appended, so
+        an index keeps naming its statement), with its type and the horizon or actor
+        group it names; no query."""
+        return [
+            statement_item(activity, index, statement)
+            for index, statement in enumerate(activity.config.get("statements", []))
+        ]
 
     # evidence_rows() of each kind: the overall figures per statement, never by_group
     # (a small stakeholder group's figures would say who voted how).
@@ -439,6 +451,34 @@ class StatementRanking(VisionKind):
     def render(self, activity: Activity, choice: Any) -> str:
         texts = self.texts(activity)
         return "; ".join(f"{rank}. {texts[i]}" for rank, i in enumerate(choice, start=1))
+
+
+# The statements' actor groups that are one stakeholder group of the directory
+# (industry is two: upstream and downstream, so it suggests none).
+_ACTOR_GROUPS = {
+    Actor.POLICY: StakeholderGroup.POLICY,
+    Actor.CIVIL_SOCIETY: StakeholderGroup.CIVIL_SOCIETY,
+}
+
+
+def statement_item(activity: Activity, index: int, statement: dict[str, Any]) -> dict[str, Any]:
+    """One statement as ``ActivityKind.promotable_items`` lists it."""
+    types, actors = dict(StatementType.choices), dict(Actor.choices)
+    detail = [str(types.get(statement.get("type"), ""))]
+    horizon = statement.get("horizon")
+    if horizon:
+        detail.append(str(horizon))
+    actor = statement.get("actor")
+    if actor in actors:
+        detail.append(str(actors[actor]))
+    return {
+        "key": f"polls.statement:{activity.pk}:{index}",
+        "text": statement["text"],
+        "detail": " · ".join(part for part in detail if part),
+        "language": activity.language,
+        "horizon": horizon if horizon in HORIZONS else None,
+        "actor": str(_ACTOR_GROUPS.get(actor, "")),
+    }
 
 
 def _by_key(item: tuple[str, Any]) -> int:

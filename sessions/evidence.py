@@ -6,10 +6,16 @@ The dependency points one way (``sessions -> consult``): this module builds the 
 (through the activity kind, never knowing specific kinds) and hands it to
 ``consult.services.attach_evidence``; consult stores it without knowing where it came
 from except by its ``source_key`` (``live.activity:<id>``) and link.
+
+Apps above ``sessions`` may keep the same kind of copy elsewhere (the knowledge
+repository, as a case's evidence, through the helpers here); they say which of their
+copies make the results page public with ``register_results_reader``, since
+``sessions`` may not import them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -27,6 +33,19 @@ from .models import Activity, Event
 from .selectors import can_facilitate
 
 SOURCE_PREFIX = "live.activity:"
+
+# Checks registered by the apps above (from their ``AppConfig.ready()``): each takes a
+# source key and says whether those results are public evidence there.
+ResultsReader = Callable[[str], bool]
+_results_readers: list[ResultsReader] = []
+
+
+def register_results_reader(check: ResultsReader) -> None:
+    """``check(source_key)``: True when the activity's results are held as evidence that
+    anyone may read (then its results page is public, as for a readable consultation's
+    evidence). Registering the same check again changes nothing."""
+    if check not in _results_readers:
+        _results_readers.append(check)
 
 
 def source_key(activity: Activity) -> str:
@@ -106,11 +125,15 @@ def attached_sections(activities: list[Activity]) -> dict[int, list[int]]:
 
 def results_public(activity: Activity, user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether ``user`` may see the activity's results page: its facilitators always;
-    anyone once the results were shown on the projector, or once they are evidence in
-    a consultation this person may read."""
+    anyone once the results were shown on the projector, once they are evidence in a
+    consultation this person may read, or once a registered reader says they are public
+    evidence elsewhere (``register_results_reader``)."""
     if can_facilitate(user, activity.session) or activity.results_revealed:
         return True
-    consultations = Consultation.objects.filter(
-        sections__evidence__source_key=source_key(activity)
-    ).select_related("process")
+    key = source_key(activity)
+    if any(check(key) for check in _results_readers):
+        return True
+    consultations = Consultation.objects.filter(sections__evidence__source_key=key).select_related(
+        "process"
+    )
     return any(consult_selectors.can_read(user, c) for c in consultations.distinct())

@@ -87,6 +87,29 @@ class ActivityKind:
         broadcast the room after the commit; the statement as stored."""
         raise CommandError("invalid_target", _("That activity does not take statements."))
 
+    # Whether promotable_items() may offer anything: pages above the room list only the
+    # activities of kinds that do (``promoting_kinds()``), without asking each one.
+    promotes_items: ClassVar[bool] = False
+
+    def promotable_items(self, activity: Activity) -> list[dict[str, Any]]:
+        """The activity's contributions that may be copied into a catalogue outside the
+        room (the knowledge repository's actions), in the order to list them::
+
+            [{"key": str,        # stable, unique across kinds, at most 100 characters,
+                                 # e.g. "<app>.note:<id>"; the catalogue stores it so an
+                                 # item is copied once
+              "text": str,       # the contribution as written
+              "detail": str,     # where it stands, its figures (one line)
+              "language": str,   # optional: the code it was written in ("" unknown)
+              "horizon": int | None,  # optional: a horizon it names (2030, 2040, 2050)
+              "actor": str}]     # optional: a people.vocabularies.StakeholderGroup
+                                 # value it names ("" none)
+
+        Only what anyone may read (as ``evidence_rows``): no hidden, merged, pending or
+        unapproved entry, nothing of a private board before its reveal, and never a
+        participant's name. A few queries, never one per item. The default: none."""
+        return []
+
     def texts(self, activity: Activity) -> list[str]:
         """The texts of the settings people read that the organiser wrote (options,
         column names, statements), in order: what a translation of the activity
@@ -313,6 +336,12 @@ def get_kind(name: str) -> ActivityKind:
 
 def kind_choices() -> list[tuple[str, Any]]:
     return [(k.name, k.label) for k in _registry.values()]
+
+
+def promoting_kinds() -> list[str]:
+    """Names of the registered kinds whose activities offer items to promote
+    (``ActivityKind.promotes_items``), in registration order."""
+    return [k.name for k in _registry.values() if k.promotes_items]
 
 
 def _selected(kinds: Iterable[str] | None) -> list[ActivityKind]:

@@ -1,5 +1,6 @@
 """Every page of the knowledge repository has rows in one of the permission matrices of
-its parts (managers' pages and proposals, the public repository, the mapping matrix),
+its parts (managers' pages and proposals, the public repository, the mapping matrix,
+roadmaps, evidence, the action catalogue, site search),
 and no row names a route that is gone."""
 
 from __future__ import annotations
@@ -7,10 +8,13 @@ from __future__ import annotations
 from django.urls import URLPattern
 
 from knowledge import urls as knowledge_urls
+from tests.knowledge.test_actions_matrix import MATRIX as ACTIONS
+from tests.knowledge.test_evidence_matrix import MATRIX as EVIDENCE
 from tests.knowledge.test_manage_matrix import MATRIX as MANAGE
 from tests.knowledge.test_matrix_matrix import MATRIX as MAPPING
 from tests.knowledge.test_public_matrix import MATRIX as PUBLIC
 from tests.knowledge.test_roadmap_matrix import MATRIX as ROADMAPS
+from tests.knowledge.test_search_matrix import MATRIX as SEARCH
 from tests.matrix import assert_rows_for_every_route
 
 
@@ -18,7 +22,7 @@ def test_every_route_has_rows():
     names = {f"knowledge:{p.name}" for p in knowledge_urls.urlpatterns if isinstance(p, URLPattern)}
     rows = [
         case
-        for case in [*MANAGE, *MAPPING, *PUBLIC, *ROADMAPS]
+        for case in [*MANAGE, *MAPPING, *PUBLIC, *ROADMAPS, *EVIDENCE, *ACTIONS, *SEARCH]
         if case.route.startswith("knowledge:")
     ]
     assert_rows_for_every_route(names, rows)
