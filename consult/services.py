@@ -19,6 +19,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from people.text import storable_text
@@ -518,7 +519,8 @@ def open_round(
     return ValidationRound.objects.create(
         consultation=consultation,
         version=version,
-        title=title.strip() or _("Validation of %(v)s") % {"v": version.title},
+        title=title.strip()
+        or Truncator(_("Validation of %(v)s") % {"v": version.title}).chars(200),
     )
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import translation_views, views
+from . import manage_views, translation_views, views
 
 app_name = "consult"
 
@@ -40,4 +40,11 @@ urlpatterns = [
     path(C + "comments/<int:comment_id>/react", views.react, name="react"),
     path(C + "comments/<int:comment_id>/report", views.report, name="report"),
     path(C + "comments/<int:comment_id>/moderate", views.moderate, name="moderate"),
+    # The organisers' pages (consult/manage_views.py).
+    path("c/<slug:process>/new", manage_views.new_consultation, name="new_consultation"),
+    path(C + "manage/", manage_views.manage, name="manage"),
+    path(C + "manage/status", manage_views.set_status, name="set_status"),
+    path(C + "manage/version", manage_views.publish_version, name="publish_version"),
+    path(C + "manage/rounds/open", manage_views.open_round, name="open_round"),
+    path(C + "manage/rounds/<int:round_id>/close", manage_views.close_round, name="close_round"),
 ]

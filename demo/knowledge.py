@@ -1,15 +1,16 @@
 """Load the demo's knowledge repository (``knowledge_data``) through the repository's
-services: the impact-area vocabulary and twenty accepted cases mapped to it. Safe to run
-again: what exists (by title or name) is left as it is."""
+services: the impact-area vocabulary, twenty accepted cases mapped to it and a few
+actions of the action catalogue. Safe to run again: what exists (by title, name or text)
+is left as it is."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from knowledge import services
-from knowledge.models import Case, ImpactArea, ImpactIssue
+from knowledge import actions, services
+from knowledge.models import Case, CaseAction, ImpactArea, ImpactIssue
 
-from .knowledge_data import CASES, VOCABULARY
+from .knowledge_data import ACTIONS, CASES, VOCABULARY
 
 
 def load(*, by: AbstractBaseUser) -> int:
@@ -36,4 +37,16 @@ def load(*, by: AbstractBaseUser) -> int:
             case=case, by=by, issues={issues[a][i].pk: "" for a, i in entry["issues"]}
         )
         added += 1
+    for text, actor, horizon, case_name, place in ACTIONS:
+        if CaseAction.objects.filter(text=text).exists():
+            continue
+        actions.create_action(
+            by=by,
+            text=text,
+            actor=actor,
+            horizon=horizon,
+            case=Case.objects.get(name=case_name) if case_name else None,
+            issue=issues[place[0]][place[1]] if place else None,
+            language="en",
+        )
     return added

@@ -355,3 +355,57 @@ CASES: list[dict] = [
         "issues": [(2, 1), (2, 2), (1, 1)],
     },
 ]
+
+# Actions still needed: (text, actor group, horizon, case name or None, (area, issue) or
+# None), written for the demo.
+ACTIONS: list[tuple[str, str, int, str | None, tuple[int, int] | None]] = [
+    (
+        "Publish the results of tailings-dam inspections in one public register.",
+        "policy",
+        2030,
+        "Tailings storage disclosure",
+        (0, 0),
+    ),
+    (
+        "Fund mercury-free processing equipment for cooperatives through blended finance.",
+        "finance",
+        2030,
+        "Mercury-free gold processing",
+        None,
+    ),
+    (
+        "Agree one audit protocol for smelters so that one audit serves every buyer.",
+        "industry_downstream",
+        2030,
+        "Smelter audit programme",
+        None,
+    ),
+    (
+        "Give affected communities a say in choosing the auditors of their mine sites.",
+        "civil_society",
+        2040,
+        None,
+        (2, 1),
+    ),
+    (
+        "Set recycled-content targets for battery materials and report on them yearly.",
+        "industry_downstream",
+        2040,
+        "Battery recycling partnership",
+        (4, 0),
+    ),
+    (
+        "Study how formal artisanal cobalt sites change children's school attendance.",
+        "research",
+        2040,
+        "Formalising artisanal cobalt mining",
+        (3, 1),
+    ),
+    (
+        "Make free, prior and informed consent a condition of every new mining permit.",
+        "policy",
+        2050,
+        None,
+        (1, 0),
+    ),
+]

@@ -139,13 +139,13 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
         consultation = evidence.put_to_validation(
             case=case, process=process, by=request.user, closes_at=closes_at
         )
-        address = reverse("consult:consultation", args=[process.slug, consultation.slug])
+        address = reverse("consult:manage", args=[process.slug, consultation.slug])
         said = _(
-            "A draft consultation “%(title)s” was made of the case's texts. Once its "
-            "organisers have opened it and run a validation round with experts, attach the "
-            "closed round's results here."
+            "A draft consultation “%(title)s” was made of the case's texts. Open it and run "
+            "a validation round with experts on its Manage page; once the round is closed, "
+            "attach its results here."
         ) % {"title": consultation.title}
-        link = format_html('<a href="{}">{}</a>', address, _("Go to the consultation"))
+        link = format_html('<a href="{}">{}</a>', address, _("Manage the consultation"))
         messages.success(request, format_html("{} {}", said, link))
 
     return _carry_out(request, case, "validate", action)

@@ -44,6 +44,8 @@ from consult.models import (
     Reaction,
     Report,
     ValidationAnswer,
+    ValidationRound,
+    Version,
 )
 from tests.caches import clear_cache
 from tests.consult.factories import make_consultation, make_member, make_process
@@ -146,6 +148,8 @@ def build_world() -> SimpleNamespace:
     }  # fmt: skip
     for role in ("organiser", "moderator"):
         ProcessRole.objects.create(process=w.process["preparing"], user=users[role], role=role)
+    # An open consultation with no round running: a round opens there (consult:open_round).
+    w.idle = make_consultation(process=process, slug="idle-draft", title="Idle consultation")
     Follow.objects.all().delete()  # commenting follows; start the matrix with none
     w.token = notifications.unsubscribe_token(users["participant"])
     w.sessions = {role: login_cookie(user) for role, user in users.items()}
@@ -194,6 +198,9 @@ SNAPSHOT = {  # key: (model, the fields whose change is an effect)
     "notify": (Profile, ("notify",)),
     "evidence": (Evidence, ("section_id",)),
     "translations": (Consultation, ("title_in_es", "summary_in_es")),
+    "consultations": (Consultation, ("status",)),
+    "versions": (Version, ("number", "title")),
+    "rounds": (ValidationRound, ("closed_at",)),
 }
 
 
@@ -284,6 +291,11 @@ EFFECTS = {
     "unsubscribe": {"notify": "changed"},
     "detach_evidence": {"evidence": -1},
     "translate": {"translations": "changed"},
+    "set_status": {"consultations": "changed"},
+    "publish_version": {"versions": 1},
+    "open_round": {"rounds": 1},
+    "close_round": {"rounds": "changed"},
+    "new_consultation": {"consultations": 1, "translations": 1},
 }
 
 
@@ -424,6 +436,65 @@ for state in STATES:
         ("POST", done("translate", says="Translation into Español saved.")),
     ):
         rows("consult:translate", method, state, roles(LOGIN, hidden, hidden, ok))
+
+# The organisers' pages (consult/manage_views.py): the process's organisers only; a draft
+# is not found for anyone else, as every page of it. Writes send the anonymous to log in.
+for state in STATES:
+    refused = Outcome(403, says=ONLY_ORGANISERS)
+    hidden = NOT_FOUND if state == "draft" else refused
+    rows("consult:manage", "GET", state, roles(
+        LOGIN, hidden, hidden, Outcome(200, says=f"Manage {TITLES[state]}"),
+    ))  # fmt: skip
+    rows("consult:publish_version", "GET", state, roles(
+        LOGIN, hidden, hidden, Outcome(200, says="Publish a new version"),
+    ))  # fmt: skip
+    rows("consult:publish_version", "POST", state, roles(
+        LOGIN, hidden, hidden, done("publish_version", says="Version 2 is published"),
+    ))  # fmt: skip
+    # open -> closed, closed -> open, draft -> open; to "draft" never.
+    rows("consult:set_status", "POST", state, roles(
+        LOGIN, hidden, hidden, done("set_status", says="The consultation is now"),
+    ))  # fmt: skip
+    rows("consult:set_status", "POST", state, roles(
+        LOGIN, hidden, hidden, Outcome(400, says="cannot go from"),
+    ), target="invalid")  # fmt: skip
+    # Every state of the world has a round running, or is not open.
+    refusal = "Close the running round first." if state in ("open", "private") else (
+        "Open the consultation first.")  # fmt: skip
+    rows("consult:open_round", "POST", state, roles(
+        LOGIN, hidden, hidden, Outcome(400, says=refusal),
+    ))  # fmt: skip
+    if state != "draft":
+        rows("consult:close_round", "POST", state, roles(
+            LOGIN, refused, refused, done("close_round", says="is closed"),
+        ), target="running")  # fmt: skip
+refused = Outcome(403, says=ONLY_ORGANISERS)
+rows("consult:open_round", "POST", "open", roles(
+    LOGIN, refused, refused, done("open_round", says="is open: participants can answer"),
+), target="idle")  # fmt: skip
+# Closing a closed round changes nothing; another consultation's round is not found.
+rows("consult:close_round", "POST", "open", roles(
+    LOGIN, refused, refused, Outcome(302, says="is closed"),
+), target="done")  # fmt: skip
+rows("consult:close_round", "POST", "draft", roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+     target="elsewhere")  # fmt: skip
+rows("consult:manage", "POST", "open", each(NOT_ALLOWED))
+rows("consult:publish_version", "PUT", "open", roles(LOGIN, *[NOT_ALLOWED] * 3))
+for name in ("set_status", "open_round", "close_round"):
+    rows(f"consult:{name}", "GET", "open", each(NOT_ALLOWED),
+         target="running" if name == "close_round" else "")  # fmt: skip
+# A new consultation in a process: its organisers (the owner, or with the role).
+created = done("new_consultation", says="The consultation is created.")
+for target, ok in (("main", True), ("preparing", True), ("elsewhere", False)):
+    shown = Outcome(200, says="New consultation in") if ok else refused
+    rows("consult:new_consultation", "GET", "", roles(LOGIN, refused, refused, shown),
+         target=target)  # fmt: skip
+    rows("consult:new_consultation", "POST", "", roles(
+        LOGIN, refused, refused, created if ok else refused,
+    ), target=target)  # fmt: skip
+rows("consult:new_consultation", "GET", "", roles(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+     target="unknown")  # fmt: skip
+rows("consult:new_consultation", "PUT", "", roles(LOGIN, *[NOT_ALLOWED] * 3), target="main")
 
 # On comments. In the draft row the comment belongs to another consultation: 404.
 for state in ("open", "closed", "private"):
@@ -586,6 +657,21 @@ def _page(name: str, *extra: Callable) -> Callable:
     return build
 
 
+def _managed(w, state: str, target: str) -> Consultation:
+    return w.idle if target == "idle" else w.c[state]
+
+
+def _manage(name: str, *extra: Callable) -> Callable:
+    def build(w, state: str, target: str) -> str:
+        consultation = _managed(w, state, target)
+        more = [f(w, state, target) for f in extra]
+        return reverse(
+            f"consult:{name}", args=[consultation.process.slug, consultation.slug, *more]
+        )
+
+    return build
+
+
 def _section_pk(w, s, t):
     return w.section[s].pk
 
@@ -627,6 +713,18 @@ URLS: dict[str, Callable[[Any, str, str], str]] = {
     "consult:section": _page("section", _section_pk),
     "consult:add_comment": _page("add_comment", _section_pk),
     "consult:detach_evidence": _page("detach_evidence", lambda w, s, t: w.evidence[s].pk),
+    "consult:manage": _manage("manage"),
+    "consult:set_status": _manage("set_status"),
+    "consult:publish_version": _manage("publish_version"),
+    "consult:open_round": _manage("open_round"),
+    "consult:close_round": _manage(
+        "close_round",
+        lambda w, s, t: w.round["open"].pk if t == "elsewhere" else _round(w, s, t).pk,
+    ),
+    "consult:new_consultation": lambda w, s, t: reverse(
+        "consult:new_consultation",
+        args=["no-such-process" if t == "unknown" else w.process[t].slug],
+    ),
     **{
         f"consult:{name}": _page(name, _comment_pk)
         for name in ("edit_comment", "delete_comment", "react", "report", "moderate")
@@ -658,6 +756,27 @@ PAYLOADS: dict[str, Callable[[Any, str, str], dict]] = {
         "text-1": "Resumen",
     },
     "consult:answer": lambda w, s, t: {"verdict": "agree_with_changes", "reason": "Say 2035."},
+    "consult:set_status": lambda w, s, t: {
+        "status": "draft" if t == "invalid" else "closed" if s in ("open", "private") else "open"
+    },
+    "consult:publish_version": lambda w, s, t: {
+        "title": "Second draft",
+        "text": "## [vision] Vision 2050\n\nMinerals are sourced **responsibly**.\n\n"
+        "## Recycling\n\nHalf of all batteries by 2030.",
+    },
+    "consult:open_round": lambda w, s, t: {
+        "version": selectors.latest_version(_managed(w, s, t)).pk,
+        "title": "Second opinion",
+    },
+    "consult:new_consultation": lambda w, s, t: {
+        "title": "Water use in mining",
+        "slug": "",
+        "time_zone": "Africa/Nairobi",
+        "language": "en",
+        "opens_at": "2027-01-10T08:00",
+        "closes_at": "2027-02-10T08:00",
+        "is_public": "on",
+    },
     "consult:set_disposition": lambda w, s, t: {"decision": "accepted", "response": "Added."},
     "consult:add_comment": lambda w, s, t: {"body": "Add recycling targets."},
     "consult:edit_comment": lambda w, s, t: {"body": "Mine, edited"},
@@ -830,6 +949,11 @@ CSRF_WRITES = [
     ("consult:set_disposition", "POST", "open", "comment", "organiser"),
     ("consult:detach_evidence", "POST", "open", "", "organiser"),
     ("consult:translate", "POST", "open", "", "organiser"),
+    ("consult:set_status", "POST", "open", "", "organiser"),
+    ("consult:publish_version", "POST", "open", "", "organiser"),
+    ("consult:open_round", "POST", "open", "idle", "organiser"),
+    ("consult:close_round", "POST", "open", "running", "organiser"),
+    ("consult:new_consultation", "POST", "", "main", "organiser"),
     ("api-section-comments", "POST", "open", "", "participant"),
     ("api-comment", "PATCH", "open", "mine", "participant"),
     ("api-comment", "DELETE", "open", "mine", "participant"),
@@ -928,6 +1052,28 @@ BAD_INPUT = [
                     "decision": "accepted", "response": "Both"},
          400, "Give either a comment or an answer."),
     _bad("consultation-list", "GET", "", "", "anonymous", None, 200, "[]", query="?process=%00"),
+    # The organisers' pages: refused with the form again (400), nothing written.
+    _bad("consult:publish_version", "POST", "open", "", "organiser", {"text": "## A\nB\x00"},
+         400, NUL),
+    _bad("consult:publish_version", "POST", "open", "", "organiser", {"text": " "}, 400,
+         "Write at least one section"),
+    _bad("consult:publish_version", "POST", "closed", "", "organiser",
+         {"text": "## [milestone 2035] Later"}, 400, "Section 1: a milestone needs a horizon"),
+    _bad("consult:set_status", "POST", "open", "", "organiser", {"status": "open\x00"}, 400,
+         "to “an unknown status”"),
+    _bad("consult:open_round", "POST", "open", "idle", "organiser", {"version": "1e9"}, 400,
+         "Select a valid choice."),
+    _bad("consult:open_round", "POST", "open", "idle", "organiser",
+         lambda w: {"version": selectors.latest_version(w.c["open"]).pk}, 400,
+         "Select a valid choice."),
+    _bad("consult:new_consultation", "POST", "", "main", "organiser",
+         {"title": "Water", "time_zone": "UTC", "language": "en",
+          "opens_at": "2027-02-10T08:00", "closes_at": "2027-01-10T08:00"}, 400,
+         "The consultation must close after it opens."),
+    _bad("consult:new_consultation", "POST", "", "main", "organiser",
+         {"title": "Taken", "slug": "open-draft", "time_zone": "UTC", "language": "en",
+          "opens_at": "2027-01-10T08:00", "closes_at": "2027-02-10T08:00"}, 400,
+         "This process has a consultation at this address already"),
 ]  # fmt: skip
 
 

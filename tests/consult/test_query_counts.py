@@ -9,6 +9,8 @@ themselves are measured by ``make bench ARGS="--scenario consultation"``."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -116,3 +118,42 @@ def test_pages_and_the_api_take_the_same_queries_with_three_times_the_inputs(rea
     # Visible comments, and the reasons of the running round for those who may see them.
     reasons = 3 * 2 if reader in ("moderator", "organiser") else 0
     assert report.count('id="input-') == 1 + 3 * 5 + reasons
+
+
+def test_the_manage_page_takes_the_same_queries_with_more_versions_and_rounds():
+    """consult:manage (consult/manage_views.py): versions and rounds, with their counts of
+    sections, answers and people, in a fixed number of queries."""
+    world = World()
+    client = Client()
+    client.force_login(world.owner)
+    args = [world.consultation.process.slug, world.consultation.slug]
+    url = reverse("consult:manage", args=args)
+
+    def more() -> None:
+        """One more version and one more round on it, with answers."""
+        services.close_round(round=world.round, by=world.owner)
+        version = services.publish_version(
+            consultation=world.consultation, by=world.owner, title="Next",
+            sections=[{"heading": "Vision 2050", "body": "Changed.",
+                       "section": world.section.pk}],
+        )  # fmt: skip
+        world.round = services.open_round(
+            consultation=world.consultation, by=world.owner, version=version
+        )
+        for group in GROUPS:
+            services.answer_section(
+                round=world.round, section=world.section, user=make_member(group=group),
+                verdict="agree",
+            )  # fmt: skip
+
+    more()
+    client.get(url)  # one-off work of a first request (session, permissions)
+    small = count_queries(client, url)
+    more()
+    more()
+    large = count_queries(client, url)
+    assert large == small, f"{small} queries with two versions, {large} with four"
+    page = client.get(url).content.decode()
+    assert page.count("Close the round<span") == 1
+    assert len(re.findall(r'href="[^"]*/rounds/\d+/"', page)) == 4  # results of each round
+    assert page.count('<th scope="row">Validation of') == 4

@@ -15,6 +15,8 @@ from consult.models import Comment, Consultation, Disposition, ValidationAnswer
 from demo import board as demo_board
 from demo import consultation as demo_consultation
 from demo import data
+from demo import knowledge_data as demo_knowledge
+from knowledge.models import CaseAction
 from sessions.kinds import kind_choices
 from sessions.models import Participant, Session
 
@@ -35,6 +37,10 @@ def test_the_demo_loads_once_with_every_activity_kind_and_a_consultation():
     assert Comment.objects.filter(section__consultation=consultation).count() == 3
     assert Disposition.objects.count() == 2
     assert ValidationAnswer.objects.count() == 4
+    # The action catalogue has the demo's actions, once, under cases and issues.
+    assert CaseAction.objects.count() == len(demo_knowledge.ACTIONS)
+    assert CaseAction.objects.filter(case=None).count() == 2
+    assert CaseAction.objects.filter(issue=None).count() == 2
     # The idea board has notes of guests of several groups for "Find themes", once.
     board = session.activities.get(kind="idea_board")
     assert Note.objects.filter(activity=board).count() == len(demo_board.NOTES)
@@ -58,6 +64,9 @@ def test_the_demo_pages_open_for_their_users():
     console = facilitator.get(reverse("frontend:console", args=[data.JOIN_CODE]))
     assert console.status_code == 200
     assert "Questions for the panel" in console.text
+    catalogue = anonymous.get(reverse("knowledge:actions"), {"horizon": "2050"})
+    assert "free, prior and informed consent a condition of every new mining" in catalogue.text
+    assert "Publish the results of tailings-dam inspections" not in catalogue.text
     join = anonymous.get(reverse("frontend:join_code", args=[data.JOIN_CODE]))
     assert join.status_code == 200
     assert "stakeholder" in join.text.lower()

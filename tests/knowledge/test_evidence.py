@@ -524,9 +524,11 @@ def test_putting_to_validation_from_the_page(client: Client, w):
     assert consultation.closes_at.date() == timezone.localdate() + dt.timedelta(days=10)
     page = client.get(response["Location"]).content.decode()
     address = reverse("consult:consultation", args=[w.process.slug, consultation.slug])
+    manage = reverse("consult:manage", args=[w.process.slug, consultation.slug])
     assert "A draft consultation “Validation: Smelter audit programme” was made" in page
-    assert f'<a href="{address}">Go to the consultation</a>' in page
-    assert page.count(f'href="{address}"') == 2  # the message, and the list of validations
+    assert f'<a href="{manage}">Manage the consultation</a>' in page
+    assert page.count(f'href="{manage}"') == 2  # the message, and the list of validations
+    assert page.count(f'href="{address}"') == 1  # the list of validations
 
 
 @pytest.mark.parametrize(
