@@ -31,6 +31,14 @@ def module_world(build: Callable[[], Any]):
     return world
 
 
+def login(client: Client, world: Any, role: str) -> None:
+    """Sign ``client`` in as ``role`` with the session cookie the module's world made for
+    it (``world.cookies``); a role without one (anonymous) is signed out."""
+    client.cookies.clear()
+    if role in world.cookies:
+        client.cookies["sessionid"] = world.cookies[role]
+
+
 def assert_rows_for_every_route(routes, matrix) -> dict[str, set[str]]:
     """Every route (names like "app:name") has rows in ``matrix`` (cases with ``route``
     and ``method``) and no row names a route that is gone; the methods covered per

@@ -18,7 +18,7 @@ from knowledge.models import CaseAction
 from tests.boards.boards import make_board, people, post
 from tests.factories import login_cookie, make_event, make_session, make_user
 from tests.knowledge.factories import make_case, make_issue, make_manager
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
 
 pytestmark = pytest.mark.django_db
 
@@ -140,12 +140,6 @@ def data(w, route: str) -> dict:
             "horizon": "2030",
         }
     return {}
-
-
-def login(client: Client, w, role: str) -> None:
-    client.cookies.clear()
-    if role in w.cookies:
-        client.cookies["sessionid"] = w.cookies[role]
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.id)

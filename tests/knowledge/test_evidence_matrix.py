@@ -25,7 +25,7 @@ from tests.consult.factories import make_consultation, make_member, make_process
 from tests.evidence import act, voters
 from tests.factories import login_cookie
 from tests.knowledge.factories import make_case, make_manager
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
 
 pytestmark = pytest.mark.django_db
 
@@ -152,12 +152,6 @@ def data(w, route: str) -> dict:
         "knowledge:manage_evidence_round": {"round": w.round.pk},
         "knowledge:manage_evidence_activity": {"activity": w.poll.pk},
     }.get(route, {})
-
-
-def login(client: Client, w, role: str) -> None:
-    client.cookies.clear()
-    if role in w.cookies:
-        client.cookies["sessionid"] = w.cookies[role]
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.id)

@@ -19,7 +19,7 @@ from knowledge.models import Roadmap, RoadmapCitation
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
 from tests.knowledge.factories import make_case
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
 
 pytestmark = pytest.mark.django_db
 
@@ -120,12 +120,6 @@ def data(w, route: str) -> dict:
     if route == "knowledge:roadmap_citations":
         return {"action": "cite", "section": w.section.pk, "case": w.case.pk, "note": "Audit"}
     return {}
-
-
-def login(client: Client, w, role: str) -> None:
-    client.cookies.clear()
-    if role in w.cookies:
-        client.cookies["sessionid"] = w.cookies[role]
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.id)
