@@ -13,7 +13,9 @@ from .translations import LANGUAGE_CODES, language_name
 
 @dataclass(frozen=True)
 class Original:
-    """One text to translate: ``key`` names it for the service, ``label`` for people."""
+    """One text to translate: ``key`` names it for the service, ``label`` for people;
+    ``language`` is the text's own language where it differs from the page's original
+    (a vocabulary whose titles were written in several languages)."""
 
     key: str
     label: str
@@ -21,6 +23,7 @@ class Original:
     translation: str
     max_length: int
     long: bool = False
+    language: str = ""
 
 
 class TranslationForm(forms.Form):

@@ -1,8 +1,9 @@
 """Pages of the knowledge repository (namespace "knowledge"): the managers' pages and
 proposals (``urls_manage``), the public repository and case pages (``urls_public``), the
 mapping matrix (``urls_matrix``), the roadmaps (``urls_roadmaps``), a case's evidence
-(``urls_evidence``), the action catalogue (``urls_actions``) and the site search
-(``urls_search``). Every route needs rows in a permission matrix under tests/knowledge/."""
+(``urls_evidence``), the action catalogue (``urls_actions``), the site search
+(``urls_search``) and the translation pages of the vocabulary and the actions
+(``urls_translations``). Every route needs rows in a permission matrix under tests/knowledge/."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from . import (
     urls_public,
     urls_roadmaps,
     urls_search,
+    urls_translations,
 )
 
 app_name = "knowledge"
@@ -26,4 +28,5 @@ urlpatterns = [
     *urls_evidence.urlpatterns,
     *urls_actions.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_translations.urlpatterns,
 ]

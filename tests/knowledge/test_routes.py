@@ -1,6 +1,6 @@
 """Every page of the knowledge repository has rows in one of the permission matrices of
 its parts (managers' pages and proposals, the public repository, the mapping matrix,
-roadmaps, evidence, the action catalogue, site search),
+roadmaps, evidence, the action catalogue, site search, translations),
 and no row names a route that is gone."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from tests.knowledge.test_matrix_matrix import MATRIX as MAPPING
 from tests.knowledge.test_public_matrix import MATRIX as PUBLIC
 from tests.knowledge.test_roadmap_matrix import MATRIX as ROADMAPS
 from tests.knowledge.test_search_matrix import MATRIX as SEARCH
+from tests.knowledge.test_translation_matrix import MATRIX as TRANSLATIONS
 from tests.matrix import assert_rows_for_every_route
 
 
@@ -22,7 +23,16 @@ def test_every_route_has_rows():
     names = {f"knowledge:{p.name}" for p in knowledge_urls.urlpatterns if isinstance(p, URLPattern)}
     rows = [
         case
-        for case in [*MANAGE, *MAPPING, *PUBLIC, *ROADMAPS, *EVIDENCE, *ACTIONS, *SEARCH]
+        for case in [
+            *MANAGE,
+            *MAPPING,
+            *PUBLIC,
+            *ROADMAPS,
+            *EVIDENCE,
+            *ACTIONS,
+            *SEARCH,
+            *TRANSLATIONS,
+        ]
         if case.route.startswith("knowledge:")
     ]
     assert_rows_for_every_route(names, rows)
