@@ -10,7 +10,8 @@ ARGS ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The suite runs on this many pytest-xdist workers (0: in one process), each test module
-# on one worker so its shared fixtures (servers, worlds of test data) are built once.
+# on one worker so its shared fixtures (servers, worlds of test data) are built once;
+# the costliest modules are handed out first (tests/conftest.py).
 TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev system-deps report-deps translations messages lint format bench clean
@@ -98,7 +99,7 @@ test: install-dev system-deps report-deps translations $(SECRET_KEY_FILE)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(KEY) DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) STATIC_MANIFEST=0 \
-		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
+		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

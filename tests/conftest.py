@@ -36,6 +36,37 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("; ".join(problems) + " (run the suite with `make test`)")
 
 
+# How much longer than a plain test a test that starts servers or drives the browser
+# takes, and what starting a module of them costs (servers, a browser, a world of data),
+# counted in plain tests. Only the order of the modules depends on these guesses.
+SLOW_TEST = 10
+SLOW_MODULE = 60
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """On the test workers, the modules that cost most run first: pytest-xdist hands out
+    whole modules (``--dist loadscope``) in the order collected (``make test`` passes
+    ``--no-loadscope-reorder``), so the run does not end with one worker busy on a module
+    of slow end-to-end tests while the other has nothing left to do. A module's cost is
+    its number of tests, its browser and end-to-end tests counted as ``SLOW_TEST`` each
+    and ``SLOW_MODULE`` more for its servers. Within a module the order is kept."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def cost(module: list) -> int:
+        slow = sum(
+            1 for i in module if i.get_closest_marker("browser") or i.get_closest_marker("e2e")
+        )
+        return len(module) + slow * (SLOW_TEST - 1) + (SLOW_MODULE if slow else 0)
+
+    ordered = sorted(modules.values(), key=cost, reverse=True)  # stable: ties keep their order
+    items[:] = [item for module in ordered for item in module]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _services_up():
     """Reach both servers before any test, whether or not the tests chosen use them."""
@@ -87,10 +118,12 @@ async def hub():
 
 
 @pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    from tests.servers import collect_static
+def static_root():
+    """The collected static files the server processes serve (read-only: shared by the
+    workers, and by later runs while the static sources stay the same)."""
+    from tests.servers import shared_static
 
-    return collect_static(tmp_path_factory.mktemp("static"))
+    return shared_static()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -110,13 +113,117 @@ class DaphneProcess:
             self.proc.wait()
 
 
-def collect_static(target: Path) -> Path:
+# ``manage.py collectstatic`` with whitenoise's compressors remembering their output by
+# the content they compress (argv[1]: the directory of remembered outputs): gzip (mtime
+# 0) and brotli are deterministic, so the files written are the same bytes, and a
+# collection after a few sources changed compresses only those (a full one takes about a
+# minute, mostly brotli on the API docs' bundles).
+_COLLECT = """
+import hashlib, os, runpy, sys, threading
+from pathlib import Path
+from whitenoise.compress import Compressor
+
+memo = Path(sys.argv.pop(1))
+
+def remembered(suffix, compress):
+    def run(data):
+        known = memo / (hashlib.sha256(data).hexdigest() + suffix)
+        try:
+            return known.read_bytes()
+        except FileNotFoundError:
+            out = compress(data)
+            partial = memo / f"{known.name}.{os.getpid()}-{threading.get_ident()}"
+            partial.write_bytes(out)
+            partial.replace(known)
+            return out
+    return staticmethod(run)
+
+Compressor.compress_brotli = remembered(".br", Compressor.compress_brotli)
+Compressor.compress_gzip = remembered(".gz", Compressor.compress_gzip)
+sys.argv = ["manage.py", "collectstatic", "--noinput", "-v0"]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def collect_static(target: Path, *, memo: Path | None = None) -> Path:
+    """``collectstatic`` into ``target`` as production runs it (``STATIC_MANIFEST=1``);
+    with ``memo``, compressed outputs are kept there and reused for the same content."""
+    if memo is None:
+        command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    else:
+        command = [sys.executable, "-c", _COLLECT, str(memo)]
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        command,
         cwd=ROOT,
         env={**os.environ, "STATIC_MANIFEST": "1", "STATIC_ROOT": str(target)},
         check=True,
     )
+    return target
+
+
+def tools_digest() -> str:
+    """The versions of what writes a static collection (its storage is always
+    whitenoise's compressed manifest, with gzip and brotli), digested."""
+    from importlib.metadata import version
+
+    tools = [version(name) for name in ("django", "whitenoise", "brotli")]
+    return hashlib.sha256(f"{tools}/{sys.version}".encode()).hexdigest()[:12]
+
+
+def static_sources_digest() -> str:
+    """A digest of everything ``collectstatic`` reads: each static file the finders list
+    (its path and content), the static URL and the tools that write the collection."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    digest.update(f"{settings.STATIC_URL}\0{tools_digest()}\0".encode())
+    files = sorted(
+        (path, storage.path(path))
+        for finder in get_finders()
+        for path, storage in finder.list(["CVS", ".*", "*~"])
+    )
+    for path, full in files:
+        digest.update(f"\0{path}\0".encode())
+        digest.update(Path(full).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+# Collections of static files (43 MB each) not used for this many seconds are removed
+# (longer than any run); the remembered compressed outputs (a few MB) after two days.
+STATIC_CACHE_AGE = 6 * 3600
+MEMO_AGE = 2 * 24 * 3600
+
+
+def shared_static() -> Path:
+    """The static files collected as production collects them (manifest, gzip and
+    brotli), shared by every test worker and every run while the sources stay the same.
+
+    Collecting runs once, under a lock, for a given digest of the sources; the other
+    workers wait for it and then read the same directory. It takes about a minute from
+    nothing (brotli on the API docs' bundles), seconds when only some sources changed
+    (the compressed outputs of unchanged content are remembered: ``collect_static``). A
+    collection is renamed into place only once complete."""
+    cache = Path(tempfile.gettempdir()) / "consult-test-static"
+    cache.mkdir(exist_ok=True)
+    target = cache / static_sources_digest()
+    with (cache / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (target / "staticfiles.json").exists():
+                partial = Path(tempfile.mkdtemp(prefix="partial-", dir=cache))
+                memo = cache / f"compressed-{tools_digest()}"
+                memo.mkdir(exist_ok=True)
+                collect_static(partial, memo=memo)
+                partial.rename(target)
+                os.utime(memo)  # in use: not pruned below
+            os.utime(target)  # in use: not pruned below
+            now = time.time()
+            for old in cache.iterdir():
+                age = MEMO_AGE if old.name.startswith("compressed-") else STATIC_CACHE_AGE
+                if old.is_dir() and now - old.stat().st_mtime > age:
+                    shutil.rmtree(old, ignore_errors=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return target
 
 

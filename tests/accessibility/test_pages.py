@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from consensus.models import Statement
@@ -36,7 +37,9 @@ from consensus.tasks import recompute_analysis
 from consult import selectors as consult_selectors
 from consult import services as consult_services
 from consult.models import Evidence
+from knowledge import actions as knowledge_actions
 from knowledge import roadmaps
+from knowledge.models import CaseEvidence
 from outreach import attendance as outreach_attendance
 from outreach import services as outreach_services
 from outreach.models import Invitation, Mailing, Subscription
@@ -270,6 +273,17 @@ def build_world() -> SimpleNamespace:
         by=w.organiser,
     )
     w.pilot = pilot
+    # An action of the case in the catalogue, and a copy of results as its evidence.
+    w.action = knowledge_actions.create_action(
+        by=w.organiser, text="Publish every smelter audit.", horizon=2030, actor="policy",
+        case=w.case, issue=w.issue,
+    )  # fmt: skip
+    CaseEvidence.objects.create(
+        case=w.case, title="Would you adopt it?", origin="Copper lab · Peer learning",
+        url="/", source_key="a11y:1", responses=12, collected_at=timezone.now(),
+        results=[{"label": "Yes", "value": 9, "share": 75.0, "detail": ""},
+                 {"label": "No", "value": 3, "share": 25.0, "detail": ""}],
+    )  # fmt: skip
     Event.objects.filter(pk=session.event_id).update(public=True, location="Nairobi")
     w.subscription = Subscription.objects.create(
         email="reader@example.org", language="en", consent_text_version="newsletter-2026-1"
@@ -551,6 +565,27 @@ CHECKS += [
           lambda w: reverse("newsletter:mailing", args=[w.mailing.pk])),
     Check("member", "my-data", lambda w: reverse("privacy:overview")),
     Check("organiser", "my-data", lambda w: reverse("privacy:overview")),
+    Check("anonymous", "newsletter-confirm",
+          lambda w: reverse("newsletter:confirm", args=[w.subscription.token])),
+    Check("anonymous", "actions", lambda w: reverse("knowledge:actions")),
+    Check("anonymous", "search", lambda w: reverse("knowledge:search") + "?q=copper"),
+    Check("anonymous", "search-none", lambda w: reverse("knowledge:search") + "?q=zzzz"),
+    Check("organiser", "manage-actions", lambda w: reverse("knowledge:manage_actions")),
+    Check("organiser", "manage-action",
+          lambda w: reverse("knowledge:manage_action", args=[w.action.pk])),
+    Check("organiser", "manage-action-translate",
+          lambda w: reverse("knowledge:manage_action_translate", args=[w.action.pk])),
+    Check("organiser", "manage-actions-promote",
+          lambda w: reverse("knowledge:manage_actions_promote")
+          + f"?activity={w.kinds['idea_board'].activity.pk}"),
+    Check("organiser", "manage-vocabulary-translate",
+          lambda w: reverse("knowledge:manage_vocabulary_translate")),
+    Check("organiser", "manage-case-evidence",
+          lambda w: reverse("knowledge:manage_evidence", args=[w.case.pk])),
+    Check("organiser", "consultation-manage", c_url("consult:manage")),
+    Check("organiser", "consultation-new-version", c_url("consult:publish_version")),
+    Check("organiser", "consultation-new",
+          lambda w: reverse("consult:new_consultation", args=[w.process.slug])),
 ]  # fmt: skip
 
 

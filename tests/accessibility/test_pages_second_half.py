@@ -14,6 +14,10 @@ from tests.accessibility.test_pages import (  # noqa: F401 (the module's fixture
     world,
 )
 
+# As in test_pages.py: the mark makes pytest-django set up the test database (also when
+# this module runs alone).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
 
 @pytest.mark.parametrize("check", CHECKS[HALF:], ids=lambda check: check.id)
 def test_page(world, browsers, check: Check):  # noqa: F811 (the fixtures, imported)

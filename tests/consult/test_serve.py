@@ -92,7 +92,31 @@ def serve(static_root):
     started.stop()
 
 
-def test_ctrl_c_stops_daphne_and_the_workers(serve):
+@pytest.fixture(scope="module")
+def serving(static_root):
+    """One server for two tests (starting its four processes is most of a test's time):
+    the periodic tasks run on it, then Ctrl-C stops it."""
+    started = Serve(static_root)
+    yield started
+    started.stop()
+
+
+def test_the_periodic_tasks_are_enqueued_and_run_by_the_tasks_worker(serving):
+    serving.wait_until_serving()
+    deadline = time.monotonic() + 30
+    job = None
+    while time.monotonic() < deadline:
+        job = DBTaskResult.objects.filter(task_path=RETENTION).first()
+        if job is not None and job.status == "SUCCESSFUL":
+            break
+        time.sleep(0.1)  # polling another process's table; no event to await
+    assert job is not None and job.status == "SUCCESSFUL", serving.log()
+    assert job.return_value == 0  # nothing to erase in an empty database
+    assert f"queued {RETENTION}" in serving.log()
+
+
+def test_ctrl_c_stops_daphne_and_the_workers(serving):
+    serve = serving  # still running after the periodic tasks' test (if that ran)
     children = serve.wait_until_serving()
     assert set(children) == CHILDREN and all(map(alive, children.values()))
     serve.proc.send_signal(signal.SIGINT)
@@ -115,17 +139,3 @@ def test_when_the_tasks_worker_dies_the_server_stops_too(serve):
     assert serve.proc.wait(timeout=20) != 0
     assert not alive(children["daphne"]) and not alive(children["mail worker"])
     assert "tasks worker exited" in serve.log()
-
-
-def test_the_periodic_tasks_are_enqueued_and_run_by_the_tasks_worker(serve):
-    serve.wait_until_serving()
-    deadline = time.monotonic() + 30
-    job = None
-    while time.monotonic() < deadline:
-        job = DBTaskResult.objects.filter(task_path=RETENTION).first()
-        if job is not None and job.status == "SUCCESSFUL":
-            break
-        time.sleep(0.1)  # polling another process's table; no event to await
-    assert job is not None and job.status == "SUCCESSFUL", serve.log()
-    assert job.return_value == 0  # nothing to erase in an empty database
-    assert f"queued {RETENTION}" in serve.log()
