@@ -330,7 +330,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             data=message.get("data"),
             key=message.get("key"),
         )
-        # "at": when the command was committed; every event with a later "as_of" includes it.
+        # "at": a time after the command was committed (for a resent key, after it was
+        # answered again); every event with a later "as_of" includes it.
         await self.send_json(
             {"type": "ack", "ref": message.ref, "at": time.time(), "result": result}
         )

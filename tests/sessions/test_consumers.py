@@ -159,6 +159,9 @@ async def test_a_resent_key_is_answered_as_a_duplicate_and_counted_once(hub, liv
     assert first["result"]["duplicate"] is False
     assert again["type"] == "ack"
     assert again["result"] == {"activity": room.activity.pk, "ballot": 2, "duplicate": True}
+    # The resend's "at" is when it was answered: after the original commit, so the
+    # rule "every event with a later as_of includes the command" holds for it too.
+    assert again["at"] >= first["at"]
     assert await ballots(room.activity.pk) == [2]
     assert await receipts(room.activity.pk) == 1
     # After a reconnect (a new socket), the same key is still a duplicate.
