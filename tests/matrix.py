@@ -11,6 +11,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
+from django.urls import URLPattern
 
 
 def module_world(build: Callable[[], Any]):
@@ -37,6 +38,11 @@ def login(client: Client, world: Any, role: str) -> None:
     client.cookies.clear()
     if role in world.cookies:
         client.cookies["sessionid"] = world.cookies[role]
+
+
+def route_names(namespace: str, urlpatterns) -> set[str]:
+    """The "namespace:name" of every route (not include) in ``urlpatterns``."""
+    return {f"{namespace}:{p.name}" for p in urlpatterns if isinstance(p, URLPattern)}
 
 
 def assert_rows_for_every_route(routes, matrix) -> dict[str, set[str]]:

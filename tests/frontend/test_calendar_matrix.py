@@ -11,14 +11,21 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from frontend import calendar_urls
 from sessions.models import Event
 from tests.consult.factories import make_consultation, make_process
 from tests.factories import login_cookie, make_event, make_user
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +102,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_calendar_route_has_rows():
-    names = {f"calendar:{p.name}" for p in calendar_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("calendar", calendar_urls.urlpatterns)
     assert names == {
         "calendar:calendar",
         "calendar:feed",

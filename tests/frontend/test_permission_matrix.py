@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from frontend import urls as frontend_urls
 from sessions import selectors
@@ -36,6 +36,7 @@ from tests.matrix import (
     assert_rows_for_every_route,
     module_world,
     perform,
+    route_names,
 )
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,6 @@ def test_a_profile_edit_changes_the_cookie_holder_s_row_only(world, client):
 
 
 def test_every_route_has_rows():
-    names = {f"frontend:{p.name}" for p in frontend_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("frontend", frontend_urls.urlpatterns)
     assert names >= ORGANISER_ROUTES, sorted(ORGANISER_ROUTES - names)
     assert_rows_for_every_route(names - ORGANISER_ROUTES, MATRIX)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from knowledge import actions
 from knowledge import urls_actions as action_urls
@@ -18,7 +18,15 @@ from knowledge.models import CaseAction
 from tests.boards.boards import make_board, people, post
 from tests.factories import login_cookie, make_event, make_session, make_user
 from tests.knowledge.factories import make_case, make_issue, make_manager
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    login,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +163,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_action_route_has_rows():
-    names = {f"knowledge:{p.name}" for p in action_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("knowledge", action_urls.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)
 
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from consult import selectors as consult_selectors
 from consult import services as consult_services
@@ -25,7 +25,15 @@ from tests.consult.factories import make_consultation, make_member, make_process
 from tests.evidence import act, voters
 from tests.factories import login_cookie
 from tests.knowledge.factories import make_case, make_manager
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    login,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +175,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_evidence_route_has_rows():
-    names = {f"knowledge:{p.name}" for p in evidence_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("knowledge", evidence_urls.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)
 
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from consult import selectors
 from consult.models import ProcessRole
@@ -19,7 +19,15 @@ from knowledge.models import Roadmap, RoadmapCitation
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
 from tests.knowledge.factories import make_case
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    login,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +143,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_roadmap_route_has_rows():
-    names = {f"knowledge:{p.name}" for p in roadmap_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("knowledge", roadmap_urls.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)
 
 

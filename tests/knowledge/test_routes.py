@@ -5,8 +5,6 @@ and no row names a route that is gone."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
-
 from knowledge import urls as knowledge_urls
 from tests.knowledge.test_actions_matrix import MATRIX as ACTIONS
 from tests.knowledge.test_evidence_matrix import MATRIX as EVIDENCE
@@ -16,11 +14,11 @@ from tests.knowledge.test_public_matrix import MATRIX as PUBLIC
 from tests.knowledge.test_roadmap_matrix import MATRIX as ROADMAPS
 from tests.knowledge.test_search_matrix import MATRIX as SEARCH
 from tests.knowledge.test_translation_matrix import MATRIX as TRANSLATIONS
-from tests.matrix import assert_rows_for_every_route
+from tests.matrix import assert_rows_for_every_route, route_names
 
 
 def test_every_route_has_rows():
-    names = {f"knowledge:{p.name}" for p in knowledge_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("knowledge", knowledge_urls.urlpatterns)
     rows = [
         case
         for case in [

@@ -10,14 +10,22 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from consult.models import ProcessRole
 from knowledge import urls_search
 from tests.consult.factories import make_consultation, make_member, make_process
 from tests.factories import login_cookie
 from tests.knowledge.factories import make_case
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    login,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +86,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_search_route_has_rows():
-    names = {f"knowledge:{p.name}" for p in urls_search.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("knowledge", urls_search.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)
 
 

@@ -8,14 +8,22 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from knowledge import actions
 from knowledge import urls_translations as translation_urls
 from knowledge.models import CaseAction, ImpactArea, ImpactIssue
 from tests.factories import login_cookie, make_user
 from tests.knowledge.factories import make_area, make_case, make_issue, make_manager
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, login, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    login,
+    module_world,
+    perform,
+    route_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,9 +126,7 @@ def test_matrix(world, client: Client, case):
 
 
 def test_every_translation_route_has_rows():
-    names = {
-        f"knowledge:{p.name}" for p in translation_urls.urlpatterns if isinstance(p, URLPattern)
-    }
+    names = route_names("knowledge", translation_urls.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)
 
 

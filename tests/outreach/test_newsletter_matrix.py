@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from consult.models import OutgoingMail
@@ -17,7 +17,14 @@ from outreach import newsletter_urls
 from outreach.models import Mailing, Subscription
 from people.models import Person
 from tests.factories import login_cookie, make_user
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+    route_names,
+)
 from tests.people.factories import make_manager, make_person
 
 pytestmark = pytest.mark.django_db
@@ -134,9 +141,7 @@ def test_matrix(world, client: Client, settings, case):
 
 
 def test_every_route_has_rows():
-    names = {
-        f"newsletter:{p.name}" for p in newsletter_urls.urlpatterns if isinstance(p, URLPattern)
-    }
+    names = route_names("newsletter", newsletter_urls.urlpatterns)
     covered = assert_rows_for_every_route(names, MATRIX)
     for name, methods in covered.items():
         assert methods >= {"GET", "POST"}, f"{name} needs a GET and a POST row"

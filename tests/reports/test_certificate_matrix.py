@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from consult.models import ProcessRole
 from outreach.models import Attendance, Invitation
@@ -21,7 +21,14 @@ from reports import certificates as cert
 from reports.models import CertificateBatch
 from tests.consult.factories import make_member, make_process
 from tests.factories import login_cookie
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+    route_names,
+)
 from tests.outreach.factories import make_person, make_process_world
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +171,5 @@ def test_unknown_token(world, client, case):
 
 
 def test_every_route_has_rows():
-    names = {
-        f"certificates:{p.name}" for p in certificate_urls.urlpatterns if isinstance(p, URLPattern)
-    }
+    names = route_names("certificates", certificate_urls.urlpatterns)
     assert_rows_for_every_route(names, MATRIX)

@@ -10,14 +10,21 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 
 from reports import services
 from reports import urls as report_urls
 from reports.models import ReportNote, WorkshopReport
 from tests import factories
 from tests.factories import login_cookie
-from tests.matrix import Matrix, Outcome, assert_rows_for_every_route, module_world, perform
+from tests.matrix import (
+    Matrix,
+    Outcome,
+    assert_rows_for_every_route,
+    module_world,
+    perform,
+    route_names,
+)
 from tests.reports.test_process_matrix import MATRIX as PROCESS_MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -139,5 +146,5 @@ def test_unpublished(world, client, case):
 
 
 def test_every_route_has_rows():
-    names = {f"reports:{p.name}" for p in report_urls.urlpatterns if isinstance(p, URLPattern)}
+    names = route_names("reports", report_urls.urlpatterns)
     assert_rows_for_every_route(names, [*MATRIX, *PROCESS_MATRIX])
