@@ -38,7 +38,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from . import services
@@ -310,15 +309,6 @@ def create_from_page(
 
 
 # --------------------------------------------------------------------------- rounds
-
-
-def round_title(*, title: str, version: Version) -> str:
-    """The round's title as typed, else "Validation of <version>", within the 200
-    characters a title holds."""
-    title = " ".join(str(title or "").split())
-    if title:
-        return title
-    return Truncator(_("Validation of %(v)s") % {"v": version.title}).chars(200)
 
 
 # --------------------------------------------------------------------------- the page

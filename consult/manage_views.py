@@ -61,8 +61,9 @@ def _manage_page(
     round_form: RoundForm | None = None,
     status_errors: list[str] | None = None,
     status: int = 200,
+    overview: dict | None = None,
 ) -> HttpResponse:
-    overview = manage_services.manage_overview(consultation=consultation)
+    overview = overview or manage_services.manage_overview(consultation=consultation)
     if round_form is None:
         round_form = RoundForm(consultation=consultation, versions=overview["versions"])
     return render(
@@ -109,8 +110,8 @@ def open_round(request: HttpRequest, process: str, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("consult:manage", args=[process, slug]))
     consultation = _organised(request, process, slug)
-    versions = manage_services.manage_overview(consultation=consultation)["versions"]
-    form = RoundForm(request.POST, consultation=consultation, versions=versions)
+    overview = manage_services.manage_overview(consultation=consultation)
+    form = RoundForm(request.POST, consultation=consultation, versions=overview["versions"])
     if form.is_valid():
         version = form.cleaned_data["version"]
         try:
@@ -118,9 +119,8 @@ def open_round(request: HttpRequest, process: str, slug: str) -> HttpResponse:
                 consultation=consultation,
                 by=request.user,
                 version=version,
-                title=manage_services.round_title(title=form.cleaned_data["title"],
-                                                  version=version),
-            )  # fmt: skip
+                title=form.cleaned_data["title"],
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -130,7 +130,7 @@ def open_round(request: HttpRequest, process: str, slug: str) -> HttpResponse:
                 % {"title": round_.title},
             )
             return redirect(_manage_url(consultation))
-    return _manage_page(request, consultation, round_form=form, status=400)
+    return _manage_page(request, consultation, round_form=form, status=400, overview=overview)
 
 
 @require_POST

@@ -519,7 +519,7 @@ def open_round(
     return ValidationRound.objects.create(
         consultation=consultation,
         version=version,
-        title=title.strip()
+        title=" ".join(str(title or "").split())
         or Truncator(_("Validation of %(v)s") % {"v": version.title}).chars(200),
     )
 
