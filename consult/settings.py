@@ -364,6 +364,12 @@ LIVE_ROOM = {
     "PANEL_INTERVAL_MS": env_int("LIVE_PANEL_INTERVAL_MS", 500),
     "REPLAY_BUFFER": env_int("LIVE_REPLAY_BUFFER", 256),
     "DB_THREADS": env_int("LIVE_DB_THREADS", 2),
+    # Participants' commands (sessions/command_queue.py): the batches carried out at
+    # once, the most commands in one batch, and how many may wait before a command is
+    # refused with "busy" (docs/protocol.md, "Over capacity").
+    "COMMAND_WORKERS": env_int("LIVE_COMMAND_WORKERS", 1),
+    "COMMAND_BATCH_MAX": env_int("LIVE_COMMAND_BATCH_MAX", 200),
+    "COMMAND_QUEUE_MAX": env_int("LIVE_COMMAND_QUEUE_MAX", 1000),
     # How long a thread may hold the GIL while another waits for it (CPython: 5 ms).
     # Set by asgi.py; see there.
     "SWITCH_INTERVAL_MS": env_positive_float("LIVE_SWITCH_INTERVAL_MS", 1.0),

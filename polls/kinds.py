@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.kinds import ActivityKind, CommandError, int_setting
+from sessions.kinds import ActivityKind, Command, CommandError, int_setting
 from sessions.models import Activity, Participant
 
 from . import forms, selectors, services
@@ -71,6 +72,7 @@ class PollKind(ActivityKind):
     answer as one export column; the browser code in polls.js."""
 
     participant_commands = frozenset({"vote"})
+    batch_commands = frozenset({"vote"})
     # A tally seen before voting invites herding: shown when the facilitator reveals it.
     default_results_visibility = "after_reveal"
     export_columns = ("answer", "created_at", "updated_at")
@@ -87,6 +89,23 @@ class PollKind(ActivityKind):
     ) -> dict[str, Any]:
         choice = self.clean_choice(activity, data)
         return services.cast_ballot(activity=activity, participant=participant, choice=choice)
+
+    def apply_batch(
+        self, *, activity: Activity, commands: list[Command]
+    ) -> list[dict[str, Any] | Exception]:
+        outcomes: list[dict[str, Any] | Exception | None] = []
+        ballots: list[tuple[Participant, Any, str]] = []
+        for command in commands:
+            try:
+                with translation.override(command.language):
+                    choice = self.clean_choice(activity, command.data)
+            except (CommandError, ValidationError) as exc:
+                outcomes.append(exc)
+            else:
+                outcomes.append(None)
+                ballots.append((command.participant, choice, command.language))
+        cast = iter(services.cast_ballots(activity=activity, ballots=ballots) if ballots else ())
+        return [next(cast) if outcome is None else outcome for outcome in outcomes]
 
     def response_count(self, activity: Activity) -> int:
         return selectors.response_count(activity=activity)

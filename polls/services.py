@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sessions.kinds import CommandError
@@ -31,6 +32,28 @@ def cast_ballot(*, activity: Activity, participant: Participant, choice: Any) ->
     if not stored:
         raise CommandError("already_voted", _("You have already voted in this poll."))
     return {"activity": activity.pk, "ballot": choice}
+
+
+def cast_ballots(
+    *, activity: Activity, ballots: list[tuple[Participant, Any, str]]
+) -> list[dict[str, Any] | CommandError]:
+    """``cast_ballot`` for several participants (each once) with their cleaned choices
+    and languages, in one statement: each one's result or refusal, in order."""
+    stored = command_queries.upsert_ballots(
+        activity=activity,
+        ballots=[(participant, choice) for participant, choice, _language in ballots],
+        replace=activity.allow_change,
+    )
+    outcomes: list[dict[str, Any] | CommandError] = []
+    for participant, choice, language in ballots:
+        if participant.pk in stored:
+            outcomes.append({"activity": activity.pk, "ballot": choice})
+        else:
+            with translation.override(language):
+                outcomes.append(
+                    CommandError("already_voted", _("You have already voted in this poll."))
+                )
+    return outcomes
 
 
 def set_entry_hidden(*, activity: Activity, entry: Any, hidden: bool) -> list[str]:

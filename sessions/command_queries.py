@@ -89,7 +89,43 @@ def command_target(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [participant.pk, key, activity_id, participant.session_id])
-        stored, session_status, *values = cursor.fetchone()
+        return _target(*cursor.fetchone())
+
+
+def command_targets(
+    *, requests: list[tuple[Participant, int, str]]
+) -> list[tuple[Activity | None, str | None, Any]]:
+    """``command_target`` for several (participant, activity id, key) requests in one
+    statement (a VALUES list joined like the single read), in the requests' order."""
+    columns = ", ".join(f'a."{name}"' for name in _ACTIVITY_FIELDS)
+    rows = ", ".join(
+        [
+            "(CAST(%s AS INTEGER), CAST(%s AS BIGINT), CAST(%s AS TEXT), CAST(%s AS BIGINT),"
+            " CAST(%s AS BIGINT))"
+        ]
+        * len(requests)
+    )
+    sql = (
+        f'WITH q("i", "participant_id", "key", "activity_id", "session_id") AS (VALUES {rows}) '  # noqa: S608
+        f'SELECT q."i", r."result", s."status", {columns} FROM q '
+        f'LEFT JOIN {table(CommandReceipt)} r ON r."participant_id" = q."participant_id" '
+        'AND r."key" = q."key" '
+        f'LEFT JOIN {table(Activity)} a ON a."id" = q."activity_id" '
+        'AND a."session_id" = q."session_id" '
+        f'LEFT JOIN {table(Session)} s ON s."id" = a."session_id"'
+    )
+    params = [
+        value
+        for i, (participant, activity_id, key) in enumerate(requests)
+        for value in (i, participant.pk, key, activity_id, participant.session_id)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [_target(*found[i]) for i in range(len(requests))]
+
+
+def _target(stored: Any, session_status: Any, *values: Any) -> tuple[Activity | None, Any, Any]:
     stored = None if stored is None else json_value(stored)
     if values[0] is None:
         return None, None, stored
@@ -132,6 +168,35 @@ def insert_receipt(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def insert_receipts(
+    *, rows: list[tuple[Participant, str, Activity, dict[str, Any]]]
+) -> set[tuple[int, str]]:
+    """Store several commands' answers in one statement; the (participant id, key)
+    pairs that were stored. A pair whose receipt exists already (another process
+    stored the same key at the same instant) is skipped, not an error."""
+    now = db_value(CommandReceipt, "created_at", timezone.now())
+    sql = (
+        f"INSERT INTO {table(CommandReceipt)} "  # noqa: S608
+        '("participant_id", "key", "activity_id", "result", "created_at") VALUES '
+        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+        + ' ON CONFLICT ("participant_id", "key") DO NOTHING RETURNING "participant_id", "key"'
+    )
+    params = [
+        value
+        for participant, key, activity, result in rows
+        for value in (
+            participant.pk,
+            key,
+            activity.pk,
+            db_value(CommandReceipt, "result", result),
+            now,
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(participant_id, key) for participant_id, key in cursor.fetchall()}
 
 
 def lock_participant(participant: Participant) -> None:

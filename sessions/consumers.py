@@ -11,6 +11,8 @@ import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,13 +21,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from . import commands, join_limits, selectors, services
+from . import commands, join_limits, selectors
+from .command_queue import get_command_queue
 from .connections import RoomConnection
 from .db import db_call
 from .hub import RoomHub, get_hub
 from .hub_context import current_hub
 from .join_limits import TooManyTries
-from .kinds import CommandError, Role
+from .kinds import Command, CommandError, Role
 from .limits import TokenBucket
 from .models import Participant, Session
 from .protocol import Message, ProtocolError, parse
@@ -107,6 +110,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         user = self.scope.get("user")
         return user is not None and selectors.may_run_events(user)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first closes the stale database connections of its
+        # shared sync thread: a hop to that one thread for every frame, which cost a
+        # sixth of a 500 votes/s room's samples (docs/performance.md, "Votes in
+        # batches"). The room never uses that thread: its database calls run on its
+        # own pool (db.py), which closes stale connections around every call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        # As above, without the hop; this consumer is in no channel-layer group.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
     async def disconnect(self, code: int) -> None:
         if self.hub is not None and self.conn is not None:
             await self.hub.detach(self.conn)
@@ -114,8 +133,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_json(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=dumps(payload))
 
-    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
-        payload = {"type": "error", "code": code, "message": message}
+    async def send_error(self, code: str, message: str, ref: Any = None, **extra: Any) -> None:
+        payload = {"type": "error", "code": code, "message": message, **extra}
         if ref is not None:
             payload["ref"] = ref
         await self.send_json(payload)
@@ -161,7 +180,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ProtocolError as exc:
             await self.send_error(exc.code, exc.message, exc.ref)
         except CommandError as exc:
-            await self.send_error(exc.code, exc.message, message.ref)
+            await self.send_error(exc.code, exc.message, message.ref, **exc.extra)
         except ValidationError as exc:
             await self.send_error("invalid_value", "; ".join(exc.messages), message.ref)
         except Exception:
@@ -323,13 +342,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def act(self, message: Message) -> None:
         if self.role is not Role.PARTICIPANT:
             raise CommandError("forbidden", _("Only participants can vote."))
-        result = await db_call(services.perform_command)(
+        command = Command(
             participant=self.participant,
             activity_id=message.get("activity"),
             action=message.get("action"),
             data=message.get("data"),
             key=message.get("key"),
+            language=self.language,
         )
+        result = await get_command_queue(hub=self.hub).submit(command)
         # "at": a time after the command was committed (for a resent key, after it was
         # answered again); every event with a later "as_of" includes it.
         await self.send_json(

@@ -9,6 +9,7 @@ know no specific kind, and the defaults here assume none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,13 +26,28 @@ class Role(StrEnum):
     SCREEN = "screen"
 
 
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One participant command as the room received it, not yet checked: ``language``
+    is the one its refusal is written in."""
+
+    participant: Participant
+    activity_id: Any
+    action: Any
+    data: Any
+    key: Any
+    language: str
+
+
 class CommandError(Exception):
     """A command was refused; ``code`` is the protocol's typed error code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # More fields of the error message (``retry_after_ms`` of ``busy``).
+        self.extra = extra
 
 
 class ActivityKind:
@@ -60,6 +76,25 @@ class ActivityKind:
         raise CommandError(
             "unknown_action", _("Unknown action %(action)s.") % {"action": repr(action)}
         )
+
+    # Participant commands this kind can carry out many at a time (``apply_batch``):
+    # a room's votes arriving within a few milliseconds are committed together.
+    batch_commands: ClassVar[frozenset[str]] = frozenset()
+
+    def apply_batch(
+        self, *, activity: Activity, commands: list[Command]
+    ) -> list[dict[str, Any] | Exception]:
+        """Carry out ``commands`` (actions in ``batch_commands``, each of a different
+        participant, checked as ``apply``'s) inside the caller's transaction in a few
+        statements, not a few per command: each one's result or refusal (a
+        CommandError or a ValidationError), in order. A refusal leaves no effect
+        (refuse before writing); any other exception fails the batch, whose commands
+        are then carried out one at a time.
+
+        Unlike ``apply``, the effect of a command whose key another process stored at
+        the same instant is kept: a resend carries the same command, so the effect is
+        the one already there."""
+        raise NotImplementedError
 
     def moderate(self, *, activity: Activity, action: str, data: Any) -> None:
         """Carry out a facilitator moderation command inside the caller's transaction."""

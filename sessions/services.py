@@ -11,11 +11,12 @@ import zoneinfo
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consult.models import Process
@@ -29,13 +30,10 @@ from people.models import Person
 from people.text import storable_text
 from people.vocabularies import Gender, Sector, StakeholderGroup
 
-from . import command_queries, join_limits, room_events, selectors
-from .items import item_id
-from .kinds import CommandError, get_kind
+from . import join_limits, participant_commands, room_events, selectors
+from .kinds import Command, CommandError, get_kind
 from .models import Activity, Event, Participant, Session, new_join_code
 from .panels import panel_names
-
-MAX_KEY_LENGTH = 64
 
 
 def broadcast_room(session_id: int) -> None:
@@ -500,51 +498,17 @@ def perform_command(
 
     The effect and its receipt commit together before the caller acknowledges; a
     resend with the same key returns the stored answer with ``duplicate: true``.
+    Refusals are raised in the current language. The live room carries out its
+    commands in batches (``participant_commands.perform_commands``); this is a batch
+    of one.
     """
-    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise CommandError("invalid_key", _("Every command needs a key of 1 to 64 characters."))
-    # The receipt of a resend is read with the activity and its session's status: one
-    # statement on the path every vote and note takes (docs/performance.md).
-    activity, session_status, stored = command_queries.command_target(
-        participant=participant, activity_id=_row_id(activity_id), key=key
+    return participant_commands.perform_command(
+        command=Command(
+            participant=participant,
+            activity_id=activity_id,
+            action=action,
+            data=data,
+            key=key,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
     )
-    if stored is not None:
-        return {**stored, "duplicate": True}
-    if activity is None:
-        raise CommandError("unknown_activity", _("This activity does not exist."))
-    kind = get_kind(activity.kind)
-    if action not in kind.participant_commands:
-        if action in kind.facilitator_commands:
-            raise CommandError("forbidden", _("Only the facilitator can do this."))
-        raise CommandError("unknown_action", _("This activity has no such action."))
-    if session_status == Session.Status.CLOSED:
-        raise CommandError("session_closed", _("This session has ended."))
-    if activity.status != Activity.Status.OPEN:
-        raise CommandError("activity_closed", _("This activity is not open."))
-    try:
-        with transaction.atomic():
-            result = kind.apply(
-                activity=activity, participant=participant, action=action, data=data
-            )
-            command_queries.insert_receipt(
-                participant=participant, key=key, activity=activity, result=result
-            )
-            transaction.on_commit(
-                partial(room_events.tally_changed, activity.session_id, activity.pk)
-            )
-    except IntegrityError:
-        stored = command_queries.stored_result(participant=participant, key=key)
-        if stored is None:
-            raise CommandError(
-                "conflict", _("Another answer of yours arrived at the same time; try again.")
-            ) from None
-        return {**stored, "duplicate": True}
-    return {**result, "duplicate": False}
-
-
-def _row_id(value: Any) -> int:
-    """``value`` if it can name a row (``items.item_id``), else 0 (which names none)."""
-    try:
-        return item_id(value, refusal="")
-    except CommandError:
-        return 0

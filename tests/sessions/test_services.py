@@ -543,13 +543,14 @@ def test_the_command_reads_the_activity_as_stored(monkeypatch):
     Activity.objects.filter(pk=poll.pk).update(allow_change=False, results_revealed=True)
     voter = factories.make_participant(session=poll.session)
     kind = type(get_kind(poll.kind))
-    original = kind.apply
+    assert "vote" in kind.batch_commands  # polls carry out votes in batches
+    original = kind.apply_batch
 
     def spy(self, *, activity, **kwargs):
         seen["activity"] = activity
         return original(self, activity=activity, **kwargs)
 
-    monkeypatch.setattr(kind, "apply", spy)
+    monkeypatch.setattr(kind, "apply_batch", spy)
     vote(poll, voter, 0, "k")
     got, stored = seen["activity"], Activity.objects.get(pk=poll.pk)
     for field in ("id", "session_id", "kind", "title", "position", "status", "config"):

@@ -286,12 +286,29 @@
         break;
       case "error":
         if (controls[msg.ref]) { finishControl(msg.ref, msg, null); break; }
+        if (msg.code === "busy" && msg.ref !== undefined && pending[msg.ref]) {
+          // Over capacity (docs/protocol.md): the same command, same key, goes again
+          // after the time the server asks for, spread out so the room does not
+          // answer all at once.
+          var again = pending[msg.ref];
+          var wait = (msg.retry_after_ms || 1000) * (1 + Math.random());
+          setTimeout(function () { if (pending[again.id]) send(again); }, wait);
+          showAlert(t("The room is very busy; your answer is sent again in a moment."));
+          break;
+        }
         if (msg.ref !== undefined && pending[msg.ref]) {
           delete pending[msg.ref];
           var box = $("confirmation");
           if (box) box.textContent = "";
         }
         showAlert(msg.message);
+        break;
+      case "skipped":
+        // Events this socket was not sent because a later one replaced them while it
+        // was slow (a tally superseded by a newer tally): as good as received.
+        (msg.seqs || []).slice().sort(function (a, b) { return a - b; }).forEach(function (s) {
+          if (state.seq !== null && s === state.seq + 1) state.seq = s;
+        });
         break;
       case "presence":
         setConnected(msg.connected);
