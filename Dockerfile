@@ -13,4 +13,5 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends gettext \
     && SECRET_KEY=collectstatic-only python manage.py compilemessages -v0 \
     && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "asgi:application"]
+# Daphne with a listen backlog and handshake timeout for join storms (consult/asgi_server.py).
+CMD ["python", "-m", "consult.asgi_server", "--host", "0.0.0.0", "--port", "8000"]

@@ -370,6 +370,12 @@ LIVE_ROOM = {
     "COMMAND_WORKERS": env_int("LIVE_COMMAND_WORKERS", 1),
     "COMMAND_BATCH_MAX": env_int("LIVE_COMMAND_BATCH_MAX", 200),
     "COMMAND_QUEUE_MAX": env_int("LIVE_COMMAND_QUEUE_MAX", 1000),
+    # A socket holding more than this many unsent bytes (Daphne's fast path) is a slow
+    # reader: the server stops writing to it and holds its frames (sessions/connections.py).
+    "SOCKET_BUFFER_BYTES": env_int("LIVE_SOCKET_BUFFER_BYTES", 65536),
+    # Frames a slow socket may hold before its backlog is dropped for a fresh snapshot
+    # (replaced tallies do not count; each held frame allows 4 replaced seqs).
+    "SOCKET_HELD_MAX": env_int("LIVE_SOCKET_HELD_MAX", 64),
     # How long a thread may hold the GIL while another waits for it (CPython: 5 ms).
     # Set by asgi.py; see there.
     "SWITCH_INTERVAL_MS": env_positive_float("LIVE_SWITCH_INTERVAL_MS", 1.0),

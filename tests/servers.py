@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from consult.asgi_server import daphne_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,16 +68,7 @@ class DaphneProcess:
 
     def start(self, timeout: float = 30.0) -> DaphneProcess:
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "asgi:application",
-            ],
+            daphne_command(host="127.0.0.1", port=self.port),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -62,3 +62,38 @@ def test_a_switch_interval_that_is_not_a_positive_number_stops_the_start_with_it
         out = load_entry_point(LIVE_SWITCH_INTERVAL_MS=bad)
         assert out.returncode != 0
         assert f"LIVE_SWITCH_INTERVAL_MS must be a number above 0 (got '{bad}')" in out.stderr
+
+
+def test_daphne_runs_with_a_backlog_and_handshake_time_for_join_storms():
+    """One command line for every Daphne the project starts (consult/asgi_server.py)."""
+    from consult.asgi_server import HANDSHAKE_TIMEOUT_S, LISTEN_BACKLOG, daphne_command, endpoint
+
+    command = daphne_command(host="127.0.0.1", port=8123, python="python")
+    assert command == [
+        "python",
+        "-m",
+        "daphne",
+        "-e",
+        f"tcp:port=8123:interface=127.0.0.1:backlog={LISTEN_BACKLOG}",
+        "--websocket_connect_timeout",
+        str(HANDSHAKE_TIMEOUT_S),
+        "asgi:application",
+    ]
+    assert endpoint(host="::1", port=80, backlog=9) == r"tcp:port=80:interface=\:\:1:backlog=9"
+
+
+def test_a_started_server_listens_with_the_larger_backlog(static_root):
+    """The listening socket's backlog as the kernel reports it (``ss``: Send-Q of a
+    listening socket), on a real server process."""
+    from consult.asgi_server import LISTEN_BACKLOG
+    from tests.servers import DaphneProcess
+
+    server = DaphneProcess(static_root=static_root).start()
+    try:
+        listing = subprocess.run(
+            ["ss", "-ltnH", f"sport = :{server.port}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+        assert listing[0] == "LISTEN" and int(listing[2]) == min(LISTEN_BACKLOG, somaxconn)
+    finally:
+        server.stop()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
+from consult.asgi_server import daphne_command
 from consult.periodic import enqueue_due_tasks
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -48,8 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, worker_interval: float, **options) -> None:
         manage = str(settings.BASE_DIR / "manage.py")
         commands = {
-            "daphne": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
-                       "asgi:application"],
+            "daphne": daphne_command(host=host, port=port),
             "mail worker": [sys.executable, manage, "notify_worker",
                             "--interval", f"{worker_interval:g}"],
             "tasks worker": [sys.executable, manage, "db_worker", "--no-reload",
