@@ -4,9 +4,19 @@
 Starts the platform the way production runs it (Daphne workers on PostgreSQL and
 Redis, 127.0.0.1 only), joins N participants through the HTTP API, connects them all
 at once over real WebSockets, has the facilitator open a single-choice poll, and lets
-every participant vote once at a controlled rate (some change their vote). Then it
-runs a bare ``websockets`` broadcast server (bench/baseline_server.py) with the same
-client code, N clients and the broadcast rate the platform emitted, and compares.
+every connected participant vote once at a controlled rate (some change their vote);
+with ``--duration M`` they keep voting (changing their vote, each change only after
+the previous ack) at that rate for M minutes instead. ``--slow-clients PCT`` makes that
+share of the participants slow readers (they only read, one message a second, through
+a small socket buffer; their fan-out is reported apart). The servers' memory is sampled
+every 5 s from the end of the connect phase to the end of voting
+(``rss_growth_kb_per_min``). Then it runs a bare ``websockets`` broadcast server
+(bench/baseline_server.py) with the same client code, N clients and the broadcast rate
+the platform emitted, and compares.
+
+``--scenario storm`` (bench/storm.py) is the reconnect storm: votes flow while half
+the room drops and reconnects (``--storm drop``) or one of two workers is killed
+(``--storm kill``). The other scenarios are in their own modules (see ``--scenario``).
 
 Prints progress to stderr and one JSON object as the last line of stdout.
 """
@@ -19,8 +29,10 @@ import bisect
 import json
 import multiprocessing as mp
 import os
+import random
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +43,14 @@ LOG_DIR = ROOT / "var" / "bench"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
-from bench.clients import child_main  # noqa: E402
+from bench.clients import OPEN_TIMEOUT, child_main  # noqa: E402
+from consult.asgi_server import daphne_command  # noqa: E402
+
+# How long the parent waits for the children's answers: the join storm (every
+# handshake has OPEN_TIMEOUT for its socket and again for its welcome), and the vote
+# phase beyond its own length (the last votes' ack timeout).
+OPEN_TIMEOUT_TOTAL = 2 * OPEN_TIMEOUT + 120
+VOTE_TIMEOUT_EXTRA = 300
 
 
 def log(message: str) -> None:
@@ -48,6 +67,51 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def ms(value: float | None) -> float | None:
     return None if value is None else round(value * 1000, 1)
+
+
+def merge_hists(hists: list[dict[int, int]]) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for hist in hists:
+        for key, count in hist.items():
+            merged[key] = merged.get(key, 0) + count
+    return merged
+
+
+def hist_percentile(hist: dict[int, int], q: float) -> float | None:
+    """``percentile`` over a histogram of bench.clients.hist_add (0.1 ms buckets)."""
+    from bench.clients import HIST_SCALE
+
+    total = sum(hist.values())
+    if not total:
+        return None
+    index = min(total - 1, max(0, round(q / 100 * (total - 1))))
+    seen = 0
+    for key in sorted(hist):
+        seen += hist[key]
+        if seen > index:
+            return key / HIST_SCALE
+    return None
+
+
+def share_within(values: list[float], limit: float) -> float | None:
+    """Percent of ``values`` at or under ``limit``, one decimal."""
+    if not values:
+        return None
+    return round(100 * sum(1 for v in values if v <= limit) / len(values), 1)
+
+
+def slope_per_minute(samples: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (time in seconds, value) samples, per minute."""
+    if len(samples) < 2:
+        return None
+    n = len(samples)
+    mean_t = sum(t for t, _ in samples) / n
+    mean_v = sum(v for _, v in samples) / n
+    var = sum((t - mean_t) ** 2 for t, _ in samples)
+    if var == 0:
+        return None
+    cov = sum((t - mean_t) * (v - mean_v) for t, v in samples)
+    return cov / var * 60
 
 
 def free_port() -> int:
@@ -171,16 +235,7 @@ class Servers:
             self.logs.append(LOG_DIR / f"server-{port}.log")
             self.procs.append(
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "asgi:application",
-                    ],
+                    daphne_command(host="127.0.0.1", port=port),
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
@@ -191,7 +246,18 @@ class Servers:
             wait_http(f"http://127.0.0.1:{port}/healthz", proc)
 
     def rss_kb(self) -> int:
-        return sum(rss_kb(p.pid) for p in self.procs)
+        """The live workers' resident memory together (a killed one counts 0)."""
+        return sum(self.rss_each().values())
+
+    def rss_each(self) -> dict[int, int]:
+        out = {}
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    out[proc.pid] = rss_kb(proc.pid)
+                except OSError:  # exited between the check and the read
+                    pass
+        return out
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -201,6 +267,42 @@ class Servers:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+class RssSampler:
+    """Samples every worker's RSS every ``interval`` seconds in a background thread,
+    from ``start()`` to ``stop()``; ``growth_kb_per_min()`` is the sum over workers of
+    each one's least-squares slope (a worker killed mid-run counts while it lived)."""
+
+    def __init__(self, servers: Servers, interval: float = 5.0) -> None:
+        self.servers = servers
+        self.interval = interval
+        self.samples: dict[int, list[tuple[float, float]]] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def sample(self) -> None:
+        now = time.monotonic()
+        for pid, kb in self.servers.rss_each().items():
+            self.samples.setdefault(pid, []).append((now, kb))
+
+    def loop(self) -> None:
+        self.sample()
+        while not self.done.wait(self.interval):
+            self.sample()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(self.interval + 5)
+        self.sample()
+
+    def growth_kb_per_min(self) -> float | None:
+        slopes = [slope_per_minute(points) for points in self.samples.values()]
+        slopes = [s for s in slopes if s is not None]
+        return round(sum(slopes), 1) if slopes else None
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -284,12 +386,18 @@ async def facilitator_control(
 
 
 class ClientPool:
+    """Load-generator processes, each holding ``participants[i::procs]``; the first
+    ``observers`` of each share are the vote-to-visible observers."""
+
     def __init__(
         self, participants: list[dict], procs: int, observers: int, target=child_main, **extra
     ) -> None:
         ctx = mp.get_context("spawn")
         self.pipes = []
         self.procs = []
+        # Children that missed an answer are not asked again (a late answer would be
+        # taken for the next one); the figures then cover the others, and say so.
+        self.lost: set[int] = set()
         for i in range(procs):
             share = participants[i::procs]
             parent, child = ctx.Pipe()
@@ -299,16 +407,35 @@ class ClientPool:
             self.pipes.append(parent)
             self.procs.append(proc)
 
+    @staticmethod
+    def observer_pids(participants: list[dict], procs: int, observers: int) -> set[int]:
+        return {p["pid"] for i in range(procs) for p in participants[i::procs][:observers]}
+
     def send(self, message) -> None:
-        for pipe in self.pipes:
-            pipe.send(message)
+        for i, pipe in enumerate(self.pipes):
+            if i in self.lost:
+                continue
+            try:
+                pipe.send(message)
+            except OSError:
+                self.lost.add(i)
 
     def recv(self, timeout: float = 300) -> list:
+        """Every child's answer; a child that does not answer within ``timeout`` seconds
+        (all children together) is left out from then on and counted in ``lost``."""
+        deadline = time.monotonic() + timeout
         out = []
-        for pipe in self.pipes:
-            if not pipe.poll(timeout):
-                raise RuntimeError("a client process did not answer in time")
-            out.append(pipe.recv())
+        for i, pipe in enumerate(self.pipes):
+            if i in self.lost:
+                continue
+            try:
+                if pipe.poll(max(0.0, deadline - time.monotonic())):
+                    out.append(pipe.recv())
+                    continue
+            except (OSError, EOFError):
+                pass
+            log(f"client process {i} did not answer in time; its figures are left out")
+            self.lost.add(i)
         return out
 
     def close(self) -> None:
@@ -322,14 +449,19 @@ class ClientPool:
 # --------------------------------------------------------------------------- figures
 
 
+# At most this many acked votes are matched against the observers (a 30-minute run
+# acks hundreds of thousands): an even sample of them.
+VISIBLE_SAMPLE_VOTES = 5_000
+
+
 def vote_to_visible(votes: list[dict], events: dict, observers: dict) -> list[float]:
     seqs = sorted(events)
     as_of = [events[s][1] for s in seqs]
     lists = {pid: sorted(recv) for pid, recv in observers.items()}
     out = []
-    for vote in votes:
-        if vote["acked"] is None or "error" in (vote["result"] or {}):
-            continue
+    acked = [v for v in votes if v["acked"] is not None and "error" not in (v["result"] or {})]
+    step = max(1, -(-len(acked) // VISIBLE_SAMPLE_VOTES))
+    for vote in acked[::step]:
         index = bisect.bisect_left(as_of, vote["result"]["at"])
         if index == len(seqs):
             continue
@@ -353,7 +485,57 @@ def database_state(activity_id: int) -> tuple[dict[int, int], str]:
     return ballots, json.dumps(get_kind(activity.kind).tally(activity), sort_keys=True)
 
 
+def final_broadcast_lag_ms(events: dict, last_commit: float) -> float | None:
+    """The last tally's ``as_of`` minus the last acked commit: negative when no tally
+    read after the last vote was ever broadcast (then every client ends behind)."""
+    if not events:
+        return None
+    return ms(max(e[1] for e in events.values()) - last_commit)
+
+
+def is_acked(vote: dict) -> bool:
+    return vote["acked"] is not None and "error" not in (vote["result"] or {})
+
+
+def accepted_rate(votes: list[dict]) -> float | None:
+    """Acked votes per second from the first send to the last ack."""
+    acked = [v for v in votes if is_acked(v)]
+    if not acked:
+        return None
+    window = max(v["acked"] for v in acked) - min(v["sent"] for v in votes)
+    return round(len(acked) / window, 1) if window > 0 else None
+
+
+def lost_and_doubled(votes: list[dict], ballots: dict[int, int]) -> tuple[int, int]:
+    """Participants whose ballot is not their last acked choice (nor a later choice sent
+    but never answered, which may have been committed), and duplicates: ballots of
+    nobody who was acked, plus acks flagged duplicate for a vote sent only once."""
+    by_person: dict[int, list[dict]] = {}
+    for vote in sorted(votes, key=lambda v: v["sent"]):
+        by_person.setdefault(vote["pid"], []).append(vote)
+    lost = 0
+    acked_people = 0
+    for pid, mine in by_person.items():
+        last = max((i for i, v in enumerate(mine) if is_acked(v)), default=None)
+        if last is None:
+            continue
+        acked_people += 1
+        allowed = {mine[last]["choice"]} | {
+            v["choice"] for v in mine[last + 1 :] if v["acked"] is None
+        }
+        if ballots.get(pid) not in allowed:
+            lost += 1
+    doubled = max(0, len(ballots) - acked_people) + sum(
+        1 for v in votes if is_acked(v) and v["result"].get("duplicate") and not v.get("resent")
+    )
+    return lost, doubled
+
+
 def run(args) -> dict:
+    if args.scenario == "storm":
+        from bench.storm import run_storm
+
+        return run_storm(args)
     if args.scenario == "board":
         from bench.board import run_board
 
@@ -392,39 +574,69 @@ def run(args) -> dict:
         servers.stop()
 
 
+def choose_slow(participants: list[dict], args) -> list[int]:
+    """``--slow-clients`` percent of the participants, at random with the seed, never
+    an observer."""
+    count = round(len(participants) * args.slow_clients / 100)
+    if count <= 0:
+        return []
+    observers = ClientPool.observer_pids(participants, args.client_procs, args.observers)
+    candidates = [p["pid"] for p in participants if p["pid"] not in observers]
+    return sorted(random.Random(args.seed).sample(candidates, min(count, len(candidates))))
+
+
 def measure(args, session, activity, cookie, servers) -> dict:
     started = time.time()
     participants = join_all(servers.ports, session.code, args.participants)
     join_s = time.time() - started
     log(f"{len(participants)} participants joined over HTTP in {join_s:.1f}s")
+    slow = choose_slow(participants, args)
     rss_before = servers.rss_kb()
-    pool = ClientPool(participants, args.client_procs, args.observers)
+    pool = ClientPool(participants, args.client_procs, args.observers, fanout_hist=True, slow=slow)
     pool.send("connect")
-    reports = pool.recv()
+    reports = pool.recv(OPEN_TIMEOUT_TOTAL)
     connected = sum(r["connected"] for r in reports)
-    failed = sum(r["failed"] for r in reports)
-    connect_s = max(r["done"] for r in reports) - min(r["started"] for r in reports)
+    # Participants of a client process that did not answer count as not connected.
+    failed = len(participants) - connected
+    connect_s = (
+        max(r["done"] for r in reports) - min(r["started"] for r in reports) if reports else None
+    )
     rss_after = servers.rss_kb()
-    log(f"{connected} connected ({failed} failed) in {connect_s:.1f}s")
+    log(f"{connected} connected ({failed} failed) in {connect_s or 0:.1f}s")
+    sampler = RssSampler(servers)
+    sampler.start()
 
     asyncio.run(open_poll(servers.ports[0], session.code, cookie, activity.pk))
     start_at = time.time() + 1.0
-    pool.send(
-        {
-            "activity": activity.pk,
-            "rate": args.rate / args.client_procs,
-            "options": args.options,
-            "change_ratio": args.change_ratio,
-            "start_at": start_at,
-        }
+    order = {
+        "activity": activity.pk,
+        "rate": args.rate / args.client_procs,
+        "options": args.options,
+        "change_ratio": args.change_ratio,
+        "start_at": start_at,
+    }
+    if args.duration > 0:
+        order["until"] = start_at + args.duration * 60
+        log(f"voting at {args.rate:g}/s for {args.duration:g} minutes")
+    pool.send(order)
+    planned_s = (
+        args.duration * 60
+        if args.duration > 0
+        else args.participants * (1 + args.change_ratio) / args.rate
     )
-    votes = [v for r in pool.recv() for v in r["votes"]]
-    acked = [v for v in votes if v["acked"] is not None and "error" not in v["result"]]
-    last_ack = max(v["acked"] for v in acked)
-    last_commit = max(v["result"]["at"] for v in acked)
-    log(f"{len(acked)}/{len(votes)} votes acked in {last_ack - start_at:.1f}s")
+    answers = pool.recv(planned_s + VOTE_TIMEOUT_EXTRA)
+    sampler.stop()
+    votes = [v for r in answers for v in r["votes"]]
+    acked = [v for v in votes if is_acked(v)]
+    if acked:
+        last_ack = max(v["acked"] for v in acked)
+        last_commit = max(v["result"]["at"] for v in acked)
+        log(f"{len(acked)}/{len(votes)} votes acked in {last_ack - start_at:.1f}s")
+    else:
+        last_commit = time.time()
+        log(f"no vote acked of {len(votes)}")
     pool.send({"as_of": last_commit, "timeout": 30})
-    results = pool.recv()
+    results = pool.recv(120)
     pool.close()
 
     events = {}
@@ -432,57 +644,75 @@ def measure(args, session, activity, cookie, servers) -> dict:
     for r in results:
         events.update(r["events"])
         observers.update(r["observers"])
-    fanout = [x for r in results for x in r["fanout"]]
+    normal_hist = merge_hists([r["fanout_hist"]["normal"] for r in results])
+    slow_hist = merge_hists([r["fanout_hist"]["slow"] for r in results])
     visible = vote_to_visible(acked, events, observers)
     tally_ts = sorted(e[0] for e in events.values())
     window = max(tally_ts[-1] - tally_ts[0], 1e-9) if len(tally_ts) > 1 else 1.0
     broadcasts_per_s = len(events) / window
-    deliveries_per_s = len(fanout) / window
+    deliveries_per_s = (sum(normal_hist.values()) + sum(slow_hist.values())) / window
 
     ballots, db_tally = database_state(activity.pk)
-    final_acked: dict[int, int] = {}
-    for vote in sorted(acked, key=lambda v: v["acked"]):
-        final_acked[vote["pid"]] = vote["choice"]
-    lost = sum(1 for pid, choice in final_acked.items() if ballots.get(pid) != choice)
-    duplicates = max(0, len(ballots) - len(final_acked)) + sum(
-        1 for v in acked if v["result"].get("duplicate")
-    )
+    old = sum(r["old_events"] for r in results)
+    if old:
+        newest = max(r["old_as_of"] for r in results)
+        log(
+            f"{old} events arrived with an old seq (newest as_of - last commit {newest - last_commit:+.3f}s)"
+        )
+    lost, duplicates = lost_and_doubled(votes, ballots)
     finals = [t for r in results for t in r["final"]]
     disagreeing = sum(1 for t in finals if t != db_tally)
+    ack_times = [v["acked"] - v["sent"] for v in acked]
 
     figures = {
         "scenario": "poll",
         "participants": args.participants,
         "workers": args.workers,
         "client_processes": args.client_procs,
+        "client_processes_lost": len(pool.lost),
         "vote_rate": args.rate,
+        "duration_min": args.duration,
         "join_api_s": round(join_s, 2),
-        "connect_s": round(connect_s, 2),
+        "connect_s": None if connect_s is None else round(connect_s, 2),
         "failed_handshakes": failed,
+        "voters": sum(r["voters"] for r in answers),
         "votes_sent": len(votes),
         "votes_acked": len(acked),
-        "ack_p50_ms": ms(percentile([v["acked"] - v["sent"] for v in acked], 50)),
-        "ack_p95_ms": ms(percentile([v["acked"] - v["sent"] for v in acked], 95)),
-        "ack_p99_ms": ms(percentile([v["acked"] - v["sent"] for v in acked], 99)),
+        "votes_per_s_accepted": accepted_rate(votes),
+        "busy_retries": sum(v["busy"] for v in votes),
+        "ack_p50_ms": ms(percentile(ack_times, 50)),
+        "ack_p95_ms": ms(percentile(ack_times, 95)),
+        "ack_p99_ms": ms(percentile(ack_times, 99)),
         "vote_to_visible_p50_ms": ms(percentile(visible, 50)),
         "vote_to_visible_p95_ms": ms(percentile(visible, 95)),
         "vote_to_visible_p99_ms": ms(percentile(visible, 99)),
         "vote_to_visible_samples": len(visible),
-        "fanout_p50_ms": ms(percentile(fanout, 50)),
-        "fanout_p95_ms": ms(percentile(fanout, 95)),
-        "fanout_p99_ms": ms(percentile(fanout, 99)),
+        "broadcasts_within_500ms_pct": share_within(visible, 0.5),
+        "fanout_p50_ms": ms(hist_percentile(normal_hist, 50)),
+        "fanout_p95_ms": ms(hist_percentile(normal_hist, 95)),
+        "fanout_p99_ms": ms(hist_percentile(normal_hist, 99)),
+        "slow_clients": len(slow),
         "broadcasts": len(events),
         "broadcasts_per_s": round(broadcasts_per_s, 2),
         "deliveries_per_s": round(deliveries_per_s, 1),
         "rss_per_participant_kb": round((rss_after - rss_before) / max(connected, 1), 1),
+        "rss_growth_kb_per_min": sampler.growth_kb_per_min(),
         "lost": lost,
         "duplicates": duplicates,
         "db_ballots": len(ballots),
         "clients_with_other_final_tally": disagreeing,
         "clients_behind_at_end": sum(r["behind"] for r in results),
+        "final_broadcast_lag_ms": final_broadcast_lag_ms(events, last_commit),
         "protocol_errors": sum(r["errors"] for r in results),
         "seq_gaps": sum(r["gaps"] for r in results),
+        "sockets_closed_by_server": sum(r["closed_unexpectedly"] for r in results),
     }
+    if slow:
+        slow_finals = [t for r in results for t in r["slow_final"]]
+        figures["slow_fanout_p50_ms"] = ms(hist_percentile(slow_hist, 50))
+        figures["slow_fanout_p95_ms"] = ms(hist_percentile(slow_hist, 95))
+        figures["slow_clients_final_ok"] = sum(1 for t in slow_finals if t == db_tally)
+        figures["slow_clients_disconnected"] = sum(r["slow_closed"] for r in results)
     sample = json.loads(db_tally)
     figures.update(baseline(args, broadcasts_per_s, len(events), sample))
     base = figures["baseline_fanout_p95_ms"]
@@ -513,9 +743,11 @@ def baseline(args, rate: float, count: int, payload: dict) -> dict:
             for i in range(args.participants)
         ]
         count = max(count, 10)
-        pool = ClientPool(people, args.client_procs, 0, baseline=True, baseline_count=count)
+        pool = ClientPool(
+            people, args.client_procs, 0, baseline=True, baseline_count=count, fanout_hist=True
+        )
         pool.send("connect")
-        reports = pool.recv()
+        reports = pool.recv(OPEN_TIMEOUT_TOTAL)
         rss_after = rss_kb(server.pid)
         log(
             f"baseline: {sum(r['connected'] for r in reports)} connected; {count} broadcasts at {rate:.1f}/s"
@@ -528,21 +760,24 @@ def baseline(args, rate: float, count: int, payload: dict) -> dict:
                 await ws.send(
                     json.dumps({"count": count, "rate": max(rate, 0.5), "payload": payload})
                 )
-                await ws.recv()
+                await asyncio.wait_for(ws.recv(), count / max(rate, 0.5) + 120)
 
         pool.send("go")
-        asyncio.run(control())
+        try:
+            asyncio.run(control())
+        except TimeoutError:
+            log("baseline: the broadcast server did not finish in time")
         pool.send({"timeout": 30})
-        results = pool.recv()
+        results = pool.recv(120)
         pool.close()
     finally:
         server.terminate()
         server.wait(10)
-    fanout = [x for r in results for x in r["fanout"]]
+    fanout = merge_hists([r["fanout_hist"]["normal"] for r in results])
     return {
-        "baseline_fanout_p50_ms": ms(percentile(fanout, 50)),
-        "baseline_fanout_p95_ms": ms(percentile(fanout, 95)),
-        "baseline_fanout_p99_ms": ms(percentile(fanout, 99)),
+        "baseline_fanout_p50_ms": ms(hist_percentile(fanout, 50)),
+        "baseline_fanout_p95_ms": ms(hist_percentile(fanout, 95)),
+        "baseline_fanout_p99_ms": ms(hist_percentile(fanout, 99)),
         "baseline_rss_per_participant_kb": round((rss_after - rss_before) / args.participants, 1),
         "baseline_clients_behind_at_end": sum(r["behind"] for r in results),
     }
@@ -564,13 +799,14 @@ def main() -> None:
             "synthesis",
             "report",
             "knowledge",
+            "storm",
         ],
     )
     parser.add_argument(
         "--participants",
         type=int,
         default=None,
-        help="default 2,000 (poll), 500 (board), 300 (commands)",
+        help="default 2,000 (poll, storm), 500 (board), 300 (commands)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="Daphne processes (clients split between them)"
@@ -579,8 +815,8 @@ def main() -> None:
         "--rate",
         type=float,
         default=None,
-        help="votes (poll) or notes and upvotes (board) per second, all clients together;"
-        " default 200 (poll), 100 (board)",
+        help="votes (poll, storm) or notes and upvotes (board) per second, all clients"
+        " together; default 200 (poll), 100 (board, storm)",
     )
     parser.add_argument(
         "--upvotes", type=int, default=2, help="board: upvotes per participant (budget 3)"
@@ -598,6 +834,45 @@ def main() -> None:
     parser.add_argument(
         "--joins", type=int, default=30, help="directory: timed joins for the panel update"
     )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=0,
+        metavar="MINUTES",
+        help="poll: keep voting at --rate for this many minutes, participants changing"
+        " their vote (0: everyone votes once, --change-ratio of them change)",
+    )
+    parser.add_argument(
+        "--slow-clients",
+        type=float,
+        default=0,
+        metavar="PCT",
+        help="poll: percent of participants (never observers) who only read, one message"
+        " then a 1 s pause, through a 4 KB socket receive buffer",
+    )
+    parser.add_argument(
+        "--storm",
+        choices=["drop", "kill"],
+        default="drop",
+        help="storm: half the participants drop and reconnect within 5 s (drop), or worker"
+        " 1 of --workers 2 is killed and its clients reconnect to worker 0 within 1 s (kill)",
+    )
+    parser.add_argument(
+        "--storm-after",
+        type=float,
+        default=10,
+        metavar="SECONDS",
+        help="storm: seconds of voting before the drop or kill",
+    )
+    parser.add_argument(
+        "--storm-tail",
+        type=float,
+        default=40,
+        metavar="SECONDS",
+        help="storm: seconds of voting after the drop or kill (presence figures need it"
+        " longer than the server's presence expiry)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="picks slow clients and droppers")
     parser.add_argument("--client-procs", type=int, default=2, help="load-generator processes")
     parser.add_argument(
         "--observers",
@@ -609,7 +884,11 @@ def main() -> None:
     if args.participants is None:
         args.participants = {"board": 500, "commands": 300}.get(args.scenario, 2000)
     if args.rate is None:
-        args.rate = 100 if args.scenario == "board" else 200
+        args.rate = 100 if args.scenario in ("board", "storm") else 200
+    if args.scenario == "storm" and args.storm == "kill" and args.workers < 2:
+        parser.error("--storm kill needs --workers 2 (or more)")
+    if not 0 <= args.slow_clients < 100:
+        parser.error("--slow-clients is a percentage from 0 to under 100")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
         "REDIS_URL"
     ):

@@ -144,6 +144,15 @@ class Activity(models.Model):
     results_revealed = models.BooleanField(_("results shown on the projector"), default=False)
     allow_change = models.BooleanField(_("participants may change their vote"), default=True)
     config = models.JSONField(default=dict, blank=True)
+    # Written under the session's row lock by every stamp of a tally (room_events.py), so
+    # the processes of one room share one tally stream.
+    tallied_at = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The as_of (Unix seconds) of the last tally event stamped for this "
+        "activity, by any process.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

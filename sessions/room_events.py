@@ -4,9 +4,14 @@ services register with ``transaction.on_commit``.
 Stamping (sync, in a database thread): ``stamp_room``, ``stamp_tally`` and
 ``stamp_items`` take the next room sequence number under the session's row lock, build
 each role's view, serialise it to text once per role, and return *one* ``room.event``
-message for the room's channel-layer group (``group_name``). ``snapshot_texts`` reads
-the whole room per role without taking a seq. ``send_to_room`` sends a message to the
-group, trying again briefly when the send fails.
+message for the room's channel-layer group (``group_name``). A tally's message also
+carries ``supersedes`` (``tally_key``): a later tally of the activity replaces it
+entirely. Every tally stamped records its ``as_of`` in ``Activity.tallied_at``;
+``stamp_tally_due`` (the hub's) stamps one only when no tally read after the change
+exists and the last one is at least the tally interval old, so the processes of a room
+share one tally stream. ``snapshot_texts`` reads the whole room per role without taking
+a seq. ``send_to_room`` sends a message to the group, trying again briefly when the
+send fails.
 
 Notices (sync, called after a transaction commits): ``room_changed`` stamps and sends
 the room at once. ``item_changed`` and ``tally_changed`` hand the change to the hub of
@@ -26,7 +31,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -52,59 +57,151 @@ def dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
+def _locked_session(session_id: int) -> Session:
+    """The session with its row locked for the rest of the transaction: every stamp
+    takes it, so stamps of one room run one at a time."""
+    return (
+        Session.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("event")
+        .get(pk=session_id)
+    )
+
+
+def _take_seq(session: Session) -> float:
+    """Take the session's next seq (under its row lock); returns the event's ``as_of``:
+    everything committed before this instant is in the views built after it."""
+    session.seq += 1
+    session.save(update_fields=["seq"])
+    return time.time()
+
+
+def _event_message(
+    session_id: int,
+    *,
+    seq: int,
+    name: str,
+    as_of: float,
+    views: dict[str, Any],
+    supersedes: str | None = None,
+) -> dict[str, Any]:
+    """The ``room.event`` message: each role's view serialised once (after the commit,
+    so the session row is not held while serialising)."""
+    ts = time.time()
+    texts = {
+        role: dumps(
+            {"type": "event", "seq": seq, "name": name, "ts": ts, "as_of": as_of, "data": view}
+        )
+        for role, view in views.items()
+    }
+    message = {"type": "room.event", "session": session_id, "seq": seq, "texts": texts}
+    if supersedes is not None:
+        message["supersedes"] = supersedes
+    return message
+
+
 def _stamp(
     session_id: int, name: str, build: Callable[[Session], dict[str, Any]]
 ) -> dict[str, Any]:
     """Take the next seq and build the per-role views in one locked transaction, so the
     order of seq numbers is the order in which the states were read."""
     with transaction.atomic():
-        session = (
-            Session.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("event")
-            .get(pk=session_id)
-        )
-        session.seq += 1
-        session.save(update_fields=["seq"])
-        # Everything committed before this instant is in the views built below.
-        as_of = time.time()
+        session = _locked_session(session_id)
+        as_of = _take_seq(session)
         views = build(session)
-    ts = time.time()
-    texts = {
-        role: dumps(
-            {
-                "type": "event",
-                "seq": session.seq,
-                "name": name,
-                "ts": ts,
-                "as_of": as_of,
-                "data": view,
-            }
-        )
-        for role, view in views.items()
-    }
-    return {"type": "room.event", "session": session_id, "seq": session.seq, "texts": texts}
+    return _event_message(session_id, seq=session.seq, name=name, as_of=as_of, views=views)
 
 
 def stamp_room(session_id: int) -> dict[str, Any]:
     return _stamp(session_id, "room", room_views)
 
 
-def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
-    """The activity's tally event; with ``"recheck": True`` when its kind is computing
-    a newer result in the background (``ActivityKind.results_pending``), so the hub
-    sends it again shortly (the key is dropped before the event is sent)."""
-    pending = False
+def tally_key(activity_id: int) -> str:
+    """The ``supersedes`` key of an activity's tally events: a later tally of the same
+    activity replaces an earlier one entirely (a tally is a small full state)."""
+    return f"tally:{activity_id}"
 
-    def build(session: Session) -> dict[str, Any]:
-        nonlocal pending
-        activity = Activity.objects.get(pk=activity_id, session=session)
-        pending = get_kind(activity.kind).results_pending(activity)
-        return activity_results_views(activity)
 
-    message = _stamp(session_id, "tally", build)
-    if pending:
+class _Tally(NamedTuple):
+    seq: int
+    as_of: float
+    views: dict[str, Any]
+    pending: bool  # the kind computes a newer result in the background
+
+
+def _stamp_tally_locked(session: Session, activity_id: int) -> _Tally:
+    """The activity's tally, inside the transaction holding ``session``'s row lock;
+    records its ``as_of`` as the activity's ``tallied_at``."""
+    as_of = _take_seq(session)
+    activity = Activity.objects.get(pk=activity_id, session=session)
+    pending = get_kind(activity.kind).results_pending(activity)
+    views = activity_results_views(activity)
+    Activity.objects.filter(pk=activity_id).update(tallied_at=as_of)
+    return _Tally(seq=session.seq, as_of=as_of, views=views, pending=pending)
+
+
+def _tally_message(session_id: int, activity_id: int, tally: _Tally) -> dict[str, Any]:
+    message = _event_message(
+        session_id,
+        seq=tally.seq,
+        name="tally",
+        as_of=tally.as_of,
+        views=tally.views,
+        supersedes=tally_key(activity_id),
+    )
+    if tally.pending:
         message["recheck"] = True
     return message
+
+
+def stamp_tally(session_id: int, activity_id: int) -> dict[str, Any]:
+    """The activity's tally event, stamped now whenever the last one was (a command, an
+    HTTP request: no hub coalesces there).
+
+    With ``"recheck": True`` when its kind is computing a newer result in the background
+    (``ActivityKind.results_pending``), so the hub sends it again shortly (the key is
+    dropped before the event is sent)."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        tally = _stamp_tally_locked(session, activity_id)
+    return _tally_message(session_id, activity_id, tally)
+
+
+def stamp_tally_due(
+    session_id: int, activity_id: int, *, changed_at: float, interval_s: float
+) -> dict[str, Any] | float | None:
+    """The activity's tally event if one is due for a change made at ``changed_at``
+    (Unix seconds), deciding under the session's row lock so that every process of the
+    room decides against the same ``Activity.tallied_at``:
+
+    - None: a tally stamped since (by any process) already covers the change; no seq
+      is taken and nothing is to be sent;
+    - a float: the last tally is younger than ``interval_s``; try again after that many
+      seconds (the tally then stamped covers the change, whoever stamps it);
+    - else the tally event, as ``stamp_tally`` returns it.
+
+    So an activity's tallies are at most one per ``interval_s`` whatever the number of
+    processes, and a change is covered by the first tally stamped after it. The
+    processes compare their wall clocks: on several hosts those must be synchronised
+    (NTP) to well under ``interval_s``."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        found = list(
+            Activity.objects.filter(pk=activity_id, session=session).values_list(
+                "tallied_at", flat=True
+            )
+        )
+        if not found:
+            raise Activity.DoesNotExist(f"no activity {activity_id} in session {session_id}")
+        last = found[0]
+        if last is not None:
+            if last >= changed_at:
+                return None
+            wait = interval_s - (time.time() - last)
+            if wait > 0:
+                # A clock behind another host's would wait longer than an interval.
+                return min(wait, interval_s)
+        tally = _stamp_tally_locked(session, activity_id)
+    return _tally_message(session_id, activity_id, tally)
 
 
 def _item_key(item: Any) -> str:
@@ -151,11 +248,7 @@ def stamp_item(session_id: int, activity_id: int, item: Any) -> dict[str, Any]:
 def snapshot_texts(session_id: int) -> tuple[int, dict[str, str]]:
     """The whole room per role with the seq it was read at (no new seq is taken)."""
     with transaction.atomic():
-        session = (
-            Session.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("event")
-            .get(pk=session_id)
-        )
+        session = _locked_session(session_id)
         views = room_views(session)
     texts = {
         role: dumps({"type": "snapshot", "seq": session.seq, "data": view})

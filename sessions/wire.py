@@ -12,10 +12,17 @@ test communicator) gets the portable path through the ASGI ``send``.
 protocol (pinned in pyproject.toml to the ranges it was measured with).
 ``fast_path_problem`` checks once, at start-up (``LiveConfig.ready``), that they are
 there; if not, a warning is logged and every connection takes the portable path.
+
+A socket that cannot keep up is found with :func:`watch_socket`: Twisted pauses a
+streaming producer while the socket holds more than a set number of unsent bytes and
+resumes it once all are sent; the connection then holds its frames itself
+(``connections``). Where no producer can be registered, the unsent bytes are read from
+the transport after each write and polled until they are sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Callable
@@ -24,8 +31,19 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# What write_prepared reads of a Twisted transport (an instance of FileDescriptor).
-TRANSPORT_ATTRIBUTES = ("_tempDataLen", "dataBuffer", "offset", "connected", "disconnecting")
+# What write_prepared and watch_socket read of a Twisted transport (a FileDescriptor).
+TRANSPORT_ATTRIBUTES = (
+    "_tempDataLen",
+    "dataBuffer",
+    "offset",
+    "connected",
+    "disconnecting",
+    "bufferSize",
+    "producer",
+)
+
+# How often a socket watched without a producer is checked while it holds unsent bytes.
+POLL_S = 0.05
 
 
 class Frame:
@@ -151,3 +169,119 @@ class WireMiddleware:
 
     async def __call__(self, scope, receive, send):
         return await self.inner({**scope, "live_wire": wire_of(send)}, receive, send)
+
+
+def unsent_bytes(transport: Any) -> int:
+    """The bytes a Twisted transport holds that the kernel has not taken yet."""
+    return (
+        len(getattr(transport, "dataBuffer", b""))
+        - getattr(transport, "offset", 0)
+        + getattr(transport, "_tempDataLen", 0)
+    )
+
+
+class SocketWatch:
+    """Tells a writer when a Daphne socket holds too much unsent: see :func:`watch_socket`.
+
+    Registered as a Twisted streaming producer (``pauseProducing``,
+    ``resumeProducing``, ``stopProducing``) when the transport allows it
+    (``registered``); otherwise :meth:`written` reads the unsent bytes after each write
+    and, past the limit, pauses and polls every ``POLL_S`` until they are all sent.
+    """
+
+    def __init__(
+        self,
+        wire: Any,
+        *,
+        limit: int,
+        on_pause: Callable[[], None],
+        on_resume: Callable[[], None],
+        on_stop: Callable[[], None],
+    ) -> None:
+        self.wire = wire
+        self.limit = limit
+        self.on_pause = on_pause
+        self.on_resume = on_resume
+        self.on_stop = on_stop
+        self.registered = False
+        self.polling: asyncio.TimerHandle | None = None
+
+    # IPushProducer: called by Twisted on the event loop's thread (Daphne runs Twisted
+    # on asyncio).
+    def pauseProducing(self) -> None:
+        self.on_pause()
+
+    def resumeProducing(self) -> None:
+        self.on_resume()
+
+    def stopProducing(self) -> None:
+        self.stop()
+        self.on_stop()
+
+    def written(self) -> None:
+        """After a write: without a producer, pause when too much is left unsent."""
+        if self.registered or self.polling is not None:
+            return
+        if unsent_bytes(self.wire.transport) > self.limit:
+            self.on_pause()
+            self.polling = asyncio.get_running_loop().call_later(POLL_S, self._poll)
+
+    def _poll(self) -> None:
+        self.polling = None
+        transport = self.wire.transport
+        if not getattr(transport, "connected", False) or transport.disconnecting:
+            self.on_stop()
+        elif unsent_bytes(transport):
+            self.polling = asyncio.get_running_loop().call_later(POLL_S, self._poll)
+        else:
+            self.on_resume()
+
+    def stop(self) -> None:
+        if self.polling is not None:
+            self.polling.cancel()
+            self.polling = None
+
+
+def watch_socket(
+    wire: Any,
+    *,
+    limit: int,
+    on_pause: Callable[[], None],
+    on_resume: Callable[[], None],
+    on_stop: Callable[[], None],
+) -> SocketWatch:
+    """Watch a Daphne socket: ``on_pause`` when it holds more than ``limit`` unsent
+    bytes, ``on_resume`` once it has sent them all, ``on_stop`` when it is gone.
+
+    Registered as a streaming producer with Twisted when it can be: on the transport
+    itself, or, after Daphne's upgrade from HTTP, with Twisted's ``HTTPChannel``,
+    which stays the transport's producer and passes pause and resume on to the producer
+    registered with it. The transport's ``bufferSize`` is set to ``limit``: Twisted
+    pauses its producer past it.
+    """
+    watch = SocketWatch(wire, limit=limit, on_pause=on_pause, on_resume=on_resume, on_stop=on_stop)
+    transport = wire.transport
+    for consumer in (transport, getattr(transport, "producer", None)):
+        register = getattr(consumer, "registerProducer", None)
+        if register is None or not _passes_pauses_on(consumer, transport):
+            continue
+        try:
+            register(watch, True)
+        except RuntimeError:  # another producer holds it
+            continue
+        transport.bufferSize = limit
+        watch.registered = True
+        break
+    return watch
+
+
+def _passes_pauses_on(consumer: Any, transport: Any) -> bool:
+    """Whether a producer registered with ``consumer`` is paused by ``transport``: the
+    transport itself, or Twisted's HTTPChannel registered with it."""
+    if consumer is transport:
+        return hasattr(transport, "bufferSize")
+    try:
+        from twisted.web.http import HTTPChannel
+    except ImportError:
+        return False
+    return isinstance(consumer, HTTPChannel)

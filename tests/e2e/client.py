@@ -6,7 +6,9 @@ nothing on its own initiative beyond what the protocol asks of every client:
 * joins with ``hello`` (``last_seq`` on a reconnect) and keeps the room state from
   ``welcome``, ``snapshot`` and ``event`` messages, applied in ``seq`` order;
 * ignores old events (``seq <= last_seq``), holds early ones back and sends ``resync``
-  when it sees a gap, counting every gap in :attr:`RoomClient.gaps`;
+  when it sees a gap, counting every gap in :attr:`RoomClient.gaps`; takes the seqs of a
+  ``skipped`` message (events a slow socket was not sent because later ones replaced
+  them) as received;
 * numbers the messages it sends (``id``) and matches ``ack``/``error``/``pong``/
   ``snapshot`` answers to them by ``ref``.
 
@@ -140,6 +142,7 @@ class RoomClient:
         self.errors: list[dict[str, Any]] = []  # every error, answered or not
         self.replies: dict[Any, dict[str, Any]] = {}
         self.gaps = 0  # events seen whose seq was not last_seq + 1 (nor old)
+        self.skipped = 0  # seqs the server said it replaced (``skipped``)
         self.stale = 0  # old events ignored
         self.closed = True
         self.close_code: int | None = None
@@ -409,6 +412,13 @@ class RoomClient:
             self.errors.append(message)
         elif kind == "presence":
             self.connected = message["connected"]
+        elif kind == "skipped":
+            # Replaced while this socket was slow: as good as received (docs/protocol.md).
+            self.skipped += len(message["seqs"])
+            for seq in sorted(message["seqs"]):
+                if self.seq is not None and seq == self.seq + 1:
+                    self.seq = seq
+            await self._drain()
         ref = message.get("ref")
         if kind in {"ack", "error", "pong", "snapshot"} and ref is not None:
             self.replies[ref] = message

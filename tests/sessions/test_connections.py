@@ -5,12 +5,10 @@ the presence every process reported."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings
 
-from sessions.connections import PRESENCE_EXPIRY_S, LocalRoom, RoomConnection
+from sessions.connections import LocalRoom, RoomConnection
 from sessions.kinds import Role
 from sessions.wire import Frame
 
@@ -95,15 +93,3 @@ def test_a_room_registers_sockets_per_role_and_is_empty_without_them():
     room.conns[facilitator.role].discard(facilitator)
     assert room.empty()
     assert room.buffer.maxlen == settings.LIVE_ROOM["REPLAY_BUFFER"]
-
-
-def test_a_room_counts_the_fresh_presence_reports_of_every_process():
-    room = LocalRoom(session_id=7)
-    assert room.connected() == 0
-    now = time.monotonic()
-    room.presence = {
-        "process-a": (3, now),
-        "process-b": (2, now - PRESENCE_EXPIRY_S / 2),
-        "process-gone": (40, now - PRESENCE_EXPIRY_S - 1),  # not heard from: dropped
-    }
-    assert room.connected() == 5

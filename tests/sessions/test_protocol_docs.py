@@ -14,7 +14,7 @@ from sessions import commands, protocol
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
 SOURCES = [
     Path(__file__).resolve().parents[2] / "sessions" / name
-    for name in ("consumers.py", "room_events.py", "hub.py", "panels.py")
+    for name in ("consumers.py", "room_events.py", "hub.py", "panels.py", "connections.py")
 ]
 
 

@@ -1,17 +1,19 @@
 """Building, stamping and sending the room's events (sessions/room_events.py): every
 stamp takes the next room seq and carries one text per role, items are grouped and
-withheld per role, snapshots take no seq, and a failed group send is tried again. Where
-the on_commit notices go (a hub or the layer) is tested in test_hub_context.py."""
+withheld per role, snapshots take no seq, a tally is stamped only when one is due, and a
+failed group send is tried again. Where the on_commit notices go (a hub or the layer) is
+tested in test_hub_context.py."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from sessions import room_events, selectors, services
 from sessions.kinds import Role
-from sessions.models import Session
+from sessions.models import Activity, Session
 from tests import factories
 
 ROLES = {role.value for role in Role}
@@ -125,3 +127,86 @@ async def test_a_send_that_fails_every_time_raises_the_last_error():
     with pytest.raises(ConnectionError):
         await room_events.send_to_room(layer, 7, {"type": "room.presence_query", "session": 7})
     assert len(layer.sends) == 1 + len(room_events.SEND_RETRY_DELAYS_S)
+
+
+def tallied_at_and_seq(activity):
+    activity.refresh_from_db()
+    return activity.tallied_at, Session.objects.get(pk=activity.session_id).seq
+
+
+@pytest.mark.django_db
+def test_a_tally_is_one_event_that_supersedes_the_last_and_records_when_it_was_read():
+    activity = factories.make_activity(open=True)
+    assert activity.tallied_at is None
+    message = room_events.stamp_tally(activity.session_id, activity.pk)
+    assert message["supersedes"] == f"tally:{activity.pk}"
+    assert "recheck" not in message
+    events = texts_of(message)
+    assert {event["name"] for event in events.values()} == {"tally"}
+    tallied_at, seq = tallied_at_and_seq(activity)
+    assert seq == message["seq"]
+    assert {event["as_of"] for event in events.values()} == {tallied_at}
+
+
+@pytest.mark.django_db
+def test_a_tally_already_stamped_after_the_change_covers_it():
+    activity = factories.make_activity(open=True)
+    stamped = room_events.stamp_tally(activity.session_id, activity.pk)
+    as_of = texts_of(stamped)[Role.SCREEN.value]["as_of"]
+    for changed_at in (as_of - 5, as_of):
+        due = room_events.stamp_tally_due(
+            activity.session_id, activity.pk, changed_at=changed_at, interval_s=0.0
+        )
+        assert due is None
+    assert tallied_at_and_seq(activity) == (as_of, stamped["seq"])  # no seq taken
+
+
+@pytest.mark.django_db
+def test_a_change_after_a_tally_younger_than_the_interval_waits_for_the_rest_of_it():
+    activity = factories.make_activity(open=True)
+    stamped = room_events.stamp_tally(activity.session_id, activity.pk)
+    as_of = texts_of(stamped)[Role.SCREEN.value]["as_of"]
+    before = time.time()
+    due = room_events.stamp_tally_due(
+        activity.session_id, activity.pk, changed_at=as_of + 0.001, interval_s=60.0
+    )
+    after = time.time()
+    assert isinstance(due, float)
+    # What is left of the interval after the last tally.
+    assert as_of + 60.0 - after <= due <= as_of + 60.0 - before
+    assert tallied_at_and_seq(activity) == (as_of, stamped["seq"])
+
+
+@pytest.mark.django_db
+def test_a_change_after_a_tally_older_than_the_interval_is_stamped_at_once():
+    activity = factories.make_activity(open=True)
+    Activity.objects.filter(pk=activity.pk).update(tallied_at=time.time() - 10)
+    changed_at = time.time()
+    message = room_events.stamp_tally_due(
+        activity.session_id, activity.pk, changed_at=changed_at, interval_s=1.0
+    )
+    assert message["type"] == "room.event"
+    assert message["supersedes"] == f"tally:{activity.pk}"
+    event = texts_of(message)[Role.SCREEN.value]
+    assert event["name"] == "tally"
+    assert event["as_of"] >= changed_at
+    assert tallied_at_and_seq(activity) == (event["as_of"], message["seq"])
+
+
+@pytest.mark.django_db
+def test_the_first_tally_of_an_activity_is_due_at_once():
+    activity = factories.make_activity(open=True)
+    message = room_events.stamp_tally_due(
+        activity.session_id, activity.pk, changed_at=time.time(), interval_s=60.0
+    )
+    assert texts_of(message)[Role.SCREEN.value]["name"] == "tally"
+
+
+@pytest.mark.django_db
+def test_no_tally_is_due_for_an_activity_of_another_session():
+    activity = factories.make_activity(open=True)
+    other = factories.make_session()
+    seq = Session.objects.get(pk=other.pk).seq
+    with pytest.raises(Activity.DoesNotExist):
+        room_events.stamp_tally_due(other.pk, activity.pk, changed_at=0.0, interval_s=0.0)
+    assert Session.objects.get(pk=other.pk).seq == seq

@@ -1,7 +1,9 @@
 """The Daphne fast path (sessions/wire.py): the protocol object found behind Daphne's
 ``send``, pre-framed broadcasts sent straight to the socket when it can take them, the
-rest handed to Twisted's buffer in order."""
+rest handed to Twisted's buffer in order; a socket that holds too much unsent is
+watched (Twisted's producer calls, or its unsent bytes polled)."""
 
+import asyncio
 import socket
 from functools import partial
 
@@ -14,6 +16,8 @@ from sessions.wire import (
     WireMiddleware,
     fast_path_enabled,
     fast_path_problem,
+    unsent_bytes,
+    watch_socket,
     wire_of,
     write_prepared,
 )
@@ -215,3 +219,102 @@ def test_an_autobahn_without_prepared_messages_turns_the_fast_path_off(fresh_che
     monkeypatch.delattr(WebSocketProtocol, "sendPreparedMessage")
     assert fast_path_problem() == "autobahn's protocol lacks sendPreparedMessage"
     assert wire_of(daphne_send(DaphneProtocol())) is None
+
+
+# --------------------------------------------------------------------------- slow sockets
+
+
+class Watched:
+    """What watch_socket calls back, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def watch(self, wire, limit: int = 100):
+        return watch_socket(
+            wire,
+            limit=limit,
+            on_pause=lambda: self.calls.append("pause"),
+            on_resume=lambda: self.calls.append("resume"),
+            on_stop=lambda: self.calls.append("stop"),
+        )
+
+
+def test_a_transport_without_a_producer_gets_the_watch_and_the_limit():
+    from twisted.internet.abstract import FileDescriptor
+
+    transport = FileDescriptor()
+    watched = Watched()
+    watch = watched.watch(FakeWire(transport), limit=300)
+    assert watch.registered
+    assert (transport.producer, transport.streamingProducer) == (watch, True)
+    assert transport.bufferSize == 300
+    transport.producer.pauseProducing()
+    transport.producer.resumeProducing()
+    assert watched.calls == ["pause", "resume"]
+
+
+def test_after_daphnes_upgrade_the_watch_registers_with_the_http_channel():
+    from twisted.internet.abstract import FileDescriptor
+    from twisted.web.http import HTTPChannel
+
+    transport = FileDescriptor()
+    transport.connected = 1
+    channel = HTTPChannel()
+    channel.timeOut = None
+    transport.registerProducer(channel, True)  # as HTTPChannel.connectionMade does
+    watched = Watched()
+    watch = watched.watch(FakeWire(transport), limit=300)
+    assert watch.registered
+    assert transport.producer is channel
+    assert transport.bufferSize == 300
+    channel._networkProducer = transport
+    channel._handlingRequest = True  # Daphne never finishes the upgrade request
+    channel.pauseProducing()
+    channel.resumeProducing()
+    channel.stopProducing()
+    assert watched.calls == ["pause", "resume", "stop"]
+
+
+@pytest.mark.asyncio
+async def test_a_transport_taken_by_another_producer_is_watched_by_its_unsent_bytes(pair):
+    server, _client = pair
+    transport = FakeTransport(server)
+    transport.producer = object()  # not a consumer: nothing can be registered
+    watched = Watched()
+    watch = watched.watch(FakeWire(transport), limit=100)
+    assert not watch.registered
+    transport.dataBuffer, transport.offset, transport._tempDataLen = b"x" * 80, 30, 40
+    assert unsent_bytes(transport) == 90
+    watch.written()
+    assert watched.calls == [] and watch.polling is None
+    transport._tempDataLen = 60
+    watch.written()
+    assert watched.calls == ["pause"] and watch.polling is not None
+    watch.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_polled_watch_resumes_once_all_is_sent_and_stops_with_the_socket(pair):
+    server, _client = pair
+    transport = FakeTransport(server)
+    resumed = asyncio.Event()
+    calls: list[str] = []
+    watch = watch_socket(
+        FakeWire(transport),
+        limit=10,
+        on_pause=lambda: calls.append("pause"),
+        on_resume=lambda: (calls.append("resume"), resumed.set()),
+        on_stop=lambda: calls.append("stop"),
+    )
+    transport._tempDataLen = 11
+    watch.written()
+    transport._tempDataLen = 0
+    await asyncio.wait_for(resumed.wait(), 5)
+    assert calls == ["pause", "resume"] and watch.polling is None
+    transport._tempDataLen = 11
+    watch.written()
+    transport.disconnecting = True
+    watch.stop()  # the connection ended it: no more polls
+    assert watch.polling is None
+    assert calls == ["pause", "resume", "pause"]
