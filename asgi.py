@@ -21,6 +21,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from daphne.http_protocol import WebRequest  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 from twisted.web.http import Request as TwistedRequest  # noqa: E402
 
@@ -36,6 +37,16 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Django keeps one cache instance per asyncio context (an asgiref Local), and every
+# connection runs in its own: an open WebSocket that once touched the cache (the
+# wrong-code count of sessions/join_limits.py) kept its own Redis client, pool and
+# connection, about 10 KB and a Redis connection per participant, and every HTTP
+# request opened a Redis connection of its own. Made here, in the context every
+# connection's is copied from, one instance serves them all (Django's Redis and
+# local-memory caches are safe to share between threads; closing them does nothing).
+for alias in settings.CACHES:
+    caches[alias]
 
 # Import every view module now (Django would on the first request), then freeze what
 # is loaded: it lives as long as the process, and frozen it is left out of the

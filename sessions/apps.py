@@ -12,7 +12,8 @@ class LiveConfig(AppConfig):
         from people.engagement import register_source
 
         from .engagement import live_engagement
-        from .wire import fast_path_enabled
+        from .wire import defer_autobahn_debug_formatting, fast_path_enabled
 
         register_source("live", live_engagement)
         fast_path_enabled()  # checked (and warned about) once, at start-up
+        defer_autobahn_debug_formatting()

@@ -2,8 +2,9 @@
 
 Consumers hand their participants' commands (``act``) to the queue and await the
 answer. Up to ``LIVE_ROOM["COMMAND_WORKERS"]`` workers take what has gathered (at most
-``COMMAND_BATCH_MAX`` commands) and carry it out as one batch on a database thread
-(``participant_commands.perform_commands``): under load the commands that arrive while
+``COMMAND_BATCH_MAX`` commands) and carry it out as one batch on a database thread of
+their own (``db.command_db_call``: votes never wait behind joins;
+``participant_commands.perform_commands``): under load the commands that arrive while
 a batch commits form the next one, so a room's votes share transactions without any
 wait being added when the room is quiet. One person's commands are never in two
 batches at once, so they keep their order.
@@ -25,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .db import db_call
+from .db import command_db_call
 from .hub_context import current_hub
 from .kinds import Command, CommandError
 from .participant_commands import perform_commands
@@ -108,7 +109,7 @@ class CommandQueue:
             while batch := self._take():
                 started = time.monotonic()
                 try:
-                    outcomes = await db_call(perform_commands)(
+                    outcomes = await command_db_call(perform_commands)(
                         commands=[command for command, _future in batch]
                     )
                 except Exception as exc:  # the batch failed as a whole: every command says so

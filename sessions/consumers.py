@@ -67,6 +67,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # No per-connection channel: the hub holds one subscription per room per process.
     channel_layer_alias = None
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Channels' own __call__ reads the client's messages through
+        # ``await_many_dispatch``, which waits in a task of its own for each source so
+        # that it can wait on a channel layer too. This consumer has no channel layer:
+        # reading the one source in place spares every open socket that task, its
+        # future and the wait (about 2.6 KB per participant: docs/performance.md,
+        # "Memory per participant"). Messages are still dispatched one at a time.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
     async def connect(self) -> None:
         self.limits = settings.LIVE_ROOM
         self.bucket = TokenBucket(self.limits["RATE_PER_SECOND"], self.limits["RATE_BURST"])
@@ -94,11 +110,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def find_session(self, code: str) -> Session | None:
         """The session of this socket's code; a wrong code counts against the client's
         address (sessions/join_limits.py), which is refused while over its limit."""
-        return join_limits.session_for_code(
+        session = join_limits.session_for_code(
             code=code,
             address=join_limits.scope_address(scope=self.scope),
             proven=lambda: self.knows_code(code),
         )
+        if session is not None and Session.event.is_cached(session):
+            # Selected with the session for the join API; never read here, so not kept
+            # for as long as the socket is open.
+            Session.event.field.delete_cached_value(session)
+        return session
 
     def knows_code(self, code: str) -> bool:
         """The client shows it did not guess the code: it sends a room cookie this server
@@ -220,7 +241,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValueError:
             raise ProtocolError("invalid_field", _("Unknown role."), message.ref) from None
         if role is Role.PARTICIPANT:
-            self.participant = await db_call(self.hello_participant)(message.get("token"))
+            self.participant, me = await db_call(self.hello_participant)(message.get("token"))
             if self.participant is None:
                 await self.send_error(
                     "invalid_token",
@@ -234,12 +255,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.send_error("session_closed", _("This session has ended."), message.ref)
                 await self.close(code=CLOSE_SESSION_CLOSED)
                 return
+            # Read fresh for the check above; from here on only its id and code are
+            # used, so the participant shares the socket's session row rather than
+            # keeping a second copy for as long as it is connected.
+            self.participant.session = self.session
         elif role is Role.FACILITATOR and not await self.may_facilitate():
             await self.send_error(
                 "forbidden", _("Only this session's facilitators can do this."), message.ref
             )
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        else:
+            me = None
         self.role = role
         self.hub = await get_hub()
         current_hub.set(self.hub)
@@ -255,7 +282,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # storm into one fresh tally per interval.
             self.hub.mark_dirty(self.session.pk, self.session.current_activity_id)
         replay = self.hub.replay_since(self.session.pk, last_seq) if last_seq is not None else None
-        me = await self.me()
         if replay is not None:
             self.conn.pending.extend((seq, frames[role.value]) for seq, frames in replay)
             resumed = {
@@ -289,14 +315,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.conn.start(seq)
         self.panels_due()
 
-    def hello_participant(self, token: str | None) -> Participant | None:
+    def hello_participant(
+        self, token: str | None
+    ) -> tuple[Participant | None, dict[str, Any] | None]:
         """The participant a hello names: by its ``token`` (scripted clients), else by the
-        room cookie the handshake carried (browsers: the page never holds the token)."""
+        room cookie the handshake carried (browsers: the page never holds the token);
+        with their ``me`` unless the session has closed. One trip to a database thread
+        for both: in a reconnect storm every trip of every hello waits its turn."""
         if token is None:
-            return selectors.participant_from_cookies(
+            participant = selectors.participant_from_cookies(
                 self.scope.get("cookies") or {}, session=self.session
             )
-        return selectors.participant_from_token(token, session=self.session)
+        else:
+            participant = selectors.participant_from_token(token, session=self.session)
+        if participant is None or participant.session.status == Session.Status.CLOSED:
+            return participant, None
+        return participant, self.me_of(participant)
 
     def panels_due(self) -> None:
         """A facilitator or projector, welcomed: its panels (sessions/panels.py) follow."""
@@ -308,12 +342,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @db_call
     def me(self) -> dict[str, Any] | None:
-        if self.participant is None:
-            return None
+        return None if self.participant is None else self.me_of(self.participant)
+
+    @staticmethod
+    def me_of(participant: Participant) -> dict[str, Any]:
+        """What ``welcome`` and a ``resync`` answer say of the participant themself."""
         return {
-            "participant": self.participant.pk,
-            "display_name": self.participant.display_name,
-            "ballots": selectors.participant_ballots(self.participant),
+            "participant": participant.pk,
+            "display_name": participant.display_name,
+            "ballots": selectors.participant_ballots(participant),
         }
 
     async def send_snapshot(self, ref: Any) -> None:

@@ -18,6 +18,13 @@ _executor = ThreadPoolExecutor(
 # Broadcasts get a thread of their own so they never queue behind a burst of votes.
 _broadcast_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-broadcast")
 
+# Participants' command batches (command_queue.py) get threads of their own too, so that
+# votes never queue behind a reconnect storm's joins: a process taking over a dead
+# one's thousand clients queued a thousand hellos ahead of every vote
+# (docs/performance.md, "Losing a process").
+# The queue's COMMAND_WORKERS bounds how many are busy; a thread starts only when needed.
+_command_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="live-commands")
+
 
 def db_call(func):
     """Wrap a sync function that touches the database for ``await``-ing from the room."""
@@ -29,6 +36,11 @@ def broadcast_db_call(func):
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_broadcast_executor)
 
 
+def command_db_call(func):
+    """Like :func:`db_call`, on the command batches' threads."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_command_executor)
+
+
 def close_thread_connections() -> None:
     """Close the database connections the worker threads hold (tests, before dropping
     the test database). One task per thread: each waits at a barrier until all run,
@@ -37,7 +49,7 @@ def close_thread_connections() -> None:
 
     from django.db import connections
 
-    for executor in (_executor, _broadcast_executor):
+    for executor in (_executor, _broadcast_executor, _command_executor):
         size = executor._max_workers
         barrier = Barrier(size)
 

@@ -285,3 +285,33 @@ def _passes_pauses_on(consumer: Any, transport: Any) -> bool:
     except ImportError:
         return False
     return isinstance(consumer, HTTPChannel)
+
+
+class _FormattedWhenLogged:
+    """``pprint.pformat`` put off until a log line that shows it is written."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        from pprint import pformat
+
+        return pformat(self.value)
+
+
+def defer_autobahn_debug_formatting() -> bool:
+    """autobahn pretty-prints every new connection's forty settings for a debug log
+    line (``WebSocketProtocol._connectionMade``) even when debug logging is off: 3 % of
+    a reconnect storm's samples on the process taking the clients of a dead one
+    (docs/performance.md, "Losing a process"). Its module's ``pformat`` is made lazy.
+    Whether it was (False if autobahn no longer looks as measured: nothing changed)."""
+    from pprint import pformat
+
+    from autobahn.websocket import protocol
+
+    if getattr(protocol, "pformat", None) is not pformat:
+        return False
+    protocol.pformat = _FormattedWhenLogged
+    return True

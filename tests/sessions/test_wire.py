@@ -318,3 +318,19 @@ async def test_a_polled_watch_resumes_once_all_is_sent_and_stops_with_the_socket
     watch.stop()  # the connection ended it: no more polls
     assert watch.polling is None
     assert calls == ["pause", "resume", "pause"]
+
+
+def test_autobahn_formats_its_settings_only_for_a_written_debug_line():
+    """The lazy stand-in for autobahn's ``pformat`` (installed at start-up) formats as
+    ``pformat`` does, when turned into text, and not before."""
+    from pprint import pformat
+
+    from autobahn.websocket import protocol
+
+    from sessions.wire import _FormattedWhenLogged, defer_autobahn_debug_formatting
+
+    assert protocol.pformat is _FormattedWhenLogged  # LiveConfig.ready installed it
+    assert defer_autobahn_debug_formatting() is False  # once only
+    settings_list = [("openHandshakeTimeout", 5, "Factory"), ("autoPingInterval", 0, "Factory")]
+    lazy = protocol.pformat(settings_list)
+    assert f"\n{lazy}" == "\n" + pformat(settings_list)
