@@ -116,6 +116,7 @@ class Child:
         self.old_events = 0  # events with a seq at or below the one already applied
         self.old_as_of = 0.0
         self.slow_closed = 0  # slow readers whose socket the server closed
+        self.slow_reconnects = 0  # their reconnections (as the browser's)
 
     # -- connections
 
@@ -310,7 +311,19 @@ class Child:
         """A welcome was received."""
 
     def on_closed(self, p: Participant, ws) -> None:
-        """``p``'s socket closed without the child closing it (the storm reconnects)."""
+        """``p``'s socket closed without the child closing it (the storm reconnects).
+
+        A slow reader the server closed (Daphne closes a socket whose pings go
+        unanswered for 30 s: a reader a minute behind answers late) comes back as the
+        browser does, with its ``last_seq``, after a second."""
+        if p.slow:
+            self.slow_reconnects += 1
+            asyncio.get_running_loop().create_task(self.come_back(p))
+
+    async def come_back(self, p: Participant) -> None:
+        await asyncio.sleep(1.0)  # the browser's backoff starts at 0.5 s, jittered
+        if not self.closing:
+            await self.open_one(p, last_seq=p.last_seq or None)
 
     # -- commands
 
@@ -525,6 +538,7 @@ class Child:
                     "busy_retries": self.busy_retries,
                     "closed_unexpectedly": self.closed_unexpectedly,
                     "slow_closed": self.slow_closed,
+                    "slow_reconnects": self.slow_reconnects,
                     "old_events": self.old_events,
                     "old_as_of": self.old_as_of,
                 }

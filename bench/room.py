@@ -713,6 +713,7 @@ def measure(args, session, activity, cookie, servers) -> dict:
         figures["slow_fanout_p95_ms"] = ms(hist_percentile(slow_hist, 95))
         figures["slow_clients_final_ok"] = sum(1 for t in slow_finals if t == db_tally)
         figures["slow_clients_disconnected"] = sum(r["slow_closed"] for r in results)
+        figures["slow_clients_reconnects"] = sum(r["slow_reconnects"] for r in results)
     sample = json.loads(db_tally)
     figures.update(baseline(args, broadcasts_per_s, len(events), sample))
     base = figures["baseline_fanout_p95_ms"]
