@@ -150,8 +150,10 @@ class Activity(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="The as_of (Unix seconds) of the last tally event stamped for this "
-        "activity, by any process.",
+        help_text=_(
+            "The as_of (Unix seconds) of the last tally event stamped for this "
+            "activity, by any process."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
