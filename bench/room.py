@@ -723,6 +723,9 @@ def measure(args, session, activity, cookie, servers) -> dict:
     return figures
 
 
+BASELINE_MAX_BROADCASTS = 600
+
+
 def baseline(args, rate: float, count: int, payload: dict) -> dict:
     port = free_port()
     server = subprocess.Popen(
@@ -743,7 +746,9 @@ def baseline(args, rate: float, count: int, payload: dict) -> dict:
             }
             for i in range(args.participants)
         ]
-        count = max(count, 10)
+        # At least 10; at most BASELINE_MAX_BROADCASTS, so that a long run (--duration)
+        # is not followed by as long a baseline: its rate is what is compared.
+        count = min(max(count, 10), BASELINE_MAX_BROADCASTS)
         pool = ClientPool(
             people, args.client_procs, 0, baseline=True, baseline_count=count, fanout_hist=True
         )
