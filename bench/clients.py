@@ -419,15 +419,19 @@ class Child:
             tasks.append(task)
         return list(await asyncio.gather(*tasks))
 
+    def voting_state(self) -> tuple[random.Random, set[int]]:
+        """``run_continuous``'s random source and the ids of participants with a vote
+        out (a subclass shares them with votes it sends itself)."""
+        return random.Random(self.spec["seed"]), set()
+
     async def run_continuous(self, order: dict, voters: list[Participant]) -> list[dict]:
         """Votes at ``order["rate"]`` from ``start_at`` to ``until``: participants in a
         shuffled cycle, each voting again (a change) once its previous vote was answered;
         one whose vote is still out, or whose socket is down, is passed over."""
         activity, rate, options = order["activity"], order["rate"], order["options"]
-        rng = random.Random(self.spec["seed"])
+        rng, in_flight = self.voting_state()
         cycle = list(voters)
         rng.shuffle(cycle)
-        in_flight: set[int] = set()
         tasks: list[asyncio.Task] = []
         start, until = order["start_at"], order["until"]
         position = 0

@@ -164,37 +164,10 @@ class StormChild(Child):
         self.extra_votes.append(task)
         return task
 
-    async def run_continuous(self, order: dict, voters: list[Participant]) -> list[dict]:
-        """As Child's, sharing ``in_flight`` with the votes sent at the drop."""
-        activity, rate, options = order["activity"], order["rate"], order["options"]
-        cycle = list(voters)
-        self.rng.shuffle(cycle)
-        tasks: list[asyncio.Task] = []
-        start, until = order["start_at"], order["until"]
-        position = 0
-        i = 0
-        while cycle:
-            at = start + i / rate
-            if at >= until:
-                break
-            i += 1
-            delay = at - time.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            for _ in range(min(50, len(cycle))):
-                p = cycle[position % len(cycle)]
-                position += 1
-                if p.pid not in self.in_flight and p.online.is_set():
-                    break
-            else:
-                continue
-            self.in_flight.add(p.pid)
-            task = asyncio.get_running_loop().create_task(
-                self.vote(p, activity, self.rng.randrange(options))
-            )
-            task.add_done_callback(lambda _t, pid=p.pid: self.in_flight.discard(pid))
-            tasks.append(task)
-        return list(await asyncio.gather(*tasks))
+    def voting_state(self) -> tuple[random.Random, set[int]]:
+        """Child's continuous voting, sharing ``in_flight`` with the votes sent at the
+        drop."""
+        return self.rng, self.in_flight
 
     # -- the conversation with the parent
 
