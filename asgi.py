@@ -17,7 +17,6 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from daphne.http_protocol import WebRequest  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -25,6 +24,7 @@ from django.core.cache import caches  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 from twisted.web.http import Request as TwistedRequest  # noqa: E402
 
+from sessions.lazy_user import lazy_auth_stack  # noqa: E402
 from sessions.origin import SameOriginValidator  # noqa: E402
 from sessions.routing import websocket_urlpatterns  # noqa: E402
 from sessions.wire import WireMiddleware  # noqa: E402
@@ -33,7 +33,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": WireMiddleware(
-            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            SameOriginValidator(lazy_auth_stack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -120,6 +120,11 @@ class PollKind(ActivityKind):
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return selectors.participant_ballot(activity=activity, participant=participant)
 
+    def participant_states(
+        self, activity: Activity, participants: list[Participant]
+    ) -> dict[int, Any]:
+        return selectors.participant_ballot_map(activity=activity, participants=participants)
+
     def figures(self, activity: Activity, ballots: list[tuple[Any, int]]) -> dict[str, Any]:
         """The result over ``(choice, count)`` pairs (a choice may come more than once)."""
         raise NotImplementedError

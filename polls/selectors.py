@@ -43,10 +43,18 @@ def response_counts(*, activities: list[Activity]) -> dict[int, int]:
 
 def participant_ballot(*, activity: Activity, participant: Participant) -> Any:
     """The participant's ballot (its choice), or None."""
-    found = Ballot.objects.filter(activity=activity, participant=participant).values_list(
-        "choice", flat=True
-    )[:1]
-    return found[0] if found else None
+    return participant_ballot_map(activity=activity, participants=[participant])[participant.pk]
+
+
+def participant_ballot_map(
+    *, activity: Activity, participants: Iterable[Participant]
+) -> dict[int, Any]:
+    """Each participant's ballot (its choice) by participant id, None for those
+    without one: one query for all of them."""
+    states: dict[int, Any] = dict.fromkeys(p.pk for p in participants)
+    choices = Ballot.objects.filter(activity=activity, participant_id__in=list(states))
+    states.update(choices.values_list("participant_id", "choice"))
+    return states
 
 
 def export_rows(

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .batches import settle
 from .db import command_db_call
 from .hub_context import current_hub
 from .kinds import Command, CommandError
@@ -118,13 +119,7 @@ class CommandQueue:
                     for command, _future in batch:
                         self.in_flight.discard(command.participant.pk)
                 self._learn(len(batch), time.monotonic() - started)
-                for (_command, future), outcome in zip(batch, outcomes, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(outcome, Exception):
-                        future.set_exception(outcome)
-                    else:
-                        future.set_result(outcome)
+                settle([future for _command, future in batch], outcomes)
         finally:
             self.workers -= 1
 

@@ -21,16 +21,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from . import commands, join_limits, selectors
+from . import commands, join_limits, joining, selectors
+from .batches import batcher
 from .command_queue import get_command_queue
 from .connections import RoomConnection
 from .db import db_call
 from .hub import RoomHub, get_hub
 from .hub_context import current_hub
-from .join_limits import TooManyTries
+from .join_limits import CodeTry, TooManyTries
 from .kinds import Command, CommandError, Role
 from .limits import TokenBucket
-from .models import Participant, Session
+from .models import Session
 from .protocol import Message, ProtocolError, parse
 from .room_events import dumps
 
@@ -98,7 +99,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.session: Session | None = None
         try:
-            self.session = await db_call(self.find_session)(code)
+            self.session = await batcher(joining.find_sessions).ask(
+                CodeTry(
+                    code=code,
+                    address=join_limits.scope_address(scope=self.scope),
+                    proven=lambda: self.knows_code(code),
+                )
+            )
         except TooManyTries as exc:
             await self.send_error(exc.code, exc.message)
             await self.close(code=CLOSE_TOO_MANY_TRIES)
@@ -106,20 +113,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.session is None:
             await self.send_error("unknown_session", _("No session has this code."))
             await self.close(code=CLOSE_UNKNOWN_SESSION)
-
-    def find_session(self, code: str) -> Session | None:
-        """The session of this socket's code; a wrong code counts against the client's
-        address (sessions/join_limits.py), which is refused while over its limit."""
-        session = join_limits.session_for_code(
-            code=code,
-            address=join_limits.scope_address(scope=self.scope),
-            proven=lambda: self.knows_code(code),
-        )
-        if session is not None and Session.event.is_cached(session):
-            # Selected with the session for the join API; never read here, so not kept
-            # for as long as the socket is open.
-            Session.event.field.delete_cached_value(session)
-        return session
 
     def knows_code(self, code: str) -> bool:
         """The client shows it did not guess the code: it sends a room cookie this server
@@ -241,7 +234,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except ValueError:
             raise ProtocolError("invalid_field", _("Unknown role."), message.ref) from None
         if role is Role.PARTICIPANT:
-            self.participant, me = await db_call(self.hello_participant)(message.get("token"))
+            self.participant, me = await batcher(joining.greet_participants).ask(
+                joining.Hello(
+                    session=self.session,
+                    token=message.get("token"),
+                    cookies=self.scope.get("cookies") or {},
+                )
+            )
             if self.participant is None:
                 await self.send_error(
                     "invalid_token",
@@ -315,23 +314,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.conn.start(seq)
         self.panels_due()
 
-    def hello_participant(
-        self, token: str | None
-    ) -> tuple[Participant | None, dict[str, Any] | None]:
-        """The participant a hello names: by its ``token`` (scripted clients), else by the
-        room cookie the handshake carried (browsers: the page never holds the token);
-        with their ``me`` unless the session has closed. One trip to a database thread
-        for both: in a reconnect storm every trip of every hello waits its turn."""
-        if token is None:
-            participant = selectors.participant_from_cookies(
-                self.scope.get("cookies") or {}, session=self.session
-            )
-        else:
-            participant = selectors.participant_from_token(token, session=self.session)
-        if participant is None or participant.session.status == Session.Status.CLOSED:
-            return participant, None
-        return participant, self.me_of(participant)
-
     def panels_due(self) -> None:
         """A facilitator or projector, welcomed: its panels (sessions/panels.py) follow."""
         if self.role is not Role.PARTICIPANT:
@@ -342,16 +324,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @db_call
     def me(self) -> dict[str, Any] | None:
-        return None if self.participant is None else self.me_of(self.participant)
-
-    @staticmethod
-    def me_of(participant: Participant) -> dict[str, Any]:
-        """What ``welcome`` and a ``resync`` answer say of the participant themself."""
-        return {
-            "participant": participant.pk,
-            "display_name": participant.display_name,
-            "ballots": selectors.participant_ballots(participant),
-        }
+        return None if self.participant is None else joining.me_of(self.participant)
 
     async def send_snapshot(self, ref: Any) -> None:
         seq, texts = await self.hub.snapshot(self.session.pk)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.utils.translation import ngettext
 
 from .kinds import CommandError
 from .models import Session
-from .selectors import session_by_code
+from .selectors import normal_code, sessions_by_code
 
 
 class TooManyTries(CommandError):
@@ -123,11 +124,20 @@ def _wrong_codes_key(address: str) -> tuple[str, int]:
 
 def wrong_codes_wait(*, address: str) -> int:
     """Seconds until this address may try a join code again; 0: it may now."""
+    return wrong_codes_waits(addresses=[address])[address]
+
+
+def wrong_codes_waits(*, addresses: Iterable[str]) -> dict[str, int]:
+    """``wrong_codes_wait`` of each address, in one cache round trip."""
+    addresses = set(addresses)
     limit = settings.JOIN_LIMITS["WRONG_CODES_PER_ADDRESS"]
     if limit <= 0:
-        return 0
-    key, left = _wrong_codes_key(address)
-    return left if cache.get(key, 0) >= limit else 0
+        return dict.fromkeys(addresses, 0)
+    keys = {address: _wrong_codes_key(address) for address in addresses}
+    counts = cache.get_many([key for key, _left in keys.values()])
+    return {
+        address: left if counts.get(key, 0) >= limit else 0 for address, (key, left) in keys.items()
+    }
 
 
 def count_wrong_code(*, address: str) -> None:
@@ -148,6 +158,15 @@ def too_many_tries(*, retry_after: int) -> TooManyTries:
     return TooManyTries("too_many_tries", message, retry_after=retry_after)
 
 
+@dataclass(frozen=True, slots=True)
+class CodeTry:
+    """One try of a join code: see ``session_for_code``."""
+
+    code: str
+    address: str | None
+    proven: Callable[[], bool] | None = None
+
+
 def session_for_code(
     *, code: str, address: str | None, proven: Callable[[], bool] | None = None
 ) -> Session | None:
@@ -157,14 +176,37 @@ def session_for_code(
     code (asked only then: a room cookie the server signed for it, an organiser's
     log-in). ``address`` None: not counted (in-process callers, a code the caller
     checked already)."""
-    if address is not None:
-        wait = wrong_codes_wait(address=address)
-        if wait and not (proven is not None and proven()):
-            raise too_many_tries(retry_after=wait)
-    session = session_by_code(code)
-    if session is None and address is not None:
-        count_wrong_code(address=address)
-    return session
+    found = sessions_for_codes(tries=[CodeTry(code, address, proven)], related=("event",))[0]
+    if isinstance(found, TooManyTries):
+        raise found
+    return found
+
+
+def sessions_for_codes(
+    *, tries: Sequence[CodeTry], related: tuple[str, ...] = ()
+) -> list[Session | TooManyTries | None]:
+    """``session_for_code`` of each try, the refusals returned rather than raised: one
+    cache round trip for the addresses' counts and one query for the codes (the
+    WebSocket handshakes of a reconnect storm, sessions/joining.py). Each session is
+    read once and shared by the tries of its code; ``related`` is selected with it."""
+    waits = wrong_codes_waits(addresses={t.address for t in tries if t.address is not None})
+    refused: dict[int, TooManyTries] = {}
+    for index, attempt in enumerate(tries):
+        wait = waits.get(attempt.address, 0) if attempt.address is not None else 0
+        if wait and not (attempt.proven is not None and attempt.proven()):
+            refused[index] = too_many_tries(retry_after=wait)
+    codes = {t.code for index, t in enumerate(tries) if index not in refused}
+    sessions = sessions_by_code(codes, related=related)
+    found: list[Session | TooManyTries | None] = []
+    for index, attempt in enumerate(tries):
+        if index in refused:
+            found.append(refused[index])
+            continue
+        session = sessions.get(normal_code(attempt.code))
+        if session is None and attempt.address is not None:
+            count_wrong_code(address=attempt.address)
+        found.append(session)
+    return found
 
 
 def count_participant(*, session_id: int, address: str | None) -> None:

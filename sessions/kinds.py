@@ -184,6 +184,15 @@ class ActivityKind:
         """This participant's own input (their ballot), or None."""
         return None
 
+    def participant_states(
+        self, activity: Activity, participants: list[Participant]
+    ) -> dict[int, Any]:
+        """``participant_state`` of each of ``participants`` (participant id -> state,
+        None for those without input): many participants joining at once (a reconnect
+        storm's hellos, sessions/joining.py). This default asks one at a time; a kind
+        whose state is one row per participant reads them all in one query."""
+        return {p.pk: self.participant_state(activity, p) for p in participants}
+
     # -- items: kinds whose content is a growing list (board notes, questions) send the
     # whole list only in snapshots and room events, and each change as one small
     # ``item`` event; tally() then stays small (counts, votes) and is coalesced.

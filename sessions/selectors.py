@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -51,15 +51,26 @@ def join_refusal(session: Session) -> CommandError | None:
     return None
 
 
+def normal_code(code: str | None) -> str:
+    """A join code as stored: upper case, without spaces."""
+    return (code or "").strip().upper().replace(" ", "")
+
+
 def session_by_code(code: str) -> Session | None:
-    code = (code or "").strip().upper().replace(" ", "")
-    if not code or len(code) > 12:
-        return None
-    # get() rather than first(): no ORDER BY to compile on this hot path.
-    try:
-        return Session.objects.select_related("event").get(code=code)
-    except Session.DoesNotExist:
-        return None
+    return sessions_by_code([code], related=("event",)).get(normal_code(code))
+
+
+def sessions_by_code(codes: Iterable[str], *, related: tuple[str, ...] = ()) -> dict[str, Session]:
+    """The sessions of these join codes, by code (``normal_code``), in one query;
+    codes no session has are left out."""
+    wanted = {normal_code(code) for code in codes} - {""}
+    wanted = {code for code in wanted if len(code) <= 12}
+    if not wanted:
+        return {}
+    sessions = Session.objects.filter(code__in=wanted)
+    if related:  # select_related() of nothing would select every relation
+        sessions = sessions.select_related(*related)
+    return {session.code: session for session in sessions}
 
 
 def participant_token(participant: Participant) -> str:
@@ -92,7 +103,7 @@ def token_from_cookies(cookies: Mapping[str, str], *, code: str) -> str | None:
     """The participant token in the room cookie for this join code (from a request's or
     a WebSocket's cookies), if this server set that cookie: its signature covers the
     cookie's name, so it also proves the client was given this code."""
-    name = participant_cookie_name((code or "").strip().upper().replace(" ", ""))
+    name = participant_cookie_name(normal_code(code))
     if not cookies.get(name):
         return None
     # Read through Django's own reader, whatever its signing scheme for cookies.
@@ -113,25 +124,45 @@ def participant_from_token(token: str, *, session: Session) -> Participant | Non
     """The participant a signed token names, if it is valid, not older than
     ``PARTICIPANT_TOKEN_MAX_AGE_S`` and belongs to this session (its session read
     fresh with it: a caller checks whether it has closed)."""
+    return participants_from_tokens([token], session=session)[0]
+
+
+def participants_from_tokens(
+    tokens: Sequence[str | None], *, session: Session
+) -> list[Participant | None]:
+    """``participant_from_token`` of each token (None stays None), in one query."""
+    named: list[tuple[int, str] | None] = [_token_data(token) for token in tokens]
+    ids = {pair[0] for pair in named if pair is not None}
+    found = (
+        {
+            p.pk: p
+            for p in Participant.objects.select_related("session").filter(
+                pk__in=ids, session=session
+            )
+        }
+        if ids
+        else {}
+    )
+    participants: list[Participant | None] = []
+    for pair in named:
+        participant = found.get(pair[0]) if pair is not None else None
+        participants.append(
+            participant if participant is not None and participant.secret == pair[1] else None
+        )
+    return participants
+
+
+def _token_data(token: Any) -> tuple[int, str] | None:
+    """The participant id and secret a valid, unexpired token holds."""
     if not isinstance(token, str) or len(token) > 300:
         return None
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=settings.PARTICIPANT_TOKEN_MAX_AGE_S)
     except signing.BadSignature:  # SignatureExpired too
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("p"), int):
         return None
-    if not isinstance(data.get("p"), int):
-        return None
-    try:
-        participant = Participant.objects.select_related("session").get(
-            pk=data["p"], session=session
-        )
-    except Participant.DoesNotExist:
-        return None
-    if participant.secret != data.get("s"):
-        return None
-    return participant
+    return data["p"], data.get("s")
 
 
 def results_visible(activity: Activity, role: Role) -> bool:
@@ -275,12 +306,24 @@ def follow_up(session: Session) -> dict[str, str] | None:
 
 def participant_ballots(participant: Participant) -> dict[str, Any]:
     """This participant's own input per activity of their session (activity id -> state)."""
-    mine = {}
-    for activity in participant.session.activities.exclude(status=Activity.Status.DRAFT):
-        state = get_kind(activity.kind).participant_state(activity, participant)
-        if state is not None:
-            mine[str(activity.pk)] = state
-    return mine
+    return participants_ballots([participant], session=participant.session)[participant.pk]
+
+
+def participants_ballots(
+    participants: Sequence[Participant], *, session: Session
+) -> dict[int, dict[str, Any]]:
+    """``participant_ballots`` of each of ``participants`` of ``session`` (participant
+    id -> ballots): one query for the activities, then one per activity of kinds that
+    read their states together (``ActivityKind.participant_states``)."""
+    ballots: dict[int, dict[str, Any]] = {p.pk: {} for p in participants}
+    if not participants:
+        return ballots
+    for activity in session.activities.exclude(status=Activity.Status.DRAFT):
+        states = get_kind(activity.kind).participant_states(activity, list(participants))
+        for pk, state in states.items():
+            if state is not None:
+                ballots[pk][str(activity.pk)] = state
+    return ballots
 
 
 def agenda(session: Session) -> list[Activity]:
