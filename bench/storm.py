@@ -29,6 +29,7 @@ delay) to then; ``current_after_storm_*_ms`` from the drop or the kill.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import random
 import socket
@@ -275,6 +276,23 @@ def presence_right_after(timeline: list[tuple[float, int]], storm_at: float, tru
     return max(0.0, timeline[index][0] - storm_at)
 
 
+def presence_overcount_until(
+    timeline: list[tuple[float, int]], storm_at: float, total: int, records: list[dict]
+) -> float:
+    """Seconds from the storm to the last presence value above the number of
+    participants connected when it arrived (``total`` less the storm's, plus those
+    welcomed back by then): how long the count stayed stale (a dead process's report
+    still counted, a reset socket not yet noticed), whatever the clients' own return
+    takes; 0 when it never counted more."""
+    back = sorted(r["welcomed"] for r in records if r["welcomed"] is not None)
+    away = len({r["pid"] for r in records})
+    last = None
+    for at, value in timeline:
+        if at >= storm_at and value > total - away + bisect.bisect_right(back, at):
+            last = at
+    return 0.0 if last is None else last - storm_at
+
+
 def run_storm(args) -> dict:
     session, activity, cookie = room.prepare_database(args.options)
     servers = room.Servers(args.workers)
@@ -375,6 +393,7 @@ def measure_storm(args, session, activity, cookie, servers) -> dict:
     ]
     ack_all = [v["acked"] - v["sent"] for v in acked]
     after = presence_right_after(watch.timeline, storm_at, connected_final)
+    latest = list({r["pid"]: r for r in records}.values())  # each client's last reconnection
     settled = max((r["welcomed"] for r in welcomed), default=storm_at)
     return {
         "scenario": "storm",
@@ -414,6 +433,9 @@ def measure_storm(args, session, activity, cookie, servers) -> dict:
         "presence_right_after_ms": room.ms(after),
         "presence_lag_after_last_reconnect_ms": (
             None if after is None else room.ms(max(0.0, storm_at + after - settled))
+        ),
+        "presence_overcount_until_ms": room.ms(
+            presence_overcount_until(watch.timeline, storm_at, connected, latest)
         ),
         "presence_final": watch.timeline[-1][1] if watch.timeline else None,
         "presence_messages": len(watch.timeline),

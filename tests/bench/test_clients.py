@@ -13,7 +13,7 @@ from websockets.asyncio.server import serve
 
 from bench.clients import Child
 from bench.room import hist_percentile, lost_and_doubled, percentile, slope_per_minute
-from bench.storm import StormChild
+from bench.storm import StormChild, presence_overcount_until
 
 WELCOME = {"type": "welcome", "seq": 3, "resumed": False, "data": {"current_activity": 7}}
 
@@ -139,3 +139,25 @@ def test_lost_and_doubled() -> None:
     assert lost_and_doubled(votes, {1: 0, 2: 1, 3: 1}) == (2, 0)  # 1 wrong, 4 missing
     doubled = [*votes, vote(5, 1.0, 1, duplicate=True)]
     assert lost_and_doubled(doubled, {1: 3, 2: 2, 3: 1, 4: 0, 5: 1, 6: 2}) == (0, 2)
+
+
+def test_presence_overcount_is_read_against_who_was_connected_when_it_arrived():
+    # 10 participants; at t=100 the 4 on a killed process go, welcomed back at 100.4,
+    # 100.6, 101.0 and never. The survivor counted the dead process's report until 101.5.
+    records = [
+        {"pid": 1, "welcomed": 100.4},
+        {"pid": 2, "welcomed": 100.6},
+        {"pid": 3, "welcomed": 101.0},
+        {"pid": 4, "welcomed": None},
+    ]
+    timeline = [
+        (99.0, 10),  # before the storm: not read
+        (100.5, 10),  # 7 connected then: stale
+        (101.2, 10),  # 9 connected: stale
+        (101.5, 9),  # right
+        (102.0, 9),
+    ]
+    assert presence_overcount_until(timeline, 100.0, 10, records) == pytest.approx(1.2)
+    # A count that follows the clients back never counted more.
+    honest = [(100.1, 6), (100.5, 7), (100.7, 8), (101.1, 9)]
+    assert presence_overcount_until(honest, 100.0, 10, records) == 0.0

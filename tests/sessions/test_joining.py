@@ -50,12 +50,18 @@ class Gate:
 # --------------------------------------------------------------------------- the batcher
 
 
+async def asked_and_held(batches: Batcher, gate: Gate, item):
+    """Ask ``item``: its future, once its batch is being read (and held by ``gate``)."""
+    first = asyncio.ensure_future(batches.ask(item))
+    await gate.batch_started()
+    return first
+
+
 @pytest.mark.asyncio
 async def test_requests_arriving_during_a_batch_form_the_next_one():
     gate = Gate()
     batches = Batcher(gate)
-    first = asyncio.ensure_future(batches.ask(1))
-    await gate.batch_started()
+    first = await asked_and_held(batches, gate, 1)
     rest = [asyncio.ensure_future(batches.ask(n)) for n in range(2, 7)]
     await asyncio.sleep(0)
     assert len(batches.waiting) == 5
@@ -68,11 +74,8 @@ async def test_requests_arriving_during_a_batch_form_the_next_one():
 @pytest.mark.asyncio
 async def test_a_batch_is_at_most_batch_max_requests():
     gate = Gate()
-    gate.opened.set()
     batches = Batcher(gate, batch_max=3)
-    gate.opened.clear()
-    first = asyncio.ensure_future(batches.ask(0))
-    await gate.batch_started()
+    first = await asked_and_held(batches, gate, 0)
     rest = [asyncio.ensure_future(batches.ask(n)) for n in range(1, 8)]
     await asyncio.sleep(0)
     gate.opened.set()
@@ -111,8 +114,7 @@ async def test_a_failed_read_fails_its_batch_and_the_next_batch_is_read():
 async def test_a_request_whose_socket_went_is_not_read():
     gate = Gate()
     batches = Batcher(gate)
-    first = asyncio.ensure_future(batches.ask(1))
-    await gate.batch_started()
+    first = await asked_and_held(batches, gate, 1)
     gone = asyncio.ensure_future(batches.ask(2))
     kept = asyncio.ensure_future(batches.ask(3))
     await asyncio.sleep(0)
