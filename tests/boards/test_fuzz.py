@@ -84,10 +84,14 @@ def test_generated_commands_get_typed_answers_only(world):
     board, participants, ids = world
     outcomes: list[str] = []
 
+    # Derandomised, as the protocol fuzz: the same 400 commands every run, so that the
+    # check of how far they reach below cannot fail by chance (a random draw once gave
+    # five kinds of answer, not six).
     @settings(
         max_examples=400,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
     )
     @given(commands(ids))
     def run(command):
