@@ -48,38 +48,58 @@ def standing(
     """The participant's notes and counted upvotes, and with ``board_notes`` the
     board's note count, and with ``target`` that note's author and visibility: one
     statement."""
+    return _standings(activity, [participant.pk], board_notes=board_notes, target=target)[
+        participant.pk
+    ]
+
+
+def standings(activity: Activity, participant_ids: list[int]) -> dict[int, Standing]:
+    """``standing`` of each of these participants (many joining at once): one
+    statement."""
+    return _standings(activity, participant_ids)
+
+
+def _standings(
+    activity: Activity,
+    participant_ids: list[int],
+    *,
+    board_notes: bool = False,
+    target: int | None = None,
+) -> dict[int, Standing]:
+    # Every SELECT ends with the participant a row is of (NULL: of the board).
     notes, votes = table(Note), table(NoteVote)
-    mine = [activity.pk, participant.pk]
+    people = ", ".join(["%s"] * len(participant_ids))
     parts = [
         (
-            'SELECT \'n\', "id", "column", "text", "hidden", "merged_into_id" '  # noqa: S608
-            f'FROM {notes} WHERE "activity_id" = %s AND "participant_id" = %s',
-            mine,
+            'SELECT \'n\', "id", "column", "text", "hidden", "merged_into_id", "participant_id" '  # noqa: S608
+            f'FROM {notes} WHERE "activity_id" = %s AND "participant_id" IN ({people})',
+            [activity.pk, *participant_ids],
         ),
         (
-            f"SELECT 'v', v.\"note_id\", NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
-            f'JOIN {notes} n ON n."id" = v."note_id" '
-            'WHERE v."activity_id" = %s AND v."participant_id" = %s AND n."activity_id" = %s '
-            'AND NOT n."hidden" AND n."merged_into_id" IS NULL',
-            [*mine, activity.pk],
+            f'SELECT \'v\', v."note_id", NULL, NULL, NULL, NULL, v."participant_id" '  # noqa: S608
+            f'FROM {votes} v JOIN {notes} n ON n."id" = v."note_id" '
+            f'WHERE v."activity_id" = %s AND v."participant_id" IN ({people}) '
+            'AND n."activity_id" = %s AND NOT n."hidden" AND n."merged_into_id" IS NULL',
+            [activity.pk, *participant_ids, activity.pk],
         ),
     ]
     if board_notes:
         parts.append(
             (
-                f"SELECT 't', COUNT(*), NULL, NULL, NULL, NULL FROM {notes} "  # noqa: S608
+                f"SELECT 't', COUNT(*), NULL, NULL, NULL, NULL, NULL FROM {notes} "  # noqa: S608
                 'WHERE "activity_id" = %s',
                 [activity.pk],
             )
         )
     if target is not None:
-        columns = ("participant_id", None, None, "hidden", "merged_into_id")
+        columns = ("participant_id", None, None, "hidden", "merged_into_id", None)
         parts.append(item_select(Note, activity, target, tag="x", columns=columns))
     rows = union_rows(parts)
-    found = Standing(notes=[], votes=[])
-    for kind, number, column, text, hidden, merged_into in rows:
+    found = {pk: Standing(notes=[], votes=[]) for pk in participant_ids}
+    board: list[tuple] = []
+    for kind, number, column, text, hidden, merged_into, participant_id in rows:
         if kind == "n":
-            found.notes.append(
+            found[participant_id].notes.append(
                 {
                     "id": number,
                     "column": column,
@@ -88,13 +108,17 @@ def standing(
                 }
             )
         elif kind == "v":
-            found.votes.append(number)
-        elif kind == "t":
-            found.board_notes = number
+            found[participant_id].votes.append(number)
         else:
-            found.target = (number, not hidden and merged_into is None)
-    found.notes.sort(key=lambda note: note["id"])
-    found.votes.sort()
+            board.append((kind, number, hidden, merged_into))
+    for one in found.values():
+        one.notes.sort(key=lambda note: note["id"])
+        one.votes.sort()
+        for kind, number, hidden, merged_into in board:
+            if kind == "t":
+                one.board_notes = number
+            else:
+                one.target = (number, not hidden and merged_into is None)
     return found
 
 

@@ -258,6 +258,11 @@ class IdeaBoard(ActivityKind):
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return selectors.participant_state(activity, participant)
 
+    def participant_states(
+        self, activity: Activity, participants: list[Participant]
+    ) -> dict[int, Any]:
+        return selectors.participant_states(activity, participants)
+
     def item_lists(self, activity: Activity) -> dict[str, Any]:
         return selectors.item_lists(activity)
 

@@ -255,6 +255,14 @@ def participant_state(activity: Activity, participant: Participant) -> dict[str,
     return state_view(activity, command_queries.standing(activity, participant))
 
 
+def participant_states(
+    activity: Activity, participants: list[Participant]
+) -> dict[int, dict[str, Any] | None]:
+    """``participant_state`` of each participant, by id: one statement."""
+    found = command_queries.standings(activity, [p.pk for p in participants])
+    return {pk: state_view(activity, standing) for pk, standing in found.items()}
+
+
 def state_view(activity: Activity, standing: command_queries.Standing) -> dict[str, Any] | None:
     """``participant_state`` of what was read already."""
     if not standing.notes and not standing.votes:

@@ -120,6 +120,11 @@ class ConsensusKind(ActivityKind):
     def participant_state(self, activity: Activity, participant: Participant) -> Any:
         return selectors.participant_state(activity, participant)
 
+    def participant_states(
+        self, activity: Activity, participants: list[Participant]
+    ) -> dict[int, Any]:
+        return selectors.participant_states(activity, participants)
+
     def texts(self, activity: Activity) -> list[str]:
         return selectors.facilitator_texts(activity)
 

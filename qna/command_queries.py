@@ -63,31 +63,46 @@ def standing(
 ) -> Standing:
     """The participant's questions and upvotes, and with ``target`` that question's
     asker and status: one statement."""
+    return _standings(activity, [participant.pk], target=target)[participant.pk]
+
+
+def standings(activity: Activity, participant_ids: list[int]) -> dict[int, Standing]:
+    """``standing`` of each of these participants (many joining at once): one
+    statement."""
+    return _standings(activity, participant_ids)
+
+
+def _standings(
+    activity: Activity, participant_ids: list[int], *, target: int | None = None
+) -> dict[int, Standing]:
+    # Every SELECT ends with the participant a row is of (NULL: the target's).
     questions, votes = table(Question), table(QuestionVote)
-    mine = [activity.pk, participant.pk]
+    people = ", ".join(["%s"] * len(participant_ids))
     parts = [
         (
-            'SELECT \'q\', "id", "text", "anonymous", "status", "answered", "created_at" '  # noqa: S608
-            f'FROM {questions} WHERE "activity_id" = %s AND "participant_id" = %s',
-            mine,
+            'SELECT \'q\', "id", "text", "anonymous", "status", "answered", "created_at", '  # noqa: S608
+            f'"participant_id" FROM {questions} '
+            f'WHERE "activity_id" = %s AND "participant_id" IN ({people})',
+            [activity.pk, *participant_ids],
         ),
         (
-            f"SELECT 'v', v.\"question_id\", NULL, NULL, NULL, NULL, NULL FROM {votes} v "  # noqa: S608
-            f'JOIN {questions} q ON q."id" = v."question_id" '
-            'WHERE q."activity_id" = %s AND v."participant_id" = %s',
-            mine,
+            f'SELECT \'v\', v."question_id", NULL, NULL, NULL, NULL, NULL, v."participant_id" '  # noqa: S608
+            f'FROM {votes} v JOIN {questions} q ON q."id" = v."question_id" '
+            f'WHERE q."activity_id" = %s AND v."participant_id" IN ({people})',
+            [activity.pk, *participant_ids],
         ),
     ]
     if target is not None:
-        columns = ("participant_id", None, None, "status", None, None)
+        columns = ("participant_id", None, None, "status", None, None, None)
         parts.append(item_select(Question, activity, target, tag="x", columns=columns))
     rows = union_rows(parts)
-    found = Standing(questions=[], upvoted=[])
-    for kind, number, text, anonymous, status, answered, created_at in sorted(
+    found = {pk: Standing(questions=[], upvoted=[]) for pk in participant_ids}
+    aimed: tuple[int, str] | None = None
+    for kind, number, text, anonymous, status, answered, created_at, participant_id in sorted(
         rows, key=lambda row: row[1]
     ):
         if kind == "q":
-            found.questions.append(
+            found[participant_id].questions.append(
                 own_question(
                     question_id=number,
                     text=text,
@@ -98,9 +113,12 @@ def standing(
                 )
             )
         elif kind == "v":
-            found.upvoted.append(number)
+            found[participant_id].upvoted.append(number)
         else:
-            found.target = (number, status)
+            aimed = (number, status)
+    if aimed is not None:
+        for one in found.values():
+            one.target = aimed
     return found
 
 

@@ -108,6 +108,17 @@ def make_participant(*, session: Session, **extra) -> Participant:
     return services.join_session(code=session.code, **extra)
 
 
+def act(activity: Activity, participant: Participant, action: str, data: Any) -> dict[str, Any]:
+    """A participant's command on ``activity``, with a key of its own."""
+    return services.perform_command(
+        participant=participant,
+        activity_id=activity.pk,
+        action=action,
+        data=data,
+        key=f"act-{next(_counter)}",
+    )
+
+
 def token_for(participant: Participant) -> str:
     return selectors.participant_token(participant)
 

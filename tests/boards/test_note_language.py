@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 
 import pytest
 from django.test import Client
@@ -20,19 +19,8 @@ from sessions import services
 from sessions.kinds import get_kind
 from tests import factories
 from tests.boards.boards import board_room, make_board
+from tests.factories import act
 from tests.sessions.live import db, next_ref
-
-_keys = itertools.count()
-
-
-def act(activity, participant, action, data):
-    return services.perform_command(
-        participant=participant,
-        activity_id=activity.pk,
-        action=action,
-        data=data,
-        key=f"lang{next(_keys)}",
-    )
 
 
 def open_activity(kind: str, **config):

@@ -17,6 +17,7 @@ from sessions import services
 from sessions.kinds import CommandError, Role, get_kind
 from sessions.models import CommandReceipt
 from tests import factories
+from tests.factories import act
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -42,16 +43,6 @@ def make_consensus(**config):
 def person(activity, group="", name=""):
     return factories.make_participant(
         session=activity.session, stakeholder_group=group, display_name=name
-    )
-
-
-def act(activity, participant, action, data):
-    return services.perform_command(
-        participant=participant,
-        activity_id=activity.pk,
-        action=action,
-        data=data,
-        key=f"k{next(_keys)}",
     )
 
 

@@ -12,11 +12,11 @@ from sessions import room_events, selectors, services
 from sessions.kinds import CommandError, Role, get_kind
 from sessions.models import Activity, CommandReceipt
 from tests import factories
+from tests.factories import act
 
 pytestmark = pytest.mark.django_db
 
 KIND = get_kind("qna")
-_keys = iter(range(10**6))
 
 
 def make_qna(**config):
@@ -31,16 +31,6 @@ def make_qna(**config):
 
 def person(activity, name=""):
     return factories.make_participant(session=activity.session, display_name=name)
-
-
-def act(activity, participant, action, data):
-    return services.perform_command(
-        participant=participant,
-        activity_id=activity.pk,
-        action=action,
-        data=data,
-        key=f"k{next(_keys)}",
-    )
 
 
 def ask(activity, participant, text="How is recycling financed?", anonymous=False):
