@@ -122,13 +122,9 @@ def _wrong_codes_key(address: str) -> tuple[str, int]:
     return f"join:wrong-codes:{counted_as(address)}:{index}", left
 
 
-def wrong_codes_wait(*, address: str) -> int:
-    """Seconds until this address may try a join code again; 0: it may now."""
-    return wrong_codes_waits(addresses=[address])[address]
-
-
 def wrong_codes_waits(*, addresses: Iterable[str]) -> dict[str, int]:
-    """``wrong_codes_wait`` of each address, in one cache round trip."""
+    """Seconds until each address may try a join code again (0: it may now), in one
+    cache round trip."""
     addresses = set(addresses)
     limit = settings.JOIN_LIMITS["WRONG_CODES_PER_ADDRESS"]
     if limit <= 0:

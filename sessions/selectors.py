@@ -63,8 +63,7 @@ def session_by_code(code: str) -> Session | None:
 def sessions_by_code(codes: Iterable[str], *, related: tuple[str, ...] = ()) -> dict[str, Session]:
     """The sessions of these join codes, by code (``normal_code``), in one query;
     codes no session has are left out."""
-    wanted = {normal_code(code) for code in codes} - {""}
-    wanted = {code for code in wanted if len(code) <= 12}
+    wanted = {code for code in map(normal_code, codes) if 0 < len(code) <= 12}
     if not wanted:
         return {}
     sessions = Session.objects.filter(code__in=wanted)
@@ -133,22 +132,15 @@ def participants_from_tokens(
     """``participant_from_token`` of each token (None stays None), in one query."""
     named: list[tuple[int, str] | None] = [_token_data(token) for token in tokens]
     ids = {pair[0] for pair in named if pair is not None}
-    found = (
-        {
-            p.pk: p
-            for p in Participant.objects.select_related("session").filter(
-                pk__in=ids, session=session
-            )
-        }
-        if ids
-        else {}
-    )
+    found: dict[int, Participant] = {}
+    if ids:
+        rows = Participant.objects.select_related("session").filter(pk__in=ids, session=session)
+        found = {p.pk: p for p in rows}
     participants: list[Participant | None] = []
     for pair in named:
         participant = found.get(pair[0]) if pair is not None else None
-        participants.append(
-            participant if participant is not None and participant.secret == pair[1] else None
-        )
+        valid = participant is not None and participant.secret == pair[1]
+        participants.append(participant if valid else None)
     return participants
 
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from polls.models import Ballot
 from sessions import joining, selectors, services
 from sessions.batches import Batcher, batcher
-from sessions.join_limits import CodeTry, TooManyTries, count_wrong_code, wrong_codes_wait
+from sessions.join_limits import CodeTry, TooManyTries, count_wrong_code, wrong_codes_waits
 from sessions.models import Session
 from tests import factories
 from tests.sessions.live import db, make_room
@@ -164,9 +164,9 @@ def test_codes_are_found_in_one_query_and_wrong_ones_counted(settings):
     # a fifth reaches the limit.
     for _ in range(3):
         count_wrong_code(address=ADDRESS)
-    assert wrong_codes_wait(address=ADDRESS) == 0
+    assert wrong_codes_waits(addresses=[ADDRESS])[ADDRESS] == 0
     count_wrong_code(address=ADDRESS)
-    assert wrong_codes_wait(address=ADDRESS) > 0
+    assert wrong_codes_waits(addresses=[ADDRESS])[ADDRESS] > 0
 
 
 @pytest.mark.django_db
